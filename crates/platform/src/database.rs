@@ -1,0 +1,235 @@
+//! Postgres through diesel-async: the connection pool, "create the database if
+//! it is missing" for development, and the readiness check.
+//!
+//! One pool is built at startup and cloned into every handler (cloning shares
+//! it). Both waiting for a free connection and opening a new one are bounded
+//! by `database.acquire_timeout_ms`, so a database outage becomes a quick 503
+//! instead of requests piling up. Explained in docs/src/databases.md.
+
+use std::time::Duration;
+
+use deadpool::Runtime;
+use diesel::{sql_types::Bool, sql_types::Text};
+use diesel_async::{
+    AsyncConnection, AsyncPgConnection, RunQueryDsl,
+    pooled_connection::{
+        AsyncDieselConnectionManager,
+        deadpool::{Pool, PoolError},
+    },
+};
+use futures_util::future::BoxFuture;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{ConfigError, health::DependencyCheck, settings::DatabaseSettings};
+
+/// The pool type every service uses.
+pub type PgPool = Pool<AsyncPgConnection>;
+
+/// Why the database could not be used at startup.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Nothing answered, or it refused us (network, auth, missing database).
+    #[error("cannot connect to Postgres at {target}: {reason}")]
+    Unreachable { target: String, reason: String },
+    #[error("cannot create database `{name}` on {target}: {reason}")]
+    Create {
+        name: String,
+        target: String,
+        reason: String,
+    },
+    #[error("the connection pool cannot be built: {0}")]
+    Pool(String),
+}
+
+// ANCHOR: connect_pool
+/// Builds the pool and checks out one connection, so that a wrong URL or a
+/// stopped server fails startup with a clear message, not the first request.
+pub async fn connect_pool(settings: &DatabaseSettings) -> Result<PgPool, DatabaseError> {
+    let target = settings.display_target();
+    settings.parsed_url()?;
+    let timeout = Duration::from_millis(settings.acquire_timeout_ms);
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new(settings.url.expose_secret());
+    let pool = Pool::builder(manager)
+        .max_size(settings.max_connections)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .recycle_timeout(Some(timeout))
+        .runtime(Runtime::Tokio1)
+        .build()
+        .map_err(|error| DatabaseError::Pool(error.to_string()))?;
+    let _first_connection = pool.get().await.map_err(|error| DatabaseError::Unreachable {
+        target,
+        reason: describe_pool_error(&error),
+    })?;
+    Ok(pool)
+}
+// ANCHOR_END: connect_pool
+
+/// Opens one connection outside any pool (maintenance work, probes), bounded
+/// by `timeout` because a black-holed address would otherwise hang for minutes.
+pub async fn connect_once(
+    url: &SecretString,
+    target: &str,
+    timeout: Duration,
+) -> Result<AsyncPgConnection, DatabaseError> {
+    let unreachable = |reason: String| DatabaseError::Unreachable {
+        target: target.to_owned(),
+        reason,
+    };
+    match tokio::time::timeout(timeout, AsyncPgConnection::establish(url.expose_secret())).await {
+        Ok(Ok(connection)) => Ok(connection),
+        Ok(Err(error)) => Err(unreachable(error.to_string())),
+        Err(_) => Err(unreachable(format!(
+            "no answer within {} ms",
+            timeout.as_millis()
+        ))),
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = Bool)]
+    exists: bool,
+}
+
+/// Whether the configured database exists (asked of the maintenance database).
+pub async fn database_exists(settings: &DatabaseSettings) -> Result<bool, DatabaseError> {
+    let name = settings.database_name()?;
+    let mut connection = connect_maintenance(settings).await?;
+    exists(&mut connection, &name)
+        .await
+        .map_err(|error| DatabaseError::Unreachable {
+            target: settings.display_target(),
+            reason: error.to_string(),
+        })
+}
+
+// ANCHOR: create_database_if_missing
+/// Creates the configured database when it does not exist yet. Development
+/// only: in production, databases are provisioned (Terraform), not conjured.
+/// Returns whether it created one.
+pub async fn create_database_if_missing(
+    settings: &DatabaseSettings,
+) -> Result<bool, DatabaseError> {
+    let name = settings.database_name()?;
+    let mut connection = connect_maintenance(settings).await?;
+    let create_error = |reason: String| DatabaseError::Create {
+        name: name.clone(),
+        target: settings.display_target(),
+        reason,
+    };
+    if exists(&mut connection, &name)
+        .await
+        .map_err(|e| create_error(e.to_string()))?
+    {
+        return Ok(false);
+    }
+    // Identifiers cannot be bind parameters; quote it (doubling quotes).
+    let statement = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+    match diesel::sql_query(statement).execute(&mut connection).await {
+        Ok(_) => Ok(true),
+        // Another instance created it between our check and our CREATE.
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("already exists") =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(create_error(error.to_string())),
+    }
+}
+// ANCHOR_END: create_database_if_missing
+
+/// Drops a database, disconnecting its sessions (tests clean up with this).
+pub async fn drop_database(settings: &DatabaseSettings, name: &str) -> Result<(), DatabaseError> {
+    let mut connection = connect_maintenance(settings).await?;
+    let statement = format!(
+        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+        name.replace('"', "\"\"")
+    );
+    diesel::sql_query(statement)
+        .execute(&mut connection)
+        .await
+        .map(|_| ())
+        .map_err(|error| DatabaseError::Unreachable {
+            target: settings.display_target(),
+            reason: error.to_string(),
+        })
+}
+
+async fn connect_maintenance(
+    settings: &DatabaseSettings,
+) -> Result<AsyncPgConnection, DatabaseError> {
+    connect_once(
+        &settings.maintenance_url()?,
+        &settings.display_target(),
+        Duration::from_millis(settings.acquire_timeout_ms),
+    )
+    .await
+}
+
+async fn exists(connection: &mut AsyncPgConnection, name: &str) -> QueryResult<bool> {
+    diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+        .bind::<Text, _>(name)
+        .get_result::<Exists>(connection)
+        .await
+        .map(|row| row.exists)
+}
+
+type QueryResult<T> = Result<T, diesel::result::Error>;
+
+/// A short reason for a pool failure, fit for a log line or a health report.
+pub fn describe_pool_error(error: &PoolError) -> String {
+    match error {
+        PoolError::Timeout(_) => "timed out waiting for a connection".to_owned(),
+        PoolError::Backend(inner) => inner.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `/health/ready` check: a connection from the pool answers `SELECT 1`.
+#[derive(Clone)]
+pub struct PostgresCheck {
+    pool: PgPool,
+}
+
+impl std::fmt::Debug for PostgresCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresCheck")
+            .field("pool", &self.pool.status())
+            .finish()
+    }
+}
+
+impl PostgresCheck {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+impl DependencyCheck for PostgresCheck {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn required(&self) -> bool {
+        true
+    }
+
+    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let mut connection = self
+                .pool
+                .get()
+                .await
+                .map_err(|error| describe_pool_error(&error))?;
+            diesel::sql_query("SELECT 1")
+                .execute(&mut connection)
+                .await
+                .map(|_| ())
+                .map_err(|error| error.to_string())
+        })
+    }
+}

@@ -1,0 +1,35 @@
+//! # capstone-platform
+//!
+//! What every Capstone service shares, so that each service's own code is only
+//! about its domain. Nothing here knows about a particular service: services
+//! depend on `platform`, never the other way round (see docs/src/frameworks.md).
+//!
+//! | module | role |
+//! |---|---|
+//! | [`config`] | layered settings: typed defaults, then an optional TOML file, then env vars |
+//! | [`settings`] | the setting sections every service reuses (HTTP, Postgres, Redis, AMQP, logs) |
+//! | [`telemetry`] | `tracing` subscriber: JSON logs (pretty on a TTY), env filter, flush on exit |
+//! | [`problem`] | RFC 9457 `application/problem+json` error bodies |
+//! | [`middleware`] | request ids, one log line per request, problem rendering |
+//! | [`extract`] | `ValidatedJson` / `ValidatedQuery`: parse, reject unknown fields, validate |
+//! | [`health`] | `/health/live` and `/health/ready` with one check per dependency |
+//! | [`database`] | the diesel-async connection pool, "create database if missing", its health check |
+//! | [`probe`] | protocol-level reachability checks for Postgres, Redis and RabbitMQ |
+//! | [`shutdown`] | one shutdown signal (SIGINT/SIGTERM) shared by every long-running task |
+//! | [`server`] | run an actix-web server until the shutdown signal, then drain it |
+
+pub mod config;
+pub mod database;
+pub mod extract;
+pub mod health;
+pub mod middleware;
+pub mod probe;
+pub mod problem;
+pub mod server;
+pub mod settings;
+pub mod shutdown;
+pub mod telemetry;
+
+pub use config::{ConfigError, load_settings};
+pub use problem::{FieldError, Problem};
+pub use shutdown::Shutdown;

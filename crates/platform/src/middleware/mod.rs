@@ -1,0 +1,72 @@
+//! The middleware every service installs, and the order it must run in.
+//!
+//! ```text
+//! request ─▶ request_id ─▶ TracingLogger ─▶ access_log ─▶ render_problems ─▶ handler
+//! ```
+//!
+//! * `request_id` first, so the id exists before the root span is created;
+//! * `TracingLogger` opens the root span that the next two log inside;
+//! * `access_log` sees the final status and writes the request's one line;
+//! * `render_problems` last before the handler, so every error response is a
+//!   finished problem body by the time it is logged.
+//!
+//! [`standard_middleware`] installs them in that order; services call it once.
+
+mod access_log;
+mod render_problems;
+mod request_id;
+mod root_span;
+
+pub use access_log::access_log;
+pub use render_problems::render_problems;
+pub use request_id::{REQUEST_ID_HEADER, RequestId, request_id};
+pub use root_span::CapstoneRootSpan;
+
+use actix_web::{
+    App, Error,
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    middleware::from_fn,
+    web,
+};
+use tracing_actix_web::TracingLogger;
+
+use crate::problem::Problem;
+
+// ANCHOR: standard_middleware
+/// Wraps `app` in the platform middleware and answers unknown routes with a
+/// 404 problem. `actix_web::App::wrap` runs the *last* added middleware first,
+/// hence the reversed order below.
+pub fn standard_middleware<T, B>(
+    app: App<T>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+>
+where
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<B>,
+            Error = Error,
+            InitError = (),
+        > + 'static,
+    B: MessageBody + 'static,
+{
+    app.default_service(web::to(not_found))
+        .wrap(from_fn(render_problems))
+        .wrap(from_fn(access_log))
+        .wrap(TracingLogger::<CapstoneRootSpan>::new())
+        .wrap(from_fn(request_id))
+}
+// ANCHOR_END: standard_middleware
+
+async fn not_found() -> Result<actix_web::HttpResponse, Problem> {
+    Err(Problem::from_status(actix_web::http::StatusCode::NOT_FOUND)
+        .with_detail("No route matches this path."))
+}

@@ -1,0 +1,80 @@
+//! Renders every error response as `application/problem+json`, in one place.
+//!
+//! Handlers and extractors return errors that carry a [`Problem`]; actix turns
+//! them into responses with the problem in the response extensions. Here, on
+//! the way out, the problem gets the two things only the request knows (its
+//! path and request id) and is written as the body. Error responses that did
+//! not come from a `Problem` (actix's own 404/405, a stray `ResponseError`) are
+//! converted too, so a client never sees two error formats.
+
+use actix_web::{
+    Error, HttpMessage,
+    body::{EitherBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::header::{self, HeaderValue},
+    middleware::Next,
+};
+
+use super::RequestId;
+use crate::problem::{PROBLEM_JSON, Problem};
+
+// ANCHOR: render_problems
+pub async fn render_problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, String>>, Error> {
+    let response = next.call(req).await?;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(response.map_into_left_body());
+    }
+
+    let attached = response.response().extensions().get::<Problem>().cloned();
+    let mut problem = match attached {
+        Some(problem) => problem,
+        // A deliberate JSON error body (the 503 readiness report) stays as it is.
+        None if has_json_body(&response) => return Ok(response.map_into_left_body()),
+        None => problem_for_foreign_error(&response),
+    };
+    problem.instance = Some(response.request().path().to_owned());
+    problem.request_id = response
+        .request()
+        .extensions()
+        .get::<RequestId>()
+        .map(ToString::to_string);
+
+    let (request, response) = response.into_parts();
+    // `set_body` keeps status, headers (Allow, Retry-After…) and extensions.
+    let mut response = response.set_body(problem.to_json());
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(PROBLEM_JSON),
+    );
+    response.extensions_mut().insert(problem);
+    Ok(ServiceResponse::new(request, response).map_into_right_body())
+}
+// ANCHOR_END: render_problems
+
+fn has_json_body<B>(response: &ServiceResponse<B>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("json"))
+}
+
+/// A problem for an error response that was not built from one. Client errors
+/// keep the error's own message (it describes the request); server errors do
+/// not (it may describe internals).
+fn problem_for_foreign_error<B>(response: &ServiceResponse<B>) -> Problem {
+    let status = response.status();
+    let problem = Problem::from_status(status);
+    match response.response().error() {
+        Some(error) if status.is_client_error() => problem.with_detail(error.to_string()),
+        Some(error) => Problem {
+            internal_cause: Some(error.to_string()),
+            ..problem
+        },
+        None => problem,
+    }
+}

@@ -1,0 +1,26 @@
+//! Runs an actix-web server until the process-wide [`Shutdown`] trips.
+//!
+//! actix-web can listen for signals itself, but then each server would handle
+//! them on its own; services build their servers with `.disable_signals()`
+//! and hand them here, so one signal stops every server (and, later, the
+//! background tasks) in the same way.
+
+use actix_web::dev::Server;
+
+use crate::Shutdown;
+
+// ANCHOR: run_until_stopped
+/// Serves until `shutdown` trips, then stops accepting connections and lets
+/// in-flight requests finish (bounded by the server's `shutdown_timeout`).
+pub async fn run_until_stopped(server: Server, shutdown: Shutdown) -> std::io::Result<()> {
+    let handle = server.handle();
+    let mut server = std::pin::pin!(server);
+    tokio::select! {
+        result = &mut server => result,
+        () = shutdown.triggered() => {
+            handle.stop(true).await;
+            server.await
+        }
+    }
+}
+// ANCHOR_END: run_until_stopped

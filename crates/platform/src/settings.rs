@@ -1,0 +1,271 @@
+//! Setting sections that more than one service uses. A service's own settings
+//! struct composes these (see `services/users/src/settings.rs`).
+//!
+//! Every default points at the stock local setup, so `cargo run` works on a
+//! machine with Postgres, Redis and RabbitMQ on their usual ports and no config.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use url::Url;
+
+use crate::ConfigError;
+
+/// Which kind of deployment this is. Development enables conveniences that must
+/// never run in production (creating the database, generated keys later on).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    #[default]
+    #[serde(alias = "dev")]
+    Development,
+    #[serde(alias = "prod")]
+    Production,
+}
+
+impl Environment {
+    pub fn is_development(self) -> bool {
+        self == Self::Development
+    }
+}
+
+/// Where and how an HTTP server listens.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Interface to bind; `0.0.0.0` in containers, loopback on a laptop.
+    pub host: String,
+    /// Port to bind; 0 lets the OS choose (tests do this).
+    pub port: u16,
+    /// Worker threads; 0 means one per CPU core.
+    pub workers: usize,
+    /// Largest request body accepted, in bytes. Larger bodies get 413.
+    pub body_limit_bytes: usize,
+    /// How long in-flight requests may take to finish once shutdown starts.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl HttpSettings {
+    /// Defaults for a service that listens on `port`.
+    pub fn on_port(port: u16) -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port,
+            workers: 0,
+            body_limit_bytes: 16 * 1024,
+            shutdown_timeout_secs: 10,
+        }
+    }
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self::on_port(8080)
+    }
+}
+
+/// A Postgres database reached through a connection pool.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `postgres://user:password@host:port/database`. Secret: it holds a password.
+    pub url: SecretString,
+    /// Most connections the pool opens. Postgres' default limit is 100 for
+    /// the whole server: leave room for other instances and for psql.
+    pub max_connections: usize,
+    /// How long a request waits for a free connection (or for a new one to be
+    /// opened) before it fails with 503, in milliseconds.
+    pub acquire_timeout_ms: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: "postgres://postgres:postgres@127.0.0.1:5432/capstone".into(),
+            max_connections: 10,
+            acquire_timeout_ms: 3_000,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    /// Parses the URL, checking what a typo would break.
+    pub fn parsed_url(&self) -> Result<Url, ConfigError> {
+        parse_url(
+            &self.url,
+            "database.url",
+            &["postgres", "postgresql"],
+            "a URL like postgres://user:password@host:5432/database",
+        )
+    }
+
+    /// The database name, from the URL path.
+    pub fn database_name(&self) -> Result<String, ConfigError> {
+        let url = self.parsed_url()?;
+        let name = url.path().trim_start_matches('/');
+        if name.is_empty() {
+            return Err(ConfigError::Value {
+                key: "database.url",
+                expected: "a URL that names a database (…/capstone)",
+                found: redact(&url),
+            });
+        }
+        Ok(name.to_owned())
+    }
+
+    /// The same server with the `postgres` maintenance database, from which
+    /// other databases are created and dropped.
+    pub fn maintenance_url(&self) -> Result<SecretString, ConfigError> {
+        let mut url = self.parsed_url()?;
+        url.set_path("/postgres");
+        Ok(url.as_str().into())
+    }
+
+    /// `host:port/database` with the password removed: safe for logs and errors.
+    pub fn display_target(&self) -> String {
+        self.parsed_url()
+            .map(|url| redact(&url))
+            .unwrap_or_else(|_| "<unparseable database.url>".into())
+    }
+
+    /// A copy of these settings pointing at another database on the same server.
+    pub fn with_database(&self, name: &str) -> Result<Self, ConfigError> {
+        let mut url = self.parsed_url()?;
+        url.set_path(&format!("/{name}"));
+        Ok(Self {
+            url: url.as_str().into(),
+            ..self.clone()
+        })
+    }
+}
+
+/// A Redis server (used by later services: cache and rate limits).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisSettings {
+    /// `redis://[:password@]host:port[/db]`.
+    pub url: SecretString,
+}
+
+impl Default for RedisSettings {
+    fn default() -> Self {
+        Self {
+            url: "redis://127.0.0.1:6379".into(),
+        }
+    }
+}
+
+impl RedisSettings {
+    pub fn parsed_url(&self) -> Result<Url, ConfigError> {
+        parse_url(
+            &self.url,
+            "redis.url",
+            &["redis", "rediss"],
+            "a URL like redis://127.0.0.1:6379",
+        )
+    }
+}
+
+/// A RabbitMQ broker (used by later services: outbox relay and worker).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AmqpSettings {
+    /// `amqp://user:password@host:port/vhost` (`%2f` is the default vhost `/`).
+    pub url: SecretString,
+}
+
+impl Default for AmqpSettings {
+    fn default() -> Self {
+        Self {
+            url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+        }
+    }
+}
+
+impl AmqpSettings {
+    pub fn parsed_url(&self) -> Result<Url, ConfigError> {
+        parse_url(
+            &self.url,
+            "amqp.url",
+            &["amqp", "amqps"],
+            "a URL like amqp://guest:guest@127.0.0.1:5672/%2f",
+        )
+    }
+}
+
+fn parse_url(
+    secret: &SecretString,
+    key: &'static str,
+    schemes: &[&str],
+    expected: &'static str,
+) -> Result<Url, ConfigError> {
+    let url = Url::parse(secret.expose_secret()).map_err(|error| ConfigError::Value {
+        key,
+        expected,
+        // The raw value may hold a password: say what is wrong, not what it is.
+        found: format!("a value that does not parse as a URL ({error})"),
+    })?;
+    if !schemes.contains(&url.scheme()) || url.host_str().is_none() {
+        return Err(ConfigError::Value {
+            key,
+            expected,
+            found: redact(&url),
+        });
+    }
+    Ok(url)
+}
+
+/// `scheme://host:port/path` without user name or password.
+pub fn redact(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}{}", url.scheme(), url.path()),
+        None => format!("{}://{host}{}", url.scheme(), url.path()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_database_url_names_the_capstone_database() {
+        let settings = DatabaseSettings::default();
+        assert_eq!(settings.database_name().expect("parses"), "capstone");
+        assert_eq!(
+            settings.display_target(),
+            "postgres://127.0.0.1:5432/capstone"
+        );
+    }
+
+    #[test]
+    fn maintenance_url_keeps_the_server_and_switches_the_database() {
+        let settings = DatabaseSettings::default();
+        let url = settings.maintenance_url().expect("parses");
+        assert_eq!(
+            url.expose_secret(),
+            "postgres://postgres:postgres@127.0.0.1:5432/postgres"
+        );
+    }
+
+    #[test]
+    fn a_wrong_scheme_is_reported_with_the_key_and_without_the_password() {
+        let settings = DatabaseSettings {
+            url: "mysql://root:hunter2@localhost/db".into(),
+            ..DatabaseSettings::default()
+        };
+        let message = settings.parsed_url().expect_err("wrong scheme").to_string();
+        assert!(message.contains("database.url"), "{message}");
+        assert!(message.contains("postgres://"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn an_unparseable_url_does_not_echo_its_value() {
+        let settings = RedisSettings {
+            url: "not a url with secret-password".into(),
+        };
+        let message = settings.parsed_url().expect_err("bad url").to_string();
+        assert!(message.contains("redis.url"), "{message}");
+        assert!(!message.contains("secret-password"), "{message}");
+    }
+}

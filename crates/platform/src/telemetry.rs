@@ -1,0 +1,128 @@
+//! Logs (and, once the observability chapter lands, traces) for a process.
+//!
+//! One subscriber per process, installed by `main` before anything else runs:
+//! JSON lines when stdout is a pipe (containers, CI, log shippers), pretty
+//! colourful lines when a human is watching a terminal. `RUST_LOG` overrides
+//! the configured filter so you can turn up one module without editing config:
+//! `RUST_LOG=info,capstone_users=debug cargo run`.
+//!
+//! Logs go through a non-blocking writer so a slow stdout never stalls a
+//! request; the returned [`TelemetryGuard`] flushes what is buffered when it is
+//! dropped, which is why `main` keeps it alive until after shutdown.
+
+use std::io::IsTerminal;
+
+use serde::Deserialize;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::{EnvFilter, Layer, Registry, layer::SubscriberExt};
+
+/// How a process logs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetrySettings {
+    /// An `EnvFilter` directive such as `info` or `info,capstone_users=debug`.
+    /// `RUST_LOG`, when set, wins over this.
+    pub log_filter: String,
+    /// `auto` (pretty on a terminal, JSON otherwise), `json` or `pretty`.
+    pub log_format: LogFormat,
+}
+
+impl Default for TelemetrySettings {
+    fn default() -> Self {
+        Self {
+            log_filter: "info".into(),
+            log_format: LogFormat::Auto,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Auto,
+    Json,
+    Pretty,
+}
+
+/// Keeps the log writer alive; dropping it flushes buffered lines.
+/// Hold it in `main` until the very end.
+#[must_use = "dropping the guard stops and flushes the log writer"]
+#[derive(Debug)]
+pub struct TelemetryGuard {
+    _log_writer: WorkerGuard,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TelemetryError {
+    #[error("invalid log filter `{filter}`: {reason}")]
+    Filter { filter: String, reason: String },
+    #[error("a global tracing subscriber is already installed")]
+    AlreadyInstalled,
+}
+
+type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
+
+// ANCHOR: init_telemetry
+/// Installs the process-wide subscriber. Call once, first thing in `main`.
+pub fn init_telemetry(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryError> {
+    let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| settings.log_filter.clone());
+    let filter = EnvFilter::try_new(&directives).map_err(|error| TelemetryError::Filter {
+        filter: directives.clone(),
+        reason: error.to_string(),
+    })?;
+
+    // Lossless: under pressure a request waits for the log line rather than
+    // the line silently disappearing (the default drops lines).
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stdout());
+
+    let pretty = match settings.log_format {
+        LogFormat::Pretty => true,
+        LogFormat::Json => false,
+        LogFormat::Auto => std::io::stdout().is_terminal(),
+    };
+    let log_layer: BoxedLayer = if pretty {
+        tracing_subscriber::fmt::layer().with_writer(writer).boxed()
+    } else {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_writer(writer)
+            .boxed()
+    };
+
+    // Every layer the process exports through. The observability chapter adds
+    // the OpenTelemetry layer (OTLP exporter) here, next to the log layer, so
+    // spans become traces without touching any service.
+    let layers: Vec<BoxedLayer> = vec![log_layer];
+
+    let subscriber = Registry::default().with(layers).with(filter);
+    tracing::subscriber::set_global_default(subscriber)
+        .map_err(|_| TelemetryError::AlreadyInstalled)?;
+    Ok(TelemetryGuard {
+        _log_writer: guard,
+    })
+}
+// ANCHOR_END: init_telemetry
+
+/// For integration tests: logs only when `TEST_LOG` is set (any value), and
+/// only once per process however many tests call it.
+pub fn init_test_telemetry() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_none() {
+            return;
+        }
+        let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into());
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new(filter))
+            .with_test_writer()
+            .finish();
+        // Another test harness may have installed one already; either is fine.
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    });
+}
