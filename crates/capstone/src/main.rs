@@ -1,1 +1,23 @@
-fn main() {}
+//! `capstone`: run the whole system in one process, migrate, check the machine.
+//! A bare `cargo run` in the repository runs `capstone up`.
+
+mod cli;
+mod commands;
+mod fixes;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            // A paragraph a person can act on, not a panic trace.
+            eprintln!("\n{failure}\n");
+            ExitCode::FAILURE
+        }
+    }
+}

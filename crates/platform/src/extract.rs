@@ -136,7 +136,10 @@ fn shape_problem(path: &str, message: &str) -> Problem {
     } else {
         ("invalid_type", None)
     };
-    if let Some(field) = field {
+    // serde_path_to_error already ends the path with an unknown field's name.
+    if let Some(field) = field
+        && segments.last() != Some(&field)
+    {
         segments.push(field);
     }
     // Drop serde_json's "at line 1 column 9" suffix: the pointer says where.

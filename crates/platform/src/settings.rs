@@ -192,6 +192,16 @@ impl AmqpSettings {
     }
 }
 
+/// The three backing services together: what `capstone doctor` checks.
+/// Reads the same `database`, `redis` and `amqp` sections the services do.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct BackingServices {
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub amqp: AmqpSettings,
+}
+
 fn parse_url(
     secret: &SecretString,
     key: &'static str,

@@ -1,1 +1,30 @@
-//! placeholder
+//! # capstone-users
+//!
+//! The users service: accounts over REST on Postgres (diesel-async).
+//!
+//! | module | role |
+//! |---|---|
+//! | [`settings`] | what the service reads from config files and env |
+//! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
+//! | [`routes`] | HTTP handlers under `/api/v1`, one module per resource |
+//! | [`domain`] | validated types and rules; no I/O |
+//! | [`repo`] | diesel queries; the only module that speaks SQL |
+//! | [`error`] | `ApiError` → problem+json |
+//! | [`openapi`] | the OpenAPI document and Swagger UI |
+//! | [`migrations`] | embedded schema migrations |
+//!
+//! Dependencies point one way: routes → domain ← repo. Chapters:
+//! docs/src/tour.md, databases.md, api-design.md, frameworks.md, testing.md.
+
+pub mod domain;
+pub mod error;
+pub mod migrations;
+pub mod openapi;
+pub mod repo;
+pub mod routes;
+mod schema;
+pub mod settings;
+pub mod startup;
+
+pub use settings::Settings;
+pub use startup::{Application, StartupError};

@@ -1,0 +1,48 @@
+//! One module per subcommand.
+
+mod doctor;
+mod migrate;
+mod up;
+
+use std::path::Path;
+
+use capstone_platform::{ConfigError, settings::BackingServices};
+use capstone_users::Settings;
+
+use crate::cli::{Cli, Command};
+
+pub(crate) async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command.unwrap_or(Command::Up) {
+        Command::Up => up::run(load_settings(cli.config.as_deref())?).await,
+        Command::Migrate => migrate::run(load_settings(cli.config.as_deref())?).await,
+        // Reads Redis and RabbitMQ settings too, which no service uses yet:
+        // the cache and messaging chapters will.
+        Command::Doctor => doctor::run(load_settings(cli.config.as_deref())?).await,
+    }
+}
+
+fn load_settings<T: Loadable>(file: Option<&Path>) -> Result<T, String> {
+    T::load(file).map_err(|error| {
+        format!(
+            "{error}\n\nSettings come from defaults, then --config FILE (or CAPSTONE_CONFIG), \
+             then DATABASE_URL/REDIS_URL/AMQP_URL, then CAPSTONE_<SECTION>__<KEY> variables."
+        )
+    })
+}
+
+/// Settings a command can load from the layered config.
+trait Loadable: Sized {
+    fn load(file: Option<&Path>) -> Result<Self, ConfigError>;
+}
+
+impl Loadable for Settings {
+    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Settings::load(file)
+    }
+}
+
+impl Loadable for BackingServices {
+    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        capstone_platform::load_settings(file)
+    }
+}

@@ -1,0 +1,59 @@
+//! `capstone up`: every service in one process, with the URLs to open.
+
+use capstone_platform::{Shutdown, probe::Dependency, telemetry::init_telemetry};
+use capstone_users::{Application, Settings, StartupError};
+
+use crate::fixes::how_to_start;
+
+pub(crate) async fn run(settings: Settings) -> Result<(), String> {
+    let _telemetry = init_telemetry(&settings.telemetry).map_err(|error| error.to_string())?;
+    let shutdown = Shutdown::new();
+    shutdown.trigger_on_signals();
+
+    let host = settings.users.http.host.clone();
+    let users = Application::build(settings)
+        .await
+        .map_err(explain_startup_failure)?;
+    print_urls(&host, users.port());
+
+    users
+        .run_until_stopped(shutdown)
+        .await
+        .map_err(|error| format!("The users service stopped with an error: {error}"))?;
+    tracing::info!("all services stopped");
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)] // printing the URLs is this command's job
+fn print_urls(host: &str, users_port: u16) {
+    let base = format!("http://{host}:{users_port}");
+    println!(
+        "\nCapstone is up. Try:\n\
+         \x20 Swagger UI   {base}/docs/\n\
+         \x20 OpenAPI      {base}/api-docs/openapi.json\n\
+         \x20 Users API    {base}/api/v1/users\n\
+         \x20 Readiness    {base}/health/ready\n\
+         Stop with Ctrl-C.\n"
+    );
+}
+
+fn explain_startup_failure(error: StartupError) -> String {
+    match error {
+        StartupError::Database(cause) => format!(
+            "Capstone cannot start because PostgreSQL is not usable: {cause}. \
+             The users service keeps its accounts there, so it must be running and accept \
+             the configured DATABASE_URL (default postgres://postgres:postgres@127.0.0.1:5432/capstone).\n\n{}",
+            how_to_start(Dependency::Postgres)
+        ),
+        StartupError::Migrations(cause) => format!(
+            "Capstone cannot start because the database schema could not be migrated: {cause}. \
+             Run `cargo run -- migrate` to see the failing migration; if the database holds a \
+             schema from another project, point DATABASE_URL at an empty database."
+        ),
+        StartupError::Bind { address, source } => format!(
+            "Capstone cannot listen on {address}: {source}. Another process probably uses the port; \
+             stop it or choose another one, e.g. CAPSTONE_USERS__HTTP__PORT=9081 cargo run."
+        ),
+        StartupError::Config(cause) => cause.to_string(),
+    }
+}

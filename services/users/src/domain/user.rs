@@ -1,0 +1,133 @@
+//! A user account and the rules for changing one.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{DisplayName, Email, Role};
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// UUIDv7: time-ordered, so new rows land at the right edge of the index.
+    pub id: Uuid,
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub role: Role,
+    /// When the user proved they own `email`; reset when `email` changes.
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An account about to be created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub id: Uuid,
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub role: Role,
+}
+
+impl NewUser {
+    pub fn new(email: Email, display_name: DisplayName, role: Role) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            email,
+            display_name,
+            role,
+        }
+    }
+}
+
+/// A partial update: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChanges {
+    pub email: Option<Email>,
+    pub display_name: Option<DisplayName>,
+    pub role: Option<Role>,
+}
+
+impl UserChanges {
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && self.display_name.is_none() && self.role.is_none()
+    }
+}
+
+// ANCHOR: apply_changes
+impl User {
+    /// This user with `changes` applied. A new email address is unverified:
+    /// verifying `old@` proves nothing about `new@`. Only a different account
+    /// address counts as new; fixing the case of the same one does not.
+    pub fn with_changes(&self, changes: &UserChanges) -> User {
+        let mut updated = self.clone();
+        if let Some(email) = &changes.email {
+            if !email.same_account_as(&self.email) {
+                updated.email_verified_at = None;
+            }
+            updated.email = email.clone();
+        }
+        if let Some(display_name) = &changes.display_name {
+            updated.display_name = display_name.clone();
+        }
+        if let Some(role) = changes.role {
+            updated.role = role;
+        }
+        updated
+    }
+}
+// ANCHOR_END: apply_changes
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verified_user() -> User {
+        let now = Utc::now();
+        User {
+            id: Uuid::now_v7(),
+            email: Email::parse("ada@example.com").expect("valid"),
+            display_name: DisplayName::parse("Ada").expect("valid"),
+            role: Role::User,
+            email_verified_at: Some(now),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn a_new_email_address_is_unverified() {
+        let user = verified_user();
+        let changes = UserChanges {
+            email: Some(Email::parse("grace@example.com").expect("valid")),
+            ..UserChanges::default()
+        };
+        let updated = user.with_changes(&changes);
+        assert_eq!(updated.email.as_str(), "grace@example.com");
+        assert_eq!(updated.email_verified_at, None);
+    }
+
+    #[test]
+    fn changing_only_the_case_keeps_verification() {
+        let user = verified_user();
+        let changes = UserChanges {
+            email: Some(Email::parse("Ada@Example.com").expect("valid")),
+            ..UserChanges::default()
+        };
+        let updated = user.with_changes(&changes);
+        assert_eq!(updated.email.as_str(), "Ada@Example.com");
+        assert_eq!(updated.email_verified_at, user.email_verified_at);
+    }
+
+    #[test]
+    fn absent_fields_are_left_alone() {
+        let user = verified_user();
+        let changes = UserChanges {
+            role: Some(Role::Admin),
+            ..UserChanges::default()
+        };
+        let updated = user.with_changes(&changes);
+        assert_eq!(updated.role, Role::Admin);
+        assert_eq!(updated.display_name, user.display_name);
+        assert_eq!(updated.email, user.email);
+    }
+}

@@ -1,0 +1,94 @@
+//! The users service's API errors, each mapped to a problem+json response.
+//!
+//! Handlers return `Result<_, ApiError>`; `?` converts repository and domain
+//! errors. Each variant's doc says the status it becomes. This is the only
+//! place that decides statuses, so the OpenAPI document and behaviour agree.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use capstone_platform::{FieldError, Problem};
+use uuid::Uuid;
+
+use crate::{domain::InvalidValue, repo::RepoError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 404: no user has this id.
+    #[error("no user with id {0}")]
+    UserNotFound(Uuid),
+    /// 409: another account uses this email address.
+    #[error("the email address is already registered")]
+    EmailTaken,
+    /// 422: input that passed parsing but not a rule (one entry per field).
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// 503: Postgres is unreachable; retrying later may work.
+    #[error("the database is unavailable")]
+    DatabaseUnavailable(#[source] RepoError),
+    /// 500: a bug or an unexpected database answer. Details go to the log only.
+    #[error("unexpected failure")]
+    Internal(#[source] RepoError),
+}
+
+impl ApiError {
+    /// 422 for one field.
+    pub fn invalid_field(field: &str, invalid: &InvalidValue) -> Self {
+        ApiError::Invalid(vec![FieldError::new(
+            &[field],
+            invalid.code,
+            invalid.message,
+        )])
+    }
+
+    /// Maps a repository error for an operation on user `id`.
+    pub fn from_repo(id: Uuid) -> impl FnOnce(RepoError) -> ApiError {
+        move |error| match error {
+            RepoError::NotFound => ApiError::UserNotFound(id),
+            other => other.into(),
+        }
+    }
+}
+
+impl From<RepoError> for ApiError {
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::EmailTaken => ApiError::EmailTaken,
+            RepoError::Unavailable(_) => ApiError::DatabaseUnavailable(error),
+            // NotFound without an id to report is a bug in the caller.
+            RepoError::NotFound | RepoError::CorruptRow(_) | RepoError::Query(_) => {
+                ApiError::Internal(error)
+            }
+        }
+    }
+}
+
+// ANCHOR: api_error_to_problem
+impl ApiError {
+    pub fn to_problem(&self) -> Problem {
+        match self {
+            ApiError::UserNotFound(id) => Problem::from_status(StatusCode::NOT_FOUND)
+                .with_detail(format!("No user has id {id}.")),
+            ApiError::EmailTaken => Problem::new(
+                "email-taken",
+                "Email address already registered",
+                StatusCode::CONFLICT,
+            )
+            .with_detail("Another account uses this email address."),
+            ApiError::Invalid(errors) => Problem::validation(errors.clone()),
+            ApiError::DatabaseUnavailable(cause) => {
+                Problem::dependency_unavailable("The database", cause)
+            }
+            ApiError::Internal(cause) => Problem::internal(cause),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.to_problem().status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.to_problem().to_response()
+    }
+}
+// ANCHOR_END: api_error_to_problem

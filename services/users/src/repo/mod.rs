@@ -1,0 +1,13 @@
+//! Persistence: the only place in the service that speaks SQL (through diesel).
+//!
+//! Repositories take and return domain types; rows (`UserRow`) stay in here.
+//! Errors are classified once, in [`RepoError`], so that callers can tell "no
+//! such user" from "the email is taken" from "Postgres is down" without
+//! looking at driver messages.
+
+mod error;
+mod user_row;
+mod users;
+
+pub use error::RepoError;
+pub use users::UserRepository;

@@ -1,0 +1,169 @@
+//! Queries on the `users` table.
+
+use diesel::{
+    dsl::sql,
+    prelude::*,
+    sql_types::{Bool, Timestamptz, Uuid as SqlUuid},
+};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::{
+    RepoError,
+    user_row::{NewUserRow, UserChangeset, UserRow},
+};
+use crate::{
+    domain::{NewUser, User, UserChanges, UserListing},
+    schema::users,
+};
+use capstone_platform::database::PgPool;
+
+diesel::define_sql_function! {
+    /// Postgres' `lower(text)`: emails compare case-insensitively.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Reads and writes users. Cheap to clone: it shares the pool.
+#[derive(Clone)]
+pub struct UserRepository {
+    pool: PgPool,
+}
+
+impl std::fmt::Debug for UserRepository {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRepository").finish_non_exhaustive()
+    }
+}
+
+impl UserRepository {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn insert(&self, new_user: &NewUser) -> Result<User, RepoError> {
+        let mut connection = self.pool.get().await?;
+        let row: UserRow = diesel::insert_into(users::table)
+            .values(NewUserRow::from(new_user))
+            .returning(UserRow::as_returning())
+            .get_result(&mut connection)
+            .await?;
+        row.try_into()
+    }
+
+    pub async fn find(&self, id: Uuid) -> Result<User, RepoError> {
+        let mut connection = self.pool.get().await?;
+        let row: UserRow = users::table
+            .find(id)
+            .select(UserRow::as_select())
+            .first(&mut connection)
+            .await?;
+        row.try_into()
+    }
+
+    // ANCHOR: list_users
+    /// One page, newest first, plus one extra row that only tells the caller
+    /// whether another page exists.
+    pub async fn list(&self, listing: &UserListing) -> Result<Vec<User>, RepoError> {
+        let filter = &listing.filter;
+        let mut query = users::table
+            .select(UserRow::as_select())
+            .order((users::created_at.desc(), users::id.desc()))
+            .limit(i64::from(listing.page_size) + 1)
+            .into_boxed();
+
+        if let Some(prefix) = &filter.email_prefix {
+            // Escape LIKE's wildcards so `a_b` matches only `a_b`, not `axb`.
+            let pattern = format!("{}%", escape_like(&prefix.to_lowercase()));
+            query = query.filter(lower(users::email).like(pattern).escape('\\'));
+        }
+        if let Some(role) = filter.role {
+            query = query.filter(users::role.eq(role.as_str()));
+        }
+        if let Some(after) = filter.created_after {
+            query = query.filter(users::created_at.ge(after));
+        }
+        if let Some(before) = filter.created_before {
+            query = query.filter(users::created_at.lt(before));
+        }
+        if let Some(cursor) = listing.after {
+            // A row-value comparison is what the (created_at DESC, id DESC)
+            // index can answer as one range; diesel's DSL has no tuple `<`,
+            // so this is a typed SQL fragment with bound parameters.
+            query = query.filter(
+                sql::<Bool>("(users.created_at, users.id) < (")
+                    .bind::<Timestamptz, _>(cursor.created_at)
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(cursor.id)
+                    .sql(")"),
+            );
+        }
+
+        let mut connection = self.pool.get().await?;
+        let rows: Vec<UserRow> = query.load(&mut connection).await?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+    // ANCHOR_END: list_users
+
+    // ANCHOR: update_user
+    /// Applies `changes` in one transaction: lock the row, apply the domain
+    /// rules to what is stored now, write the result. The row lock makes two
+    /// concurrent PATCHes of the same user take turns instead of one silently
+    /// overwriting the other's view of the row.
+    pub async fn update(&self, id: Uuid, changes: &UserChanges) -> Result<User, RepoError> {
+        let mut connection = self.pool.get().await?;
+        connection
+            .transaction::<User, RepoError, _>(async |connection| {
+                let current: User = users::table
+                    .find(id)
+                    .select(UserRow::as_select())
+                    .for_update()
+                    .first(connection)
+                    .await?
+                    .try_into()?;
+                let updated = current.with_changes(changes);
+                if updated == current {
+                    return Ok(current); // nothing to write, keep updated_at
+                }
+                let row: UserRow = diesel::update(users::table.find(id))
+                    .set(UserChangeset::from(&updated))
+                    .returning(UserRow::as_returning())
+                    .get_result(connection)
+                    .await?;
+                row.try_into()
+            })
+            .await
+    }
+    // ANCHOR_END: update_user
+
+    pub async fn delete(&self, id: Uuid) -> Result<(), RepoError> {
+        let mut connection = self.pool.get().await?;
+        let deleted = diesel::delete(users::table.find(id))
+            .execute(&mut connection)
+            .await?;
+        if deleted == 0 {
+            return Err(RepoError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        if matches!(character, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like(r"a_b%c\d"), r"a\_b\%c\\d");
+    }
+}

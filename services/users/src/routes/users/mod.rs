@@ -1,0 +1,178 @@
+//! `/api/v1/users`: create, read, list, update and delete accounts.
+//!
+//! | method | path | success | failures |
+//! |---|---|---|---|
+//! | POST | `/api/v1/users` | 201 + `Location` | 400, 409, 413, 415, 422, 503 |
+//! | GET | `/api/v1/users` | 200 page | 400, 422, 503 |
+//! | GET | `/api/v1/users/{id}` | 200 | 404, 503 |
+//! | PATCH | `/api/v1/users/{id}` | 200 | 400, 404, 409, 413, 415, 422, 503 |
+//! | DELETE | `/api/v1/users/{id}` | 204 | 404, 503 |
+
+mod requests;
+mod responses;
+
+pub use requests::{CreateUserRequest, ListUsersQuery, UpdateUserRequest};
+pub use responses::{UserPage, UserResponse};
+
+use actix_web::{HttpResponse, http::header, web};
+use capstone_platform::{
+    Problem,
+    extract::{ValidatedJson, ValidatedQuery},
+};
+use uuid::Uuid;
+
+use crate::{
+    domain::{NewUser, PageCursor, UserChanges, UserListing},
+    error::ApiError,
+    repo::UserRepository,
+};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/users")
+            .route(web::post().to(create_user))
+            .route(web::get().to(list_users)),
+    )
+    .service(
+        web::resource("/users/{id}")
+            .route(web::get().to(get_user))
+            .route(web::patch().to(update_user))
+            .route(web::delete().to(delete_user)),
+    );
+}
+
+// ANCHOR: create_user
+/// Create a user.
+#[utoipa::path(
+    post, path = "/api/v1/users", tag = "users",
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, description = "Created", body = UserResponse,
+         headers(("Location" = String, description = "URL of the new user"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_user(
+    repo: web::Data<UserRepository>,
+    ValidatedJson(request): ValidatedJson<CreateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let new_user = NewUser::try_from(request)?;
+    let user = repo.insert(&new_user).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
+        .json(UserResponse::from(user)))
+}
+// ANCHOR_END: create_user
+
+/// Get a user by id.
+#[utoipa::path(
+    get, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 200, description = "The user", body = UserResponse),
+        (status = 404, description = "No such user (or the id is not a UUID)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_user(
+    repo: web::Data<UserRepository>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let user = repo.find(id).await.map_err(ApiError::from_repo(id))?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(user)))
+}
+
+// ANCHOR: list_users
+/// List users, newest first, one page at a time.
+#[utoipa::path(
+    get, path = "/api/v1/users", tag = "users",
+    params(ListUsersQuery),
+    responses(
+        (status = 200, description = "A page of users", body = UserPage),
+        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_users(
+    repo: web::Data<UserRepository>,
+    ValidatedQuery(query): ValidatedQuery<ListUsersQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let listing = UserListing::try_from(query)?;
+    let page_size = listing.page_size as usize;
+    let mut users = repo.list(&listing).await?;
+    // The repository fetched one extra row: its presence means "there is more".
+    let next_cursor = if users.len() > page_size {
+        users.truncate(page_size);
+        users.last().map(|last| {
+            PageCursor {
+                created_at: last.created_at,
+                id: last.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(UserPage {
+        items: users.into_iter().map(UserResponse::from).collect(),
+        next_cursor,
+    }))
+}
+// ANCHOR_END: list_users
+
+/// Change some of a user's fields.
+#[utoipa::path(
+    patch, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = Uuid, Path, description = "The user's id")),
+    request_body(content = UpdateUserRequest, content_type = "application/merge-patch+json",
+                 description = "Fields to change; `application/json` is accepted too"),
+    responses(
+        (status = 200, description = "The updated user", body = UserResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid, unknown or no fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update_user(
+    repo: web::Data<UserRepository>,
+    id: web::Path<Uuid>,
+    ValidatedJson(request): ValidatedJson<UpdateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let changes = UserChanges::try_from(request)?;
+    let user = repo
+        .update(id, &changes)
+        .await
+        .map_err(ApiError::from_repo(id))?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(user)))
+}
+
+/// Delete a user.
+#[utoipa::path(
+    delete, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_user(
+    repo: web::Data<UserRepository>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    repo.delete(id).await.map_err(ApiError::from_repo(id))?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,159 @@
+//! What clients send to `/api/v1/users`, and the checks each field passes.
+//!
+//! The rules themselves live in the domain types (`Email::parse`…); the
+//! `validator` derive runs them on every field at once, so a client learns
+//! about all invalid fields in one 422 rather than one per round trip.
+//! `deny_unknown_fields` turns a misspelt field into a 422 instead of a
+//! silently ignored value.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationError};
+
+use crate::{
+    domain::{
+        DEFAULT_PAGE_SIZE, DisplayName, Email, MAX_PAGE_SIZE, NewUser, PageCursor, Role,
+        UserChanges, UserFilter, UserListing,
+    },
+    error::ApiError,
+};
+
+// ANCHOR: create_user_request
+/// A new account.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ada@example.com", "display_name": "Ada Lovelace"}))]
+pub struct CreateUserRequest {
+    /// Unique, ignoring case. Surrounding spaces are trimmed.
+    #[validate(custom(function = "check_email"))]
+    #[schema(format = "email", max_length = 254)]
+    pub email: String,
+    /// Shown to other users: 1–64 characters, no control characters.
+    #[validate(custom(function = "check_display_name"))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub display_name: String,
+    /// Defaults to `user`.
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+// ANCHOR_END: create_user_request
+
+/// A partial update: send only the fields to change (at least one).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[validate(schema(function = "check_not_empty"))]
+#[schema(example = json!({"display_name": "Ada King"}))]
+pub struct UpdateUserRequest {
+    /// A different address resets `email_verified_at`.
+    #[validate(custom(function = "check_email"))]
+    #[schema(format = "email", max_length = 254)]
+    pub email: Option<String>,
+    #[validate(custom(function = "check_display_name"))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+}
+
+/// Filters and paging for listing users (newest first).
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListUsersQuery {
+    /// Page size, 1–100 (default 20).
+    #[validate(range(min = 1, max = MAX_PAGE_SIZE))]
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    pub cursor: Option<String>,
+    /// Only emails starting with this text (case-insensitive).
+    #[validate(length(min = 1, max = 254))]
+    #[param(example = "ada")]
+    pub email_prefix: Option<String>,
+    /// Only users with this role.
+    pub role: Option<Role>,
+    /// Only users created at or after this instant (RFC 3339, e.g. `2026-01-01T00:00:00Z`).
+    pub created_after: Option<DateTime<Utc>>,
+    /// Only users created before this instant (RFC 3339).
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+fn check_email(value: &str) -> Result<(), ValidationError> {
+    Email::parse(value).map(drop).map_err(Into::into)
+}
+
+fn check_display_name(value: &str) -> Result<(), ValidationError> {
+    DisplayName::parse(value).map(drop).map_err(Into::into)
+}
+
+fn check_not_empty(request: &UpdateUserRequest) -> Result<(), ValidationError> {
+    if request.email.is_none() && request.display_name.is_none() && request.role.is_none() {
+        return Err(ValidationError::new("empty")
+            .with_message("send at least one of email, display_name, role".into()));
+    }
+    Ok(())
+}
+
+// The conversions below parse again what `validate()` already checked: the
+// checks report every field, the parse produces the types. Both call the same
+// domain function, so they cannot disagree.
+
+impl TryFrom<CreateUserRequest> for NewUser {
+    type Error = ApiError;
+
+    fn try_from(request: CreateUserRequest) -> Result<Self, Self::Error> {
+        Ok(NewUser::new(
+            Email::parse(&request.email).map_err(|e| ApiError::invalid_field("email", &e))?,
+            DisplayName::parse(&request.display_name)
+                .map_err(|e| ApiError::invalid_field("display_name", &e))?,
+            request.role.unwrap_or_default(),
+        ))
+    }
+}
+
+impl TryFrom<UpdateUserRequest> for UserChanges {
+    type Error = ApiError;
+
+    fn try_from(request: UpdateUserRequest) -> Result<Self, Self::Error> {
+        Ok(UserChanges {
+            email: request
+                .email
+                .map(|email| Email::parse(&email))
+                .transpose()
+                .map_err(|e| ApiError::invalid_field("email", &e))?,
+            display_name: request
+                .display_name
+                .map(|name| DisplayName::parse(&name))
+                .transpose()
+                .map_err(|e| ApiError::invalid_field("display_name", &e))?,
+            role: request.role,
+        })
+    }
+}
+
+impl TryFrom<ListUsersQuery> for UserListing {
+    type Error = ApiError;
+
+    fn try_from(query: ListUsersQuery) -> Result<Self, Self::Error> {
+        let filter = UserFilter {
+            email_prefix: query.email_prefix,
+            role: query.role,
+            created_after: query.created_after,
+            created_before: query.created_before,
+        };
+        filter
+            .check_range()
+            .map_err(|e| ApiError::invalid_field("created_before", &e))?;
+        let after = query
+            .cursor
+            .as_deref()
+            .map(PageCursor::decode)
+            .transpose()
+            .map_err(|e| ApiError::invalid_field("cursor", &e))?;
+        Ok(UserListing {
+            filter,
+            page_size: query.limit.unwrap_or(DEFAULT_PAGE_SIZE),
+            after,
+        })
+    }
+}

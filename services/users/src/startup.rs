@@ -1,0 +1,145 @@
+//! Builds the users service from its settings: database, migrations, HTTP.
+//!
+//! `Application::build` does all the fallible work (connect, migrate, bind)
+//! and returns a server that is bound but not yet serving, so callers (main,
+//! `capstone up`, the tests) learn the real port before anything runs. Port 0
+//! asks the OS for a free port: the tests use that to run in parallel.
+
+use std::{net::TcpListener, time::Duration};
+
+use actix_web::{App, HttpRequest, HttpServer, dev::Server, error::PathError, http::StatusCode, web};
+use capstone_platform::{
+    ConfigError, Problem, Shutdown,
+    database::{self, DatabaseError, PostgresCheck},
+    health::{self, Readiness},
+    middleware::standard_middleware,
+    server,
+};
+
+use crate::{migrations, openapi, repo::UserRepository, routes, settings::Settings};
+
+/// Why the service could not start. Each variant names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    #[error(transparent)]
+    Migrations(#[from] migrations::MigrationError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A built, bound, not yet running users service.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    // ANCHOR: build
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        settings.validate()?;
+        if settings.environment.is_development()
+            && database::create_database_if_missing(&settings.database).await?
+        {
+            tracing::warn!(
+                database = %settings.database.display_target(),
+                "created the database (development only)"
+            );
+        }
+        if settings.users.migrate_on_startup {
+            let applied = migrations::run_pending(&settings.database).await?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "applied migrations");
+            }
+        }
+        let pool = database::connect_pool(&settings.database).await?;
+
+        let http = &settings.users.http;
+        let address = format!("{}:{}", http.host, http.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { address, source })?
+            .port();
+
+        let readiness = Readiness::new(Duration::from_millis(settings.users.readiness_timeout_ms))
+            .with_check(PostgresCheck::new(pool.clone()));
+        let server = http_server(listener, &settings, UserRepository::new(pool), readiness)?;
+        Ok(Self { port, server })
+    }
+    // ANCHOR_END: build
+
+    /// The port the server is bound to (the real one when configured as 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` trips, then drains in-flight requests.
+    pub async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
+        server::run_until_stopped(self.server, shutdown).await
+    }
+}
+
+// ANCHOR: http_server
+fn http_server(
+    listener: TcpListener,
+    settings: &Settings,
+    repository: UserRepository,
+    readiness: Readiness,
+) -> Result<Server, StartupError> {
+    let http = settings.users.http.clone();
+    let repository = web::Data::new(repository);
+    let readiness = web::Data::new(readiness);
+    let body_limit = http.body_limit_bytes;
+    let mut server = HttpServer::new(move || {
+        standard_middleware(App::new())
+            .app_data(repository.clone())
+            .app_data(readiness.clone())
+            .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(web::PathConfig::default().error_handler(path_problem))
+            .configure(health::configure)
+            .configure(routes::configure)
+            .service(openapi::swagger_ui())
+    })
+    // Signals are handled once for the whole process (platform::shutdown).
+    .disable_signals()
+    .shutdown_timeout(http.shutdown_timeout_secs);
+    if http.workers > 0 {
+        server = server.workers(http.workers);
+    }
+    let server = server
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            address: format!("{}:{}", http.host, http.port),
+            source,
+        })?
+        .run();
+    Ok(server)
+}
+// ANCHOR_END: http_server
+
+/// A path segment that does not parse (a user id that is not a UUID) names
+/// no resource: 404, with a detail that says why.
+fn path_problem(error: PathError, _request: &HttpRequest) -> actix_web::Error {
+    Problem::from_status(StatusCode::NOT_FOUND)
+        .with_detail(format!("No such resource: {error}."))
+        .into()
+}
