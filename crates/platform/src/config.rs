@@ -80,13 +80,42 @@ pub fn load_settings<T: DeserializeOwned>(file: Option<&Path>) -> Result<T, Conf
 // ANCHOR_END: load_settings
 
 /// Figment reports every bad value at once; keep all of them, one per line,
-/// each with its key path and the layer (file or variable) it came from.
+/// each naming the key, what was expected, and where the value came from
+/// (the exact environment variable, or the file).
 fn describe(errors: figment::Error) -> ConfigError {
-    let lines: Vec<String> = errors.into_iter().map(|error| error.to_string()).collect();
+    let lines: Vec<String> = errors
+        .into_iter()
+        .map(|error| {
+            let key = error.path.join(".").to_lowercase();
+            let origin = error
+                .metadata
+                .as_ref()
+                .map(|metadata| origin(metadata, &error.path, &key))
+                .unwrap_or_else(|| "defaults".to_owned());
+            format!("`{key}`: {} (set by {origin})", error.kind)
+        })
+        .collect();
     ConfigError::Layer(lines.join("; "))
 }
 
+fn origin(metadata: &figment::Metadata, path: &[String], key: &str) -> String {
+    if let Some(source) = &metadata.source {
+        return source.to_string();
+    }
+    if metadata.name.contains("CAPSTONE_") {
+        let upper: Vec<String> = path.iter().map(|part| part.to_uppercase()).collect();
+        return format!("environment variable CAPSTONE_{}", upper.join("__"));
+    }
+    CONVENTIONAL_VARIABLES
+        .iter()
+        .find(|(_, mapped)| *mapped == key)
+        .map(|(variable, _)| format!("environment variable {variable}"))
+        .unwrap_or_else(|| metadata.name.to_string())
+}
+
 #[cfg(test)]
+// figment's `Jail` closures must return its (large) error type; not ours to shrink.
+#[allow(clippy::result_large_err)]
 mod tests {
     use serde::Deserialize;
 
@@ -189,8 +218,8 @@ mod tests {
     #[test]
     fn a_named_file_that_does_not_exist_is_an_error() {
         figment::Jail::expect_with(|_jail| {
-            let error = load_settings::<Example>(Some(Path::new("missing.toml")))
-                .expect_err("must fail");
+            let error =
+                load_settings::<Example>(Some(Path::new("missing.toml"))).expect_err("must fail");
             assert!(error.to_string().contains("missing.toml"));
             Ok(())
         });

@@ -60,10 +60,13 @@ pub async fn connect_pool(settings: &DatabaseSettings) -> Result<PgPool, Databas
         .runtime(Runtime::Tokio1)
         .build()
         .map_err(|error| DatabaseError::Pool(error.to_string()))?;
-    let _first_connection = pool.get().await.map_err(|error| DatabaseError::Unreachable {
-        target,
-        reason: describe_pool_error(&error),
-    })?;
+    let _first_connection = pool
+        .get()
+        .await
+        .map_err(|error| DatabaseError::Unreachable {
+            target,
+            reason: describe_pool_error(&error),
+        })?;
     Ok(pool)
 }
 // ANCHOR_END: connect_pool

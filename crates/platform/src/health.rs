@@ -114,10 +114,7 @@ impl Readiness {
             let started = std::time::Instant::now();
             let outcome = match tokio::time::timeout(self.timeout, check.check()).await {
                 Ok(result) => result,
-                Err(_) => Err(format!(
-                    "no answer within {} ms",
-                    self.timeout.as_millis()
-                )),
+                Err(_) => Err(format!("no answer within {} ms", self.timeout.as_millis())),
             };
             let report = CheckReport {
                 status: if outcome.is_ok() {
@@ -238,8 +235,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_hanging_required_dependency_times_out_as_unavailable() {
-        let readiness = Readiness::new(Duration::from_millis(20))
-            .with_check(check("postgres", true, None));
+        let readiness =
+            Readiness::new(Duration::from_millis(20)).with_check(check("postgres", true, None));
         let report = readiness.report().await;
         assert_eq!(report.status, ReadinessStatus::Unavailable);
         assert!(

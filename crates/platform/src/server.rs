@@ -18,8 +18,10 @@ pub async fn run_until_stopped(server: Server, shutdown: Shutdown) -> std::io::R
     tokio::select! {
         result = &mut server => result,
         () = shutdown.triggered() => {
-            handle.stop(true).await;
-            server.await
+            // The server future processes the stop command, so it must keep
+            // being polled while we wait for the stop to complete.
+            let ((), result) = tokio::join!(handle.stop(true), server);
+            result
         }
     }
 }

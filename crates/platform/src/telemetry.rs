@@ -103,9 +103,7 @@ pub fn init_telemetry(settings: &TelemetrySettings) -> Result<TelemetryGuard, Te
     let subscriber = Registry::default().with(layers).with(filter);
     tracing::subscriber::set_global_default(subscriber)
         .map_err(|_| TelemetryError::AlreadyInstalled)?;
-    Ok(TelemetryGuard {
-        _log_writer: guard,
-    })
+    Ok(TelemetryGuard { _log_writer: guard })
 }
 // ANCHOR_END: init_telemetry
 

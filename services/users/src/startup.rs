@@ -7,7 +7,9 @@
 
 use std::{net::TcpListener, time::Duration};
 
-use actix_web::{App, HttpRequest, HttpServer, dev::Server, error::PathError, http::StatusCode, web};
+use actix_web::{
+    App, HttpRequest, HttpServer, dev::Server, error::PathError, http::StatusCode, web,
+};
 use capstone_platform::{
     ConfigError, Problem, Shutdown,
     database::{self, DatabaseError, PostgresCheck},

@@ -27,7 +27,9 @@ pub(crate) async fn run(services: BackingServices) -> Result<(), String> {
         println!("\nEverything Capstone needs is reachable. Run `cargo run` to start it.");
         Ok(())
     } else {
-        Err(format!("{problems} dependency check(s) failed; see the advice above."))
+        Err(format!(
+            "{problems} dependency check(s) failed; see the advice above."
+        ))
     }
 }
 
@@ -53,9 +55,9 @@ fn advice(report: &ProbeReport) -> Option<String> {
              (`cargo run` also does this in development)."
                 .to_owned(),
         ),
-        ProbeOutcome::NeedsSetup(_) => Some(
-            "Fix the credentials in the URL (DATABASE_URL, REDIS_URL or AMQP_URL).".to_owned(),
-        ),
+        ProbeOutcome::NeedsSetup(_) => {
+            Some("Fix the credentials in the URL (DATABASE_URL, REDIS_URL or AMQP_URL).".to_owned())
+        }
     }
 }
 

@@ -46,10 +46,9 @@ pub async fn render_problems(
     let (request, response) = response.into_parts();
     // `set_body` keeps status, headers (Allow, Retry-After…) and extensions.
     let mut response = response.set_body(problem.to_json());
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(PROBLEM_JSON),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     response.extensions_mut().insert(problem);
     Ok(ServiceResponse::new(request, response).map_into_right_body())
 }

@@ -50,7 +50,10 @@ mod tests {
 
     #[test]
     fn a_name_is_trimmed() {
-        assert_eq!(DisplayName::parse("  Ada  ").expect("valid").as_str(), "Ada");
+        assert_eq!(
+            DisplayName::parse("  Ada  ").expect("valid").as_str(),
+            "Ada"
+        );
     }
 
     #[test]
@@ -63,7 +66,10 @@ mod tests {
         let accented = "é".repeat(MAX_DISPLAY_NAME_CHARS);
         assert!(DisplayName::parse(&accented).is_ok());
         let too_long = "é".repeat(MAX_DISPLAY_NAME_CHARS + 1);
-        assert_eq!(DisplayName::parse(&too_long).expect_err("long").code, "length");
+        assert_eq!(
+            DisplayName::parse(&too_long).expect_err("long").code,
+            "length"
+        );
     }
 
     #[test]

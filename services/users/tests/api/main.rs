@@ -1,1 +1,18 @@
+//! Integration tests of the users service: one binary (faster to link than
+//! one per file), one module per feature. Every test talks HTTP to a real
+//! server backed by its own real Postgres database; see `helpers.rs`.
 
+// A test binary has no public API: `pub` here only shares helpers between
+// modules, which is what these two lints would otherwise flag.
+#![allow(unreachable_pub, missing_debug_implementations)]
+
+mod create_user;
+mod delete_user;
+mod get_user;
+mod health;
+mod helpers;
+mod http_edge;
+mod list_users;
+mod openapi;
+mod startup;
+mod update_user;

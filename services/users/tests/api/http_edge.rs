@@ -1,0 +1,138 @@
+//! Behaviour every route shares: request ids, unknown routes and methods.
+
+use crate::helpers::{assert_problem, spawn_app};
+
+#[tokio::test]
+async fn a_request_id_is_generated_and_echoed_when_the_client_sends_none() {
+    let app = spawn_app().await;
+
+    let response = app.get("/health/live").await;
+
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .expect("an id");
+    let parsed = uuid::Uuid::parse_str(id).expect("a UUID");
+    assert_eq!(parsed.get_version_num(), 7);
+}
+
+#[tokio::test]
+async fn the_clients_request_id_is_echoed_and_used_in_problems() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .get(app.url("/api/v1/users/not-a-uuid"))
+        .header("x-request-id", "trace-me-123")
+        .send()
+        .await
+        .expect("sent");
+
+    let problem = assert_problem(response, 404).await;
+    assert_eq!(problem.request_id.as_deref(), Some("trace-me-123"));
+}
+
+#[tokio::test]
+async fn an_unsafe_request_id_is_replaced_not_echoed() {
+    let app = spawn_app().await;
+    let too_long = "x".repeat(200);
+
+    let response = app
+        .client
+        .get(app.url("/health/live"))
+        .header("x-request-id", &too_long)
+        .send()
+        .await
+        .expect("sent");
+
+    let echoed = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .expect("an id");
+    assert_ne!(echoed, too_long);
+    assert!(uuid::Uuid::parse_str(echoed).is_ok());
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_problem() {
+    let app = spawn_app().await;
+
+    let response = app.get("/api/v2/users").await;
+
+    let problem = assert_problem(response, 404).await;
+    assert_eq!(problem.title, "Not Found");
+    assert_eq!(problem.instance.as_deref(), Some("/api/v2/users"));
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_problem_with_allow() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .put(app.url("/api/v1/users"))
+        .send()
+        .await
+        .expect("sent");
+
+    let allow = response
+        .headers()
+        .get("allow")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .expect("an Allow header");
+    assert_problem(response, 405).await;
+    assert!(allow.contains("POST") && allow.contains("GET"), "{allow}");
+}
+
+#[tokio::test]
+async fn the_server_drains_and_stops_when_shutdown_is_triggered() {
+    let app = spawn_app().await;
+    let address = app.address.clone();
+    let client = app.client.clone();
+    assert_eq!(app.get("/health/live").await.status(), 200);
+
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(15), app.stop()).await;
+
+    assert!(matches!(stopped, Ok(Ok(()))), "stops cleanly: {stopped:?}");
+    let after = client.get(format!("{address}/health/live")).send().await;
+    assert!(after.is_err(), "no longer accepts connections");
+}
+
+#[tokio::test]
+async fn a_request_in_flight_when_shutdown_starts_still_completes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let body = r#"{"email": "ada@example.com", "display_name": "Ada"}"#;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    // Headers and half the body now; the rest after shutdown has begun.
+    let head = format!(
+        "POST /api/v1/users HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    let stopping = tokio::spawn(app.stop());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stream
+        .write_all(&body.as_bytes()[10..])
+        .await
+        .expect("write rest");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .await
+        .expect("read response");
+
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    let stopped = stopping.await.expect("joins");
+    assert!(stopped.is_ok(), "{stopped:?}");
+}

@@ -1,0 +1,102 @@
+//! The OpenAPI document matches the routes, and Swagger UI works offline.
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+async fn openapi_document(app: &crate::helpers::TestApp) -> Value {
+    let response = app.get("/api-docs/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn the_document_is_openapi_3_1_and_lists_every_route() {
+    let app = spawn_app().await;
+
+    let document = openapi_document(&app).await;
+
+    assert!(
+        document["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        document["openapi"]
+    );
+    let mut operations: Vec<String> = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("operations").keys() {
+            operations.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    operations.sort();
+    assert_eq!(
+        operations,
+        vec![
+            "DELETE /api/v1/users/{id}",
+            "GET /api/v1/users",
+            "GET /api/v1/users/{id}",
+            "GET /health/live",
+            "GET /health/ready",
+            "PATCH /api/v1/users/{id}",
+            "POST /api/v1/users",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn every_error_response_is_documented_as_a_problem() {
+    let app = spawn_app().await;
+
+    let document = openapi_document(&app).await;
+
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        if path.starts_with("/health") {
+            continue; // readiness returns its report on 503, by design
+        }
+        for (method, operation) in item.as_object().expect("operations") {
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let schema = &response["content"]["application/problem+json"]["schema"];
+                    assert_eq!(
+                        schema["$ref"], "#/components/schemas/Problem",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn schemas_carry_examples() {
+    let app = spawn_app().await;
+
+    let document = openapi_document(&app).await;
+
+    for schema in [
+        "CreateUserRequest",
+        "UpdateUserRequest",
+        "UserResponse",
+        "Problem",
+    ] {
+        let example = &document["components"]["schemas"][schema]["example"];
+        assert!(example.is_object(), "{schema} has an example");
+    }
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_with_its_assets_and_no_network() {
+    let app = spawn_app().await;
+
+    let page = app.get("/docs/").await;
+    let stylesheet = app.get("/docs/swagger-ui.css").await;
+
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("html").contains("swagger"));
+    assert_eq!(
+        stylesheet.status(),
+        200,
+        "assets are vendored in the binary"
+    );
+}
