@@ -17,7 +17,7 @@ pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
         title = "Capstone users service",
         description = "Accounts of the Capstone reference backend. Errors are RFC 9457 \
                        `application/problem+json` bodies with a `request_id`.",
-        license(name = "MIT OR Apache-2.0"),
+        license(name = "MIT"),
     ),
     paths(
         users::create_user,
