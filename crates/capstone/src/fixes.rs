@@ -12,7 +12,7 @@ pub(crate) fn how_to_start(dependency: Dependency) -> String {
     };
     format!(
         "Start it with one of:\n\
-         \x20 Debian/Ubuntu:  sudo bash scripts/dev-services.sh   (installs and starts Postgres, Redis, RabbitMQ)\n\
+         \x20 Debian/Ubuntu:  bash scripts/dev-services.sh   (installs and starts Postgres, Redis, RabbitMQ; uses sudo when needed)\n\
          \x20 macOS:          brew install {brew} && brew services start {brew}\n\
          \x20 containers:     docker compose up -d {compose}\n\
          Then check with `cargo run -- doctor`."

@@ -84,11 +84,32 @@ pub async fn connect_once(
     };
     match tokio::time::timeout(timeout, AsyncPgConnection::establish(url.expose_secret())).await {
         Ok(Ok(connection)) => Ok(connection),
-        Ok(Err(error)) => Err(unreachable(error.to_string())),
+        Ok(Err(error)) => Err(unreachable(
+            explain_connect_failure(url, error.to_string()).await,
+        )),
         Err(_) => Err(unreachable(format!(
             "no answer within {} ms",
             timeout.as_millis()
         ))),
+    }
+}
+
+/// The driver says only "error connecting to server" when the TCP connect
+/// itself fails; a plain connect tells whether nothing listens there, which is
+/// the fix people need ("start Postgres", not "check your password").
+async fn explain_connect_failure(url: &SecretString, driver_message: String) -> String {
+    let Ok(parsed) = url::Url::parse(url.expose_secret()) else {
+        return driver_message;
+    };
+    let address = format!(
+        "{}:{}",
+        parsed.host_str().unwrap_or("127.0.0.1"),
+        parsed.port().unwrap_or(5432)
+    );
+    let connect = tokio::net::TcpStream::connect(&address);
+    match tokio::time::timeout(Duration::from_secs(1), connect).await {
+        Ok(Err(error)) => format!("{driver_message} ({address}: {error})"),
+        _ => driver_message,
     }
 }
 

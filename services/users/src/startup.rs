@@ -8,7 +8,11 @@
 use std::{net::TcpListener, time::Duration};
 
 use actix_web::{
-    App, HttpRequest, HttpServer, dev::Server, error::PathError, http::StatusCode, web,
+    App, HttpRequest, HttpResponse, HttpServer,
+    dev::Server,
+    error::PathError,
+    http::{StatusCode, header},
+    web,
 };
 use capstone_platform::{
     ConfigError, Problem, Shutdown,
@@ -119,6 +123,7 @@ fn http_server(
             .app_data(web::PathConfig::default().error_handler(path_problem))
             .configure(health::configure)
             .configure(routes::configure)
+            .route("/docs", web::get().to(docs_redirect))
             .service(openapi::swagger_ui())
     })
     // Signals are handled once for the whole process (platform::shutdown).
@@ -139,9 +144,18 @@ fn http_server(
 // ANCHOR_END: http_server
 
 /// A path segment that does not parse (a user id that is not a UUID) names
-/// no resource: 404, with a detail that says why.
-fn path_problem(error: PathError, _request: &HttpRequest) -> actix_web::Error {
+/// no resource: 404, with a detail that says why. The parser's own message is
+/// logged at debug level, not sent: it describes our types, not the request.
+fn path_problem(error: PathError, request: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(%error, path = request.path(), "unparseable path segment");
     Problem::from_status(StatusCode::NOT_FOUND)
-        .with_detail(format!("No such resource: {error}."))
+        .with_detail("No such resource: ids in this API are UUIDs.")
         .into()
+}
+
+/// `/docs` → `/docs/`: Swagger UI's relative asset paths need the slash.
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
 }

@@ -31,17 +31,23 @@ impl Email {
         }
         Ok(Self(trimmed.to_owned()))
     }
-    // ANCHOR_END: email_parse
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// Whether two addresses name the same account.
+    ///
+    /// Mirrors the unique index on `lower(email)`. For ASCII addresses the two
+    /// agree exactly; for non-ASCII ones Postgres' `lower()` follows the
+    /// database collation and may fold case differently from Rust's Unicode
+    /// rules. The database stays the authority on uniqueness; this is only
+    /// used to decide whether a changed address keeps its verification.
     pub fn same_account_as(&self, other: &Email) -> bool {
         self.0.to_lowercase() == other.0.to_lowercase()
     }
 }
+// ANCHOR_END: email_parse
 
 impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -181,6 +181,7 @@ async fn list_rejects_page_sizes_outside_1_to_100() {
 
         let problem = assert_problem(response, 422).await;
         assert_eq!(problem.field_codes(), vec![("#/limit", "range")], "{limit}");
+        assert_eq!(problem.errors[0].detail, "must be between 1 and 100");
     }
     assert_eq!(app.list_users("limit=100").await.status(), 200);
     assert_eq!(app.list_users("limit=1").await.status(), 200);

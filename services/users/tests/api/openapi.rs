@@ -100,3 +100,23 @@ async fn swagger_ui_is_served_with_its_assets_and_no_network() {
         "assets are vendored in the binary"
     );
 }
+
+#[tokio::test]
+async fn docs_without_a_trailing_slash_redirects_to_swagger_ui() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+
+    let response = client.get(app.url("/docs")).send().await.expect("sent");
+
+    assert_eq!(response.status(), 308);
+    assert_eq!(
+        response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok()),
+        Some("/docs/")
+    );
+}

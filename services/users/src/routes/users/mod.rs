@@ -3,7 +3,7 @@
 //! | method | path | success | failures |
 //! |---|---|---|---|
 //! | POST | `/api/v1/users` | 201 + `Location` | 400, 409, 413, 415, 422, 503 |
-//! | GET | `/api/v1/users` | 200 page | 400, 422, 503 |
+//! | GET | `/api/v1/users` | 200 page | 422, 503 |
 //! | GET | `/api/v1/users/{id}` | 200 | 404, 503 |
 //! | PATCH | `/api/v1/users/{id}` | 200 | 400, 404, 409, 413, 415, 422, 503 |
 //! | DELETE | `/api/v1/users/{id}` | 204 | 404, 503 |
@@ -95,8 +95,7 @@ pub async fn get_user(
     params(ListUsersQuery),
     responses(
         (status = 200, description = "A page of users", body = UserPage),
-        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown parameter, wrong type, invalid filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]

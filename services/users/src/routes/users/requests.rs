@@ -61,13 +61,13 @@ pub struct UpdateUserRequest {
 #[into_params(parameter_in = Query)]
 pub struct ListUsersQuery {
     /// Page size, 1–100 (default 20).
-    #[validate(range(min = 1, max = MAX_PAGE_SIZE))]
+    #[validate(range(min = 1, max = MAX_PAGE_SIZE, message = "must be between 1 and 100"))]
     #[param(minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<u32>,
     /// `next_cursor` from the previous page; omit for the first page.
     pub cursor: Option<String>,
     /// Only emails starting with this text (case-insensitive).
-    #[validate(length(min = 1, max = 254))]
+    #[validate(length(min = 1, max = 254, message = "must be 1 to 254 characters long"))]
     #[param(example = "ada")]
     pub email_prefix: Option<String>,
     /// Only users with this role.
