@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{assert_problem, spawn_app};
+use crate::helpers::{assert_problem, header, spawn_app};
 
 #[tokio::test]
 async fn create_returns_201_with_location_and_the_user() {
@@ -11,12 +11,7 @@ async fn create_returns_201_with_location_and_the_user() {
         .await;
 
     assert_eq!(response.status(), 201);
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .expect("a Location header");
+    let location = header(&response, "location").expect("a Location header");
     let user: crate::helpers::UserBody = response.json().await.expect("user");
     assert_eq!(location, format!("/api/v1/users/{}", user.id));
     assert_eq!(user.id.get_version_num(), 7, "ids are UUIDv7");
@@ -201,16 +196,13 @@ async fn create_returns_503_problem_when_the_database_is_gone() {
         .post_user(&json!({"email": "ada@example.com", "display_name": "Ada"}))
         .await;
 
-    let retry_after = response.headers().get("retry-after").cloned();
+    let retry_after = header(&response, "retry-after");
     let problem = assert_problem(response, 503).await;
     assert_eq!(
         problem.problem_type,
         "urn:capstone:problem:dependency-unavailable"
     );
-    assert_eq!(
-        retry_after.as_ref().and_then(|v| v.to_str().ok()),
-        Some("1")
-    );
+    assert_eq!(retry_after.as_deref(), Some("1"));
     let detail = problem.detail.unwrap_or_default();
     assert!(!detail.contains("does not exist"), "no internals: {detail}");
 }

@@ -144,13 +144,17 @@ impl TestApp {
             .expect("request sent")
     }
 
-    /// Runs SQL on the test's database (to arrange states the API cannot make).
-    pub async fn execute_sql(&self, statement: &str) {
+    /// A user whose email is verified: a state no endpoint can reach yet
+    /// (verification arrives with the messaging chapter), so set it in SQL.
+    pub async fn create_verified_user(&self, email: &str, display_name: &str) -> UserBody {
+        let user = self.create_user(email, display_name).await;
         let mut connection = self.database.connect().await;
-        diesel::sql_query(statement)
+        diesel::sql_query("UPDATE users SET email_verified_at = now() WHERE id = $1")
+            .bind::<diesel::sql_types::Uuid, _>(user.id)
             .execute(&mut connection)
             .await
             .expect("SQL runs");
+        user
     }
 }
 
@@ -208,21 +212,23 @@ impl ProblemBody {
     }
 }
 
+/// A response header as text, if present and printable.
+pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// Asserts `response` is a problem+json with `status`, and returns the problem.
 pub async fn assert_problem(response: reqwest::Response, status: u16) -> ProblemBody {
     assert_eq!(response.status(), status, "status");
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert_eq!(content_type, "application/problem+json");
-    let request_id = response
-        .headers()
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+    assert_eq!(
+        header(&response, "content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let request_id = header(&response, "x-request-id");
     let problem: ProblemBody = response.json().await.expect("a problem body");
     assert_eq!(problem.status, status, "status in the body");
     assert!(
@@ -307,13 +313,7 @@ impl Drop for TestDatabase {
 /// Creates the migrated template once per migrations fingerprint.
 async fn ensure_template(server: &DatabaseSettings) -> String {
     let name = format!("capstone_users_template_{:016x}", migrations_fingerprint());
-    let mut maintenance = connect_once(
-        &server.maintenance_url().expect("valid url"),
-        "maintenance",
-        Duration::from_secs(5),
-    )
-    .await
-    .expect("Postgres reachable: run scripts/dev-services.sh");
+    let mut maintenance = connect_maintenance(server).await;
     advisory(&mut maintenance, "SELECT pg_advisory_lock($1)").await;
 
     let template = server.with_database(&name).expect("valid name");
@@ -377,6 +377,16 @@ fn migrations_fingerprint() -> u64 {
     hasher.finish()
 }
 
+async fn connect_maintenance(server: &DatabaseSettings) -> diesel_async::AsyncPgConnection {
+    connect_once(
+        &server.maintenance_url().expect("valid url"),
+        "maintenance",
+        Duration::from_secs(5),
+    )
+    .await
+    .expect("Postgres reachable: run scripts/dev-services.sh")
+}
+
 async fn advisory(connection: &mut diesel_async::AsyncPgConnection, statement: &str) {
     diesel::sql_query(statement)
         .bind::<BigInt, _>(TEMPLATE_LOCK_KEY)
@@ -389,13 +399,7 @@ async fn advisory(connection: &mut diesel_async::AsyncPgConnection, statement: &
 /// connected to it; the session that just migrated the template closes in
 /// the background, so retry briefly.
 async fn retry_while_template_busy(server: &DatabaseSettings, statement: &str) {
-    let mut connection = connect_once(
-        &server.maintenance_url().expect("valid url"),
-        "maintenance",
-        Duration::from_secs(5),
-    )
-    .await
-    .expect("Postgres reachable");
+    let mut connection = connect_maintenance(server).await;
     for _ in 0..100 {
         match diesel::sql_query(statement).execute(&mut connection).await {
             Ok(_) => return,

@@ -1,6 +1,6 @@
 //! Behaviour every route shares: request ids, unknown routes and methods.
 
-use crate::helpers::{assert_problem, spawn_app};
+use crate::helpers::{assert_problem, header, spawn_app};
 
 #[tokio::test]
 async fn a_request_id_is_generated_and_echoed_when_the_client_sends_none() {
@@ -8,12 +8,8 @@ async fn a_request_id_is_generated_and_echoed_when_the_client_sends_none() {
 
     let response = app.get("/health/live").await;
 
-    let id = response
-        .headers()
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .expect("an id");
-    let parsed = uuid::Uuid::parse_str(id).expect("a UUID");
+    let id = header(&response, "x-request-id").expect("an id");
+    let parsed = uuid::Uuid::parse_str(&id).expect("a UUID");
     assert_eq!(parsed.get_version_num(), 7);
 }
 
@@ -46,13 +42,9 @@ async fn an_unsafe_request_id_is_replaced_not_echoed() {
         .await
         .expect("sent");
 
-    let echoed = response
-        .headers()
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .expect("an id");
+    let echoed = header(&response, "x-request-id").expect("an id");
     assert_ne!(echoed, too_long);
-    assert!(uuid::Uuid::parse_str(echoed).is_ok());
+    assert!(uuid::Uuid::parse_str(&echoed).is_ok());
 }
 
 #[tokio::test]
@@ -77,12 +69,7 @@ async fn a_wrong_method_is_a_405_problem_with_allow() {
         .await
         .expect("sent");
 
-    let allow = response
-        .headers()
-        .get("allow")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .expect("an Allow header");
+    let allow = header(&response, "allow").expect("an Allow header");
     assert_problem(response, 405).await;
     assert!(allow.contains("POST") && allow.contains("GET"), "{allow}");
 }

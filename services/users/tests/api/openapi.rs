@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{header, spawn_app};
 
 async fn openapi_document(app: &crate::helpers::TestApp) -> Value {
     let response = app.get("/api-docs/openapi.json").await;
@@ -112,11 +112,5 @@ async fn docs_without_a_trailing_slash_redirects_to_swagger_ui() {
     let response = client.get(app.url("/docs")).send().await.expect("sent");
 
     assert_eq!(response.status(), 308);
-    assert_eq!(
-        response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok()),
-        Some("/docs/")
-    );
+    assert_eq!(header(&response, "location").as_deref(), Some("/docs/"));
 }

@@ -42,12 +42,7 @@ async fn patch_accepts_merge_patch_json() {
 #[tokio::test]
 async fn patch_with_a_new_email_resets_verification() {
     let app = spawn_app().await;
-    let user = app.create_user("ada@example.com", "Ada").await;
-    app.execute_sql(&format!(
-        "UPDATE users SET email_verified_at = now() WHERE id = '{}'",
-        user.id
-    ))
-    .await;
+    let user = app.create_verified_user("ada@example.com", "Ada").await;
 
     let response = app
         .patch_user(user.id, &json!({"email": "ada@lovelace.dev"}))
@@ -61,12 +56,7 @@ async fn patch_with_a_new_email_resets_verification() {
 #[tokio::test]
 async fn patch_changing_only_the_email_case_keeps_verification() {
     let app = spawn_app().await;
-    let user = app.create_user("ada@example.com", "Ada").await;
-    app.execute_sql(&format!(
-        "UPDATE users SET email_verified_at = now() WHERE id = '{}'",
-        user.id
-    ))
-    .await;
+    let user = app.create_verified_user("ada@example.com", "Ada").await;
 
     let response = app
         .patch_user(user.id, &json!({"email": "Ada@Example.com"}))
