@@ -63,3 +63,92 @@ fn a_bad_setting_names_the_variable_and_the_expected_type() {
         "{stderr}"
     );
 }
+
+/// A database name no one uses, dropped when the test ends.
+struct ScratchDatabase {
+    url: String,
+    name: String,
+}
+
+impl ScratchDatabase {
+    fn new() -> Self {
+        let name = format!(
+            "capstone_cli_test_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_nanos()
+        );
+        let server = std::env::var("DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/capstone".to_owned());
+        let base = server
+            .rsplit_once('/')
+            .map_or(server.as_str(), |(base, _)| base);
+        Self {
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+
+    fn capstone(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_capstone"))
+            .args(args)
+            .env("DATABASE_URL", &self.url)
+            .env_remove("CAPSTONE_CONFIG")
+            .output()
+            .expect("capstone runs")
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let settings = capstone_platform::settings::DatabaseSettings {
+            url: self.url.clone().into(),
+            ..Default::default()
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let dropped = runtime.block_on(capstone_platform::database::drop_database(
+            &settings, &self.name,
+        ));
+        if dropped.is_err() {
+            eprintln!("warning: {} was not dropped", self.name);
+        }
+    }
+}
+
+#[test]
+fn doctor_then_migrate_then_doctor_takes_a_machine_from_missing_database_to_ready() {
+    let database = ScratchDatabase::new();
+
+    let before = database.capstone(&["doctor"]);
+    let migrate = database.capstone(&["migrate"]);
+    let again = database.capstone(&["migrate"]);
+    let after = database.capstone(&["doctor"]);
+
+    let stdout = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(before.status.code(), Some(1));
+    assert!(
+        stdout(&before).contains("does not exist yet"),
+        "{}",
+        stdout(&before)
+    );
+    assert!(stdout(&before).contains("cargo run -- migrate"));
+    assert!(migrate.status.success(), "{:?}", migrate);
+    assert!(
+        stdout(&migrate).contains("created database"),
+        "{}",
+        stdout(&migrate)
+    );
+    assert!(stdout(&migrate).contains("applied 20261124000001"));
+    assert!(
+        stdout(&again).contains("schema is up to date"),
+        "{}",
+        stdout(&again)
+    );
+    assert!(after.status.success(), "{}", stdout(&after));
+    assert!(stdout(&after).contains("Everything Capstone needs is reachable"));
+}
