@@ -12,7 +12,7 @@ export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$database"
 export CAPSTONE_USERS__HTTP__PORT="$port"
 
 cargo build --quiet --bin capstone
-./target/debug/capstone up >"$log" 2>&1 &
+"${CARGO_TARGET_DIR:-target}/debug/capstone" up >"$log" 2>&1 &
 pid=$!
 cleanup() {
     kill -INT "$pid" 2>/dev/null || true

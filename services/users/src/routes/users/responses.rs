@@ -44,6 +44,18 @@ impl From<User> for UserResponse {
 
 /// One page of users, newest first.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [{
+        "id": "01936d3c-8f5e-7b4a-9c1d-2e3f4a5b6c7d",
+        "email": "ada@example.com",
+        "display_name": "Ada Lovelace",
+        "role": "user",
+        "email_verified_at": null,
+        "created_at": "2026-11-24T10:00:00.123456Z",
+        "updated_at": "2026-11-24T10:00:00.123456Z"
+    }],
+    "next_cursor": "djEuMTc5NTUxNDQwMDEyMzQ1Ni4wMTkzNmQzYy04ZjVlLTdiNGEtOWMxZC0yZTNmNGE1YjZjN2Q"
+}))]
 pub struct UserPage {
     pub items: Vec<UserResponse>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
