@@ -1,6 +1,6 @@
 //! Integration tests of the users service: one binary (faster to link than
 //! one per file), one module per feature. Every test talks HTTP to a real
-//! server backed by its own real Postgres database; see `helpers.rs`.
+//! server backed by its own real Postgres database; see `helpers/`.
 
 // A test binary has no public API: `pub` here only shares helpers between
 // modules, which is what these two lints would otherwise flag.
