@@ -67,13 +67,15 @@ impl Application {
                 "created the database (development only)"
             );
         }
+        // The pool first: its connect is bounded by timeouts, so an absent or
+        // silent Postgres fails here, quickly, before migrations wait on it.
+        let pool = database::connect_pool(&settings.database).await?;
         if settings.users.migrate_on_startup {
             let applied = migrations::run_pending(&settings.database).await?;
             if !applied.is_empty() {
                 tracing::info!(?applied, "applied migrations");
             }
         }
-        let pool = database::connect_pool(&settings.database).await?;
 
         let http = &settings.users.http;
         let address = format!("{}:{}", http.host, http.port);

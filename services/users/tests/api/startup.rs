@@ -82,7 +82,7 @@ async fn startup_fails_with_a_database_error_when_nothing_listens() {
 }
 
 #[tokio::test]
-async fn startup_gives_up_on_a_server_that_never_answers() {
+async fn startup_gives_up_on_a_server_that_never_answers_in_any_environment() {
     // Accepts TCP connections (the kernel does) but never speaks Postgres.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = silent.local_addr().expect("addr").port();
