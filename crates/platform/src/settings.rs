@@ -42,6 +42,9 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// How long in-flight requests may take to finish once shutdown starts.
     pub shutdown_timeout_secs: u64,
+    /// Web origins (`https://app.example.com`) whose pages may call this API
+    /// from a browser. Empty: none besides the API's own origin.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl HttpSettings {
@@ -53,7 +56,29 @@ impl HttpSettings {
             workers: 0,
             body_limit_bytes: 16 * 1024,
             shutdown_timeout_secs: 10,
+            cors_allowed_origins: Vec::new(),
         }
+    }
+
+    /// Checks what would otherwise fail later, at the first request.
+    pub fn validate(&self, section: &'static str) -> Result<(), ConfigError> {
+        for origin in &self.cors_allowed_origins {
+            let parsed = Url::parse(origin).ok();
+            let is_bare_origin = parsed.as_ref().is_some_and(|url| {
+                matches!(url.scheme(), "http" | "https")
+                    && url.host_str().is_some()
+                    && url.path() == "/"
+                    && !origin.ends_with('/')
+            });
+            if !is_bare_origin {
+                return Err(ConfigError::Value {
+                    key: section,
+                    expected: "origins like https://app.example.com (scheme, host, optional port; no path)",
+                    found: origin.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 }
 

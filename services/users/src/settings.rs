@@ -61,6 +61,9 @@ impl Settings {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.database.database_name()?;
+        self.users
+            .http
+            .validate("users.http.cors_allowed_origins")?;
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",

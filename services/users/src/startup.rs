@@ -18,7 +18,7 @@ use capstone_platform::{
     ConfigError, Problem, Shutdown,
     database::{self, DatabaseError, PostgresCheck},
     health::{self, Readiness},
-    middleware::standard_middleware,
+    middleware::{self, standard_middleware},
     server,
 };
 
@@ -117,8 +117,9 @@ fn http_server(
     let repository = web::Data::new(repository);
     let readiness = web::Data::new(readiness);
     let body_limit = http.body_limit_bytes;
+    let cors_allowed_origins = http.cors_allowed_origins.clone();
     let mut server = HttpServer::new(move || {
-        standard_middleware(App::new())
+        standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
             .app_data(repository.clone())
             .app_data(readiness.clone())
             .app_data(web::PayloadConfig::new(body_limit))

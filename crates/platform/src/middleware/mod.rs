@@ -1,10 +1,12 @@
 //! The middleware every service installs, and the order it must run in.
 //!
 //! ```text
-//! request ─▶ request_id ─▶ TracingLogger ─▶ access_log ─▶ render_problems ─▶ handler
+//! request ─▶ request_id ─▶ security_headers ─▶ cors ─▶ TracingLogger ─▶ access_log ─▶ render_problems ─▶ handler
 //! ```
 //!
 //! * `request_id` first, so the id exists before the root span is created;
+//! * `security_headers` next, so every response gets them, errors included;
+//! * `cors` answers preflight `OPTIONS` requests before any handler runs;
 //! * `TracingLogger` opens the root span that the next two log inside;
 //! * `access_log` sees the final status and writes the request's one line;
 //! * `render_problems` last before the handler, so every error response is a
@@ -13,14 +15,18 @@
 //! [`standard_middleware`] installs them in that order; services call it once.
 
 mod access_log;
+mod cors;
 mod render_problems;
 mod request_id;
 mod root_span;
+mod security_headers;
 
 pub use access_log::access_log;
+pub use cors::cors;
 pub use render_problems::render_problems;
 pub use request_id::{REQUEST_ID_HEADER, RequestId, request_id};
 pub use root_span::CapstoneRootSpan;
+pub use security_headers::security_headers;
 
 use actix_web::{
     App, Error,
@@ -35,10 +41,12 @@ use crate::problem::Problem;
 
 // ANCHOR: standard_middleware
 /// Wraps `app` in the platform middleware and answers unknown routes with a
-/// 404 problem. `actix_web::App::wrap` runs the *last* added middleware first,
-/// hence the reversed order below.
+/// 404 problem. `cors` is the service's policy, usually
+/// [`cors(&http.cors_allowed_origins)`](cors()). `actix_web::App::wrap` runs
+/// the *last* added middleware first, hence the reversed order below.
 pub fn standard_middleware<T, B>(
     app: App<T>,
+    cors: actix_cors::Cors,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -62,6 +70,8 @@ where
         .wrap(from_fn(render_problems))
         .wrap(from_fn(access_log))
         .wrap(TracingLogger::<CapstoneRootSpan>::new())
+        .wrap(cors)
+        .wrap(from_fn(security_headers))
         .wrap(from_fn(request_id))
 }
 // ANCHOR_END: standard_middleware

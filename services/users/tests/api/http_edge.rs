@@ -123,3 +123,102 @@ async fn a_request_in_flight_when_shutdown_starts_still_completes() {
     let stopped = stopping.await.expect("joins");
     assert!(stopped.is_ok(), "{stopped:?}");
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_errors_included() {
+    let app = spawn_app().await;
+
+    for path in [
+        "/health/live",
+        "/docs/",
+        "/api/v1/users/not-a-uuid",
+        "/nowhere",
+    ] {
+        let response = app.get(path).await;
+
+        for (name, expected) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+        ] {
+            assert_eq!(
+                header(&response, name).as_deref(),
+                Some(expected),
+                "{path} {name}"
+            );
+        }
+        let hsts = header(&response, "strict-transport-security").unwrap_or_default();
+        assert!(hsts.starts_with("max-age="), "{path}: {hsts}");
+        let policy = header(&response, "content-security-policy").unwrap_or_default();
+        assert!(policy.contains("script-src 'self'"), "{path}: {policy}");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+    }
+}
+
+async fn spawn_app_allowing(origin: &str) -> crate::helpers::TestApp {
+    let origin = origin.to_owned();
+    crate::helpers::spawn_app_with(move |settings| {
+        settings.users.http.cors_allowed_origins = vec![origin];
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_preflight_from_an_allowed_origin_is_answered_with_cors_headers() {
+    let app = spawn_app_allowing("https://app.example.com").await;
+
+    let response = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/users"))
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .expect("sent");
+
+    assert!(response.status().is_success(), "{}", response.status());
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+    let methods = header(&response, "access-control-allow-methods").unwrap_or_default();
+    assert!(methods.contains("POST"), "{methods}");
+}
+
+#[tokio::test]
+async fn another_origin_gets_no_cors_headers_but_same_origin_requests_still_work() {
+    let app = spawn_app_allowing("https://app.example.com").await;
+
+    let response = app
+        .client
+        .get(app.url("/health/live"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("sent");
+
+    assert_eq!(
+        response.status(),
+        200,
+        "served: the browser does the hiding"
+    );
+    assert_eq!(header(&response, "access-control-allow-origin"), None);
+}
+
+#[test]
+fn a_cors_origin_with_a_path_is_a_config_error() {
+    let mut settings = capstone_users::Settings::default();
+    settings.users.http.cors_allowed_origins = vec!["https://app.example.com/path".into()];
+
+    let error = settings.validate().expect_err("invalid origin");
+
+    assert!(
+        error
+            .to_string()
+            .contains("users.http.cors_allowed_origins")
+    );
+}
