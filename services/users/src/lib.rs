@@ -4,6 +4,7 @@
 //!
 //! | module | role |
 //! |---|---|
+//! | [`auth`] | passwords (argon2id); tokens and roles follow |
 //! | [`settings`] | what the service reads from config files and env |
 //! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
 //! | [`routes`] | HTTP handlers under `/api/v1`, one module per resource |
@@ -16,6 +17,7 @@
 //! Dependencies point one way: routes → domain ← repo. Chapters:
 //! docs/src/tour.md, databases.md, api-design.md, frameworks.md, testing.md.
 
+pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod migrations;

@@ -17,6 +17,8 @@ use capstone_platform::{
 };
 use serde::Deserialize;
 
+use crate::auth::Argon2Settings;
+
 /// Everything the users service reads. Unknown top-level sections are allowed
 /// (they belong to other services in the same file); unknown keys inside a
 /// section are rejected, so typos fail loudly.
@@ -38,6 +40,15 @@ pub struct UsersSettings {
     /// Apply pending migrations when the service starts (off when a separate
     /// `capstone migrate` job owns that, as in Kubernetes).
     pub migrate_on_startup: bool,
+    pub auth: AuthSettings,
+}
+
+/// Authentication settings (`[users.auth]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Password hashing cost (`[users.auth.argon2]`).
+    pub argon2: Argon2Settings,
 }
 
 impl Default for UsersSettings {
@@ -46,6 +57,7 @@ impl Default for UsersSettings {
             http: HttpSettings::on_port(8081),
             readiness_timeout_ms: 1_000,
             migrate_on_startup: true,
+            auth: AuthSettings::default(),
         }
     }
 }

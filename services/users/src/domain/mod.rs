@@ -9,6 +9,7 @@ mod display_name;
 mod email;
 mod invalid_value;
 mod listing;
+mod password;
 mod user;
 
 pub use capstone_contracts::Role;
@@ -17,4 +18,5 @@ pub use display_name::{DisplayName, MAX_DISPLAY_NAME_CHARS};
 pub use email::{Email, MAX_EMAIL_LENGTH};
 pub use invalid_value::InvalidValue;
 pub use listing::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UserFilter, UserListing};
+pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
 pub use user::{NewUser, User, UserChanges};

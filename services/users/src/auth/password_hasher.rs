@@ -1,0 +1,219 @@
+//! Password hashing with argon2id.
+//!
+//! * **argon2id** is memory-hard: each guess costs an attacker memory as well
+//!   as time, which blunts GPUs and ASICs. The default cost is OWASP's
+//!   recommendation (19 MiB, 2 passes, 1 lane); raise it if your servers can
+//!   afford more, and measure with `cargo bench -p capstone-users`.
+//! * **Off the executor.** One hash takes tens of milliseconds of pure CPU;
+//!   on an async worker thread that would stall every other request on it, so
+//!   hashing runs on tokio's blocking pool (`spawn_blocking`).
+//! * **Timing.** Verification compares in constant time (the argon2 crate),
+//!   and a login for an unknown email still verifies against a dummy hash of
+//!   the same cost, so response time does not reveal which accounts exist.
+//! * **Self-describing hashes.** The stored PHC string
+//!   (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) carries its own parameters,
+//!   so raising the cost later does not invalidate existing passwords.
+
+use std::sync::Arc;
+
+use argon2::{
+    Algorithm, Argon2, Params, Version,
+    password_hash::{
+        PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
+    },
+};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+
+use crate::domain::Password;
+
+/// argon2id cost parameters (`users.auth.argon2`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Argon2Settings {
+    /// Memory per hash, in KiB (OWASP: 19456 = 19 MiB).
+    pub memory_kib: u32,
+    /// Passes over that memory (OWASP: 2).
+    pub iterations: u32,
+    /// Lanes (OWASP: 1).
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Settings {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordHashError {
+    #[error("invalid argon2 parameters: {0}")]
+    Parameters(String),
+    #[error("hashing failed: {0}")]
+    Hashing(String),
+    #[error("the hashing task did not complete")]
+    Task,
+}
+
+/// Hashes and verifies passwords. Cheap to clone.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon2: Arc<Argon2<'static>>,
+    /// A hash of a random password, verified against when the email is
+    /// unknown so that both paths cost the same.
+    dummy_hash: Arc<str>,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher")
+            .field("params", self.argon2.params())
+            .finish_non_exhaustive()
+    }
+}
+
+// ANCHOR: password_hasher
+impl PasswordHasher {
+    pub fn new(settings: &Argon2Settings) -> Result<Self, PasswordHashError> {
+        let params = Params::new(
+            settings.memory_kib,
+            settings.iterations,
+            settings.parallelism,
+            None,
+        )
+        .map_err(|error| PasswordHashError::Parameters(error.to_string()))?;
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let dummy_password = SaltString::generate(&mut OsRng);
+        let dummy_hash = hash_with(&argon2, dummy_password.as_str())?;
+        Ok(Self {
+            argon2: Arc::new(argon2),
+            dummy_hash: dummy_hash.into(),
+        })
+    }
+
+    /// A PHC string for storage, computed on the blocking pool.
+    pub async fn hash(&self, password: &Password) -> Result<String, PasswordHashError> {
+        let argon2 = Arc::clone(&self.argon2);
+        let secret = secrecy::SecretString::from(password.expose_secret());
+        tokio::task::spawn_blocking(move || hash_with(&argon2, secret.expose_secret()))
+            .await
+            .map_err(|_| PasswordHashError::Task)?
+    }
+
+    /// Whether `candidate` matches `stored`. With no stored hash (unknown
+    /// account) it still does the full work, then answers `false`.
+    pub async fn verify(&self, candidate: &str, stored: Option<&str>) -> bool {
+        let argon2 = Arc::clone(&self.argon2);
+        let known_account = stored.is_some();
+        let hash = stored.map_or_else(|| Arc::clone(&self.dummy_hash), Arc::from);
+        let candidate = secrecy::SecretString::from(candidate);
+        let matches = tokio::task::spawn_blocking(move || {
+            verify_with(&argon2, candidate.expose_secret(), &hash)
+        })
+        .await
+        .unwrap_or(false);
+        matches && known_account
+    }
+
+    /// The synchronous hash, for benchmarks: what one `hash` costs a core.
+    pub fn hash_blocking(&self, password: &str) -> Result<String, PasswordHashError> {
+        hash_with(&self.argon2, password)
+    }
+
+    /// The synchronous verification, for benchmarks.
+    pub fn verify_blocking(&self, candidate: &str, stored: &str) -> bool {
+        verify_with(&self.argon2, candidate, stored)
+    }
+}
+// ANCHOR_END: password_hasher
+
+fn hash_with(argon2: &Argon2<'_>, password: &str) -> Result<String, PasswordHashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| PasswordHashError::Hashing(error.to_string()))
+}
+
+fn verify_with(argon2: &Argon2<'_>, candidate: &str, stored: &str) -> bool {
+    // The parameters come from the stored string, so hashes made with an
+    // older cost still verify.
+    PasswordHash::new(stored).is_ok_and(|parsed| {
+        argon2
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap_hasher() -> PasswordHasher {
+        // Unit tests check behaviour, not cost: keep them fast.
+        PasswordHasher::new(&Argon2Settings {
+            memory_kib: 1_024,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .expect("valid parameters")
+    }
+
+    fn password(text: &str) -> Password {
+        Password::parse(text, "ada@example.com").expect("valid")
+    }
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_and_nothing_else() {
+        let hasher = cheap_hasher();
+        let stored = hasher.hash(&password("correct horse")).await.expect("hash");
+
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"),
+            "{stored}"
+        );
+        assert!(hasher.verify("correct horse", Some(&stored)).await);
+        assert!(!hasher.verify("correct horsE", Some(&stored)).await);
+    }
+
+    #[tokio::test]
+    async fn the_same_password_hashes_differently_each_time() {
+        let hasher = cheap_hasher();
+        let one = hasher.hash(&password("correct horse")).await.expect("hash");
+        let two = hasher.hash(&password("correct horse")).await.expect("hash");
+        assert_ne!(one, two, "a fresh salt per hash");
+    }
+
+    #[tokio::test]
+    async fn an_unknown_account_never_verifies() {
+        let hasher = cheap_hasher();
+        assert!(!hasher.verify("anything at all", None).await);
+    }
+
+    #[tokio::test]
+    async fn hashes_made_with_another_cost_still_verify() {
+        let old = cheap_hasher();
+        let stored = old.hash(&password("correct horse")).await.expect("hash");
+        let new = PasswordHasher::new(&Argon2Settings {
+            memory_kib: 2_048,
+            iterations: 2,
+            parallelism: 1,
+        })
+        .expect("valid");
+        assert!(new.verify("correct horse", Some(&stored)).await);
+    }
+
+    #[test]
+    fn impossible_parameters_are_a_startup_error() {
+        let error = PasswordHasher::new(&Argon2Settings {
+            memory_kib: 1,
+            iterations: 0,
+            parallelism: 1,
+        });
+        assert!(matches!(error, Err(PasswordHashError::Parameters(_))));
+    }
+}
