@@ -11,7 +11,8 @@ log=$(mktemp)
 export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$database"
 export CAPSTONE_USERS__HTTP__PORT="$port"
 
-cargo build --quiet --bin capstone
+# --workspace: the same feature set as the test build, so nothing recompiles.
+cargo build --quiet --workspace --bins
 "${CARGO_TARGET_DIR:-target}/debug/capstone" up >"$log" 2>&1 &
 pid=$!
 cleanup() {
