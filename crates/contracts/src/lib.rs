@@ -1,13 +1,16 @@
 //! # capstone-contracts
 //!
 //! Types that cross a service boundary, so that both sides compile against the
-//! same definition: today the user [`Role`]; later the JWT claims (auth
-//! chapter) and the event envelopes and payloads (messaging chapter).
+//! same definition: the user [`Role`] and the access-token claims
+//! ([`AccessClaims`]); later the event envelopes and payloads (messaging
+//! chapter).
 //!
 //! Rules for this crate: plain data, serde and OpenAPI schemas only; no I/O,
 //! no dependency on any service. Changing a type here is changing a wire
 //! format: add fields, never repurpose them.
 
+mod claims;
 mod role;
 
+pub use claims::AccessClaims;
 pub use role::{Role, UnknownRole};

@@ -6,6 +6,7 @@
 //!
 //! | module | role |
 //! |---|---|
+//! | [`access_token`] | sign (Ed25519) and verify access tokens; the verifier is what gateways reuse |
 //! | [`config`] | layered settings: typed defaults, then an optional TOML file, then env vars |
 //! | [`settings`] | the setting sections every service reuses (HTTP, Postgres, Redis, AMQP, logs) |
 //! | [`telemetry`] | `tracing` subscriber: JSON logs (pretty on a TTY), env filter, flush on exit |
@@ -18,6 +19,7 @@
 //! | [`shutdown`] | one shutdown signal (SIGINT/SIGTERM) shared by every long-running task |
 //! | [`server`] | run an actix-web server until the shutdown signal, then drain it |
 
+pub mod access_token;
 pub mod config;
 pub mod database;
 pub mod extract;
