@@ -6,8 +6,8 @@
 # `capstone up`. Every step prints a header, the HTTP status and the body, and
 # the script stops with a non-zero exit code at the first unexpected status.
 #
-# It leaves nothing behind: the user it creates gets a unique email address,
-# so reruns never collide, and is deleted at the end (or on failure).
+# It leaves nothing behind: the user it registers gets a unique email address,
+# so reruns never collide, and closes its account at the end (or on failure).
 #
 # Usage: bash scripts/tour.sh [BASE_URL]
 #        BASE_URL defaults to $CAPSTONE_URL, then http://127.0.0.1:8081
@@ -18,11 +18,12 @@ BASE_URL="${1:-${CAPSTONE_URL:-http://127.0.0.1:8081}}"
 BASE_URL="${BASE_URL%/}"
 
 WORK_DIR="$(mktemp -d)"
-USER_URL=""     # set once the user exists; cleared once it is deleted
+USER_URL=""     # set once logged in; cleared once the account is closed
+AUTH=""
 cleanup() {
   # A failed run should not leave its user behind in the database.
   if [ -n "$USER_URL" ]; then
-    curl -sS -o /dev/null -X DELETE "$USER_URL" || true
+    curl -sS -o /dev/null -X DELETE -H "$AUTH" "$USER_URL" || true
   fi
   rm -rf "$WORK_DIR"
 }
@@ -61,6 +62,11 @@ expect_body() {
   grep -qF -- "$1" "$WORK_DIR/body" || fail "the response body does not contain $1"
 }
 
+# json_field NAME: a string field of the last (JSON) response body.
+json_field() {
+  sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$WORK_DIR/body"
+}
+
 # header NAME: a header of the last response (case-insensitive), without CR.
 header() {
   { grep -i "^$1:" "$WORK_DIR/headers" || true; } | tail -n 1 | sed 's/^[^:]*: *//' | tr -d '\r'
@@ -79,70 +85,103 @@ step "Readiness: are its dependencies up? GET /health/ready" 200 \
 # ANCHOR: create
 # A fresh address on every run, so running the tour twice never hits a 409.
 EMAIL="tour-$(date +%s%N)-$RANDOM@example.com"
-step "Create a user: POST /api/v1/users" 201 \
-  -X POST "$BASE_URL/api/v1/users" \
+PASSWORD="correct horse battery staple"
+step "Register: POST /api/v1/auth/register" 201 \
+  -X POST "$BASE_URL/api/v1/auth/register" \
   -H 'Content-Type: application/json' \
-  -d "{\"email\": \"$EMAIL\", \"display_name\": \"Ada Lovelace\"}"
+  -d "{\"email\": \"$EMAIL\", \"password\": \"$PASSWORD\", \"display_name\": \"Ada Lovelace\"}"
 LOCATION=$(header Location)
 [ -n "$LOCATION" ] || fail "201 Created without a Location header"
-USER_URL="$BASE_URL$LOCATION"
 printf 'Location: %s\n' "$LOCATION"
 # ANCHOR_END: create
 
+# ANCHOR: login
+step "Log in: POST /api/v1/auth/login" 200 \
+  -X POST "$BASE_URL/api/v1/auth/login" \
+  -H 'Content-Type: application/json' \
+  -d "{\"email\": \"$EMAIL\", \"password\": \"$PASSWORD\"}"
+ACCESS_TOKEN=$(json_field access_token)
+REFRESH_TOKEN=$(json_field refresh_token)
+[ -n "$ACCESS_TOKEN" ] && [ -n "$REFRESH_TOKEN" ] || fail "login returned no tokens"
+AUTH="Authorization: Bearer $ACCESS_TOKEN"
+USER_URL="$BASE_URL$LOCATION"
+# ANCHOR_END: login
+
 # ANCHOR: fetch
-step "Fetch it where Location points: GET $LOCATION" 200 \
-  "$USER_URL"
+step "Who am I? GET /api/v1/users/me" 200 \
+  -H "$AUTH" "$BASE_URL/api/v1/users/me"
 expect_body "\"email\":\"$EMAIL\""
+step "My account where Location points: GET $LOCATION" 200 \
+  -H "$AUTH" "$USER_URL"
+step "Without a token: GET /api/v1/users/me" 401 \
+  "$BASE_URL/api/v1/users/me"
 # ANCHOR_END: fetch
 
 # ANCHOR: list
-step "List users, newest first, two per page: GET /api/v1/users?limit=2" 200 \
-  "$BASE_URL/api/v1/users?limit=2"
-expect_body '"next_cursor"'
+step "Listing every user is for admins: GET /api/v1/users" 403 \
+  -H "$AUTH" "$BASE_URL/api/v1/users?limit=2"
 # ANCHOR_END: list
 
 # ANCHOR: update
-step "Change the display name: PATCH $LOCATION" 200 \
-  -X PATCH "$USER_URL" \
+step "Change my display name: PATCH $LOCATION" 200 \
+  -X PATCH "$USER_URL" -H "$AUTH" \
   -H 'Content-Type: application/merge-patch+json' \
   -d '{"display_name": "Ada King"}'
 expect_body '"display_name":"Ada King"'
+step "But not my role: PATCH $LOCATION" 403 \
+  -X PATCH "$USER_URL" -H "$AUTH" \
+  -H 'Content-Type: application/merge-patch+json' \
+  -d '{"role": "admin"}'
 # ANCHOR_END: update
 
 # ANCHOR: conflict
 # The same address in capitals: uniqueness ignores case, so it is taken.
 SHOUTED_EMAIL=$(printf '%s' "$EMAIL" | tr '[:lower:]' '[:upper:]')
-step "Register the same address again, in capitals: POST /api/v1/users" 409 \
-  -X POST "$BASE_URL/api/v1/users" \
+step "Register the same address again, in capitals" 409 \
+  -X POST "$BASE_URL/api/v1/auth/register" \
   -H 'Content-Type: application/json' \
-  -d "{\"email\": \"$SHOUTED_EMAIL\", \"display_name\": \"Impostor\"}"
+  -d "{\"email\": \"$SHOUTED_EMAIL\", \"password\": \"$PASSWORD\", \"display_name\": \"Impostor\"}"
 expect_body 'urn:capstone:problem:email-taken'
 # ANCHOR_END: conflict
 
 # ANCHOR: invalid
-step "Send invalid input: POST /api/v1/users" 422 \
-  -X POST "$BASE_URL/api/v1/users" \
+step "Send invalid input: POST /api/v1/auth/register" 422 \
+  -X POST "$BASE_URL/api/v1/auth/register" \
   -H 'Content-Type: application/json' \
-  -d '{"email": "not-an-address", "display_name": ""}'
+  -d '{"email": "not-an-address", "password": "short", "display_name": ""}'
 expect_body 'urn:capstone:problem:validation'
 # ANCHOR_END: invalid
+
+# ANCHOR: refresh
+step "Refresh: POST /api/v1/auth/refresh" 200 \
+  -X POST "$BASE_URL/api/v1/auth/refresh" \
+  -H 'Content-Type: application/json' \
+  -d "{\"refresh_token\": \"$REFRESH_TOKEN\"}"
+NEW_ACCESS_TOKEN=$(json_field access_token)
+step "The old refresh token again: reuse, so the session is revoked" 401 \
+  -X POST "$BASE_URL/api/v1/auth/refresh" \
+  -H 'Content-Type: application/json' \
+  -d "{\"refresh_token\": \"$REFRESH_TOKEN\"}"
+AUTH="Authorization: Bearer $NEW_ACCESS_TOKEN"
+# ANCHOR_END: refresh
 
 # ANCHOR: docs
 step "The OpenAPI document: GET /api-docs/openapi.json" 200 \
   "$BASE_URL/api-docs/openapi.json"
 expect_body '"openapi":"3.1'
+step "The public keys that verify tokens: GET /.well-known/jwks.json" 200 \
+  "$BASE_URL/.well-known/jwks.json"
+expect_body '"crv":"Ed25519"'
 step "Swagger UI, served from the binary: GET /docs/" 200 \
   "$BASE_URL/docs/"
 # ANCHOR_END: docs
 
 # ANCHOR: delete
-step "Delete the user: DELETE $LOCATION" 204 \
-  -X DELETE "$USER_URL"
-USER_URL_DELETED="$USER_URL"
+step "Close my account: DELETE $LOCATION" 204 \
+  -X DELETE -H "$AUTH" "$USER_URL"
 USER_URL=""
-step "It is gone: GET $LOCATION" 404 \
-  "$USER_URL_DELETED"
-expect_body '"status":404'
+step "Its tokens no longer reach an account: GET /api/v1/users/me" 404 \
+  -H "$AUTH" "$BASE_URL/api/v1/users/me"
 # ANCHOR_END: delete
 
 printf '\ntour: every step answered as expected.\n'

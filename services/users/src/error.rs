@@ -12,6 +12,18 @@ use crate::{domain::InvalidValue, repo::RepoError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// 401: no access token, or one that does not verify. Never says which.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// 401: login with an unknown email or a wrong password (same answer for both).
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    /// 401: a refresh token that is unknown, expired, used or revoked.
+    #[error("invalid refresh token")]
+    InvalidRefreshToken,
+    /// 403: authenticated, but the role does not allow this.
+    #[error("not allowed")]
+    Forbidden,
     /// 404: no user has this id.
     #[error("no user with id {0}")]
     UserNotFound(Uuid),
@@ -24,12 +36,18 @@ pub enum ApiError {
     /// 503: Postgres is unreachable; retrying later may work.
     #[error("the database is unavailable")]
     DatabaseUnavailable(#[source] RepoError),
-    /// 500: a bug or an unexpected database answer. Details go to the log only.
+    /// 500: a bug or an unexpected answer from a dependency. Details go to
+    /// the log only.
     #[error("unexpected failure")]
-    Internal(#[source] RepoError),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 impl ApiError {
+    /// 500 for any unexpected error.
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ApiError::Internal(Box::new(error))
+    }
+
     /// 422 for one field.
     pub fn invalid_field(field: &str, invalid: &InvalidValue) -> Self {
         ApiError::Invalid(vec![FieldError::new(
@@ -55,7 +73,7 @@ impl From<RepoError> for ApiError {
             RepoError::Unavailable(_) => ApiError::DatabaseUnavailable(error),
             // NotFound without an id to report is a bug in the caller.
             RepoError::NotFound | RepoError::CorruptRow(_) | RepoError::Query(_) => {
-                ApiError::Internal(error)
+                ApiError::internal(error)
             }
         }
     }
@@ -65,6 +83,22 @@ impl From<RepoError> for ApiError {
 impl ApiError {
     pub fn to_problem(&self) -> Problem {
         match self {
+            ApiError::Unauthenticated => Problem::from_status(StatusCode::UNAUTHORIZED)
+                .with_detail("Send a valid access token: `Authorization: Bearer <token>`."),
+            ApiError::InvalidCredentials => Problem::new(
+                "invalid-credentials",
+                "Invalid credentials",
+                StatusCode::UNAUTHORIZED,
+            )
+            .with_detail("The email or the password is wrong."),
+            ApiError::InvalidRefreshToken => Problem::new(
+                "invalid-refresh-token",
+                "Invalid refresh token",
+                StatusCode::UNAUTHORIZED,
+            )
+            .with_detail("The refresh token is unknown, expired or revoked: log in again."),
+            ApiError::Forbidden => Problem::from_status(StatusCode::FORBIDDEN)
+                .with_detail("Your role does not allow this."),
             ApiError::UserNotFound(id) => Problem::from_status(StatusCode::NOT_FOUND)
                 .with_detail(format!("No user has id {id}.")),
             ApiError::EmailTaken => Problem::new(
@@ -77,7 +111,7 @@ impl ApiError {
             ApiError::DatabaseUnavailable(cause) => {
                 Problem::dependency_unavailable("The database", cause)
             }
-            ApiError::Internal(cause) => Problem::internal(cause),
+            ApiError::Internal(cause) => Problem::internal(cause.as_ref()),
         }
     }
 }
@@ -88,7 +122,15 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        self.to_problem().to_response()
+        let mut response = self.to_problem().to_response();
+        if matches!(self, ApiError::Unauthenticated) {
+            // RFC 6750: tell the client which scheme to use.
+            response.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
+        response
     }
 }
 // ANCHOR_END: api_error_to_problem

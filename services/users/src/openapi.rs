@@ -4,10 +4,13 @@
 //! with Swagger UI at `/docs` (assets compiled into the binary: works offline).
 
 use capstone_platform::{FieldError, Problem, health};
-use utoipa::OpenApi;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::users;
+use crate::routes::{auth, users, well_known};
 
 pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
 
@@ -20,6 +23,12 @@ pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
         license(name = "MIT"),
     ),
     paths(
+        auth::register,
+        auth::login,
+        auth::refresh,
+        auth::logout,
+        users::me::get_me,
+        users::me::change_password,
         users::create_user,
         users::list_users,
         users::get_user,
@@ -27,14 +36,40 @@ pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
         users::delete_user,
         health::live,
         health::ready,
+        well_known::jwks,
     ),
+    modifiers(&BearerAuth),
     components(schemas(Problem, FieldError)),
     tags(
+        (name = "auth", description = "Registration, login and token refresh"),
         (name = "users", description = "User accounts"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` scheme that protected operations reference, so
+/// Swagger UI shows an "Authorize" button that takes a token from `/login`.
+#[derive(Debug)]
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from POST /api/v1/auth/login (valid 15 minutes).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The Swagger UI service, serving the document it describes.
 pub fn swagger_ui() -> SwaggerUi {

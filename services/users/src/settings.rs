@@ -17,7 +17,7 @@ use capstone_platform::{
 };
 use serde::Deserialize;
 
-use crate::auth::Argon2Settings;
+use crate::auth::{Argon2Settings, SigningKeySettings};
 
 /// Everything the users service reads. Unknown top-level sections are allowed
 /// (they belong to other services in the same file); unknown keys inside a
@@ -44,11 +44,38 @@ pub struct UsersSettings {
 }
 
 /// Authentication settings (`[users.auth]`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
     /// Password hashing cost (`[users.auth.argon2]`).
     pub argon2: Argon2Settings,
+    /// `iss` of the tokens this service signs.
+    pub issuer: String,
+    /// `aud` of those tokens: the system they are good for.
+    pub audience: String,
+    /// Access-token lifetime. Short, because it cannot be revoked.
+    pub access_token_ttl_secs: i64,
+    /// A refresh token unused for this long expires (sliding window).
+    pub refresh_token_idle_ttl_secs: i64,
+    /// However often it is refreshed, a session ends this long after login.
+    pub refresh_token_absolute_ttl_secs: i64,
+    /// Signing keys, oldest first; the last signs. Empty in development:
+    /// a key is generated at startup (tokens die with the process).
+    pub signing_keys: Vec<SigningKeySettings>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            argon2: Argon2Settings::default(),
+            issuer: "capstone-users".into(),
+            audience: "capstone".into(),
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_idle_ttl_secs: 14 * 24 * 60 * 60,
+            refresh_token_absolute_ttl_secs: 30 * 24 * 60 * 60,
+            signing_keys: Vec::new(),
+        }
+    }
 }
 
 impl Default for UsersSettings {
@@ -76,6 +103,29 @@ impl Settings {
         self.users
             .http
             .validate("users.http.cors_allowed_origins")?;
+        let auth = &self.users.auth;
+        if auth.access_token_ttl_secs <= 0
+            || auth.refresh_token_idle_ttl_secs <= 0
+            || auth.refresh_token_absolute_ttl_secs < auth.refresh_token_idle_ttl_secs
+        {
+            return Err(ConfigError::Value {
+                key: "users.auth.*_ttl_secs",
+                expected: "positive lifetimes, the absolute one at least the idle one",
+                found: format!(
+                    "access {}, idle {}, absolute {}",
+                    auth.access_token_ttl_secs,
+                    auth.refresh_token_idle_ttl_secs,
+                    auth.refresh_token_absolute_ttl_secs
+                ),
+            });
+        }
+        if self.environment == Environment::Production && auth.signing_keys.is_empty() {
+            return Err(ConfigError::Value {
+                key: "users.auth.signing_keys",
+                expected: "at least one key in production (generated keys die with the process)",
+                found: "none".into(),
+            });
+        }
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",

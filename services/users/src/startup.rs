@@ -7,6 +7,8 @@
 
 use std::{net::TcpListener, time::Duration};
 
+use chrono::TimeDelta;
+
 use actix_web::{
     App, HttpRequest, HttpResponse, HttpServer,
     dev::Server,
@@ -16,13 +18,20 @@ use actix_web::{
 };
 use capstone_platform::{
     ConfigError, Problem, Shutdown,
+    access_token::SigningKey,
     database::{self, DatabaseError, PostgresCheck},
     health::{self, Readiness},
     middleware::{self, standard_middleware},
     server,
 };
 
-use crate::{migrations, openapi, repo::UserRepository, routes, settings::Settings};
+use crate::{
+    auth::{AccessTokenIssuer, PasswordHasher},
+    migrations, openapi,
+    repo::{SessionLifetimes, SessionRepository, UserRepository},
+    routes,
+    settings::Settings,
+};
 
 /// Why the service could not start. Each variant names what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +42,10 @@ pub enum StartupError {
     Database(#[from] DatabaseError),
     #[error(transparent)]
     Migrations(#[from] migrations::MigrationError),
+    #[error("signing keys are unusable: {0}")]
+    SigningKeys(#[from] capstone_platform::access_token::TokenError),
+    #[error("password hashing cannot be set up: {0}")]
+    PasswordHashing(#[from] crate::auth::PasswordHashError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -90,7 +103,19 @@ impl Application {
 
         let readiness = Readiness::new(Duration::from_millis(settings.users.readiness_timeout_ms))
             .with_check(PostgresCheck::new(pool.clone()));
-        let server = http_server(listener, &settings, UserRepository::new(pool), readiness)?;
+        let auth = &settings.users.auth;
+        let lifetimes = SessionLifetimes {
+            idle: TimeDelta::seconds(auth.refresh_token_idle_ttl_secs),
+            absolute: TimeDelta::seconds(auth.refresh_token_absolute_ttl_secs),
+        };
+        let state = AppState {
+            sessions: SessionRepository::new(pool.clone(), lifetimes),
+            repository: UserRepository::new(pool),
+            tokens: access_token_issuer(&settings)?,
+            passwords: PasswordHasher::new(&settings.users.auth.argon2)?,
+            readiness,
+        };
+        let server = http_server(listener, &settings, state)?;
         Ok(Self { port, server })
     }
     // ANCHOR_END: build
@@ -106,22 +131,60 @@ impl Application {
     }
 }
 
+/// What handlers share: built once at startup, cloned into each worker.
+struct AppState {
+    repository: UserRepository,
+    sessions: SessionRepository,
+    tokens: AccessTokenIssuer,
+    passwords: PasswordHasher,
+    readiness: Readiness,
+}
+
+/// Configured keys, or in development a fresh one (and a warning).
+fn access_token_issuer(settings: &Settings) -> Result<AccessTokenIssuer, StartupError> {
+    let auth = &settings.users.auth;
+    let keys = if auth.signing_keys.is_empty() {
+        let kid = format!("dev-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S"));
+        tracing::warn!(
+            kid,
+            "no signing keys configured: generated one for this process (development only); \
+             tokens stop verifying when it exits"
+        );
+        vec![SigningKey::generate(&kid)?]
+    } else {
+        AccessTokenIssuer::load_keys(&auth.signing_keys)?
+    };
+    Ok(AccessTokenIssuer::new(
+        keys,
+        &auth.issuer,
+        &auth.audience,
+        auth.access_token_ttl_secs,
+    )?)
+}
+
 // ANCHOR: http_server
 fn http_server(
     listener: TcpListener,
     settings: &Settings,
-    repository: UserRepository,
-    readiness: Readiness,
+    state: AppState,
 ) -> Result<Server, StartupError> {
     let http = settings.users.http.clone();
-    let repository = web::Data::new(repository);
-    let readiness = web::Data::new(readiness);
+    let repository = web::Data::new(state.repository);
+    let sessions = web::Data::new(state.sessions);
+    let readiness = web::Data::new(state.readiness);
+    let verifier = web::Data::new(state.tokens.verifier()?);
+    let tokens = web::Data::new(state.tokens);
+    let passwords = web::Data::new(state.passwords);
     let body_limit = http.body_limit_bytes;
     let cors_allowed_origins = http.cors_allowed_origins.clone();
     let mut server = HttpServer::new(move || {
         standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
             .app_data(repository.clone())
+            .app_data(sessions.clone())
             .app_data(readiness.clone())
+            .app_data(tokens.clone())
+            .app_data(verifier.clone())
+            .app_data(passwords.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_problem))
             .configure(health::configure)

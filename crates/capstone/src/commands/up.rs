@@ -54,6 +54,16 @@ fn explain_startup_failure(error: StartupError) -> String {
             "Capstone cannot listen on {address}: {source}. Another process probably uses the port; \
              stop it or choose another one, e.g. CAPSTONE_USERS__HTTP__PORT=9081 cargo run."
         ),
+        StartupError::SigningKeys(cause) => format!(
+            "Capstone cannot start because its token-signing keys are unusable: {cause}. \
+             Each [[users.auth.signing_keys]] entry needs a kid and an Ed25519 PKCS#8 PEM \
+             (make one with `openssl genpkey -algorithm ed25519`), inline or as a file."
+        ),
+        StartupError::PasswordHashing(cause) => format!(
+            "Capstone cannot start because the argon2 settings are invalid: {cause}. \
+             Check [users.auth.argon2] (memory_kib, iterations, parallelism) or remove it \
+             to use the defaults."
+        ),
         StartupError::Config(cause) => cause.to_string(),
     }
 }

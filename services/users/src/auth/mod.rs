@@ -3,9 +3,19 @@
 //! | module | role |
 //! |---|---|
 //! | [`password_hasher`] | argon2id hashing and constant-cost verification |
+//! | [`access_tokens`] | signing short-lived EdDSA JWTs; the JWKS |
+//! | [`refresh_tokens`] | opaque single-use refresh tokens, stored hashed |
+//! | [`extractors`] | `AuthenticatedUser`, `RequireRole<Admin>`: the rule in the signature |
 //!
 //! Explained in docs/src/security.md.
 
+pub mod access_tokens;
+pub mod extractors;
 pub mod password_hasher;
+pub mod refresh_tokens;
 
+pub use access_tokens::{AccessTokenIssuer, IssuedToken, SigningKeySettings};
+pub use capstone_contracts::AccessClaims;
+pub use extractors::{Admin, AuthenticatedUser, RequireRole};
 pub use password_hasher::{Argon2Settings, PasswordHashError, PasswordHasher};
+pub use refresh_tokens::{NewRefreshToken, hash_refresh_token};

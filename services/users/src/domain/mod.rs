@@ -10,6 +10,7 @@ mod email;
 mod invalid_value;
 mod listing;
 mod password;
+mod permissions;
 mod user;
 
 pub use capstone_contracts::Role;
@@ -19,4 +20,5 @@ pub use email::{Email, MAX_EMAIL_LENGTH};
 pub use invalid_value::InvalidValue;
 pub use listing::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UserFilter, UserListing};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
+pub use permissions::{Permission, permissions_of, role_grants};
 pub use user::{NewUser, User, UserChanges};

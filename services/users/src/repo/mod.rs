@@ -6,8 +6,10 @@
 //! looking at driver messages.
 
 mod error;
+mod sessions;
 mod user_row;
 mod users;
 
 pub use error::RepoError;
+pub use sessions::{Rotation, SessionLifetimes, SessionRepository};
 pub use users::UserRepository;

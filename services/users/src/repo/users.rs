@@ -41,13 +41,66 @@ impl UserRepository {
     }
 
     pub async fn insert(&self, new_user: &NewUser) -> Result<User, RepoError> {
+        self.insert_with_password(new_user, None).await
+    }
+
+    /// Inserts a user who can log in with the password hashed as `password_hash`.
+    pub async fn insert_with_password(
+        &self,
+        new_user: &NewUser,
+        password_hash: Option<&str>,
+    ) -> Result<User, RepoError> {
         let mut connection = self.pool.get().await?;
         let row: UserRow = diesel::insert_into(users::table)
-            .values(NewUserRow::from(new_user))
+            .values((
+                NewUserRow::from(new_user),
+                users::password_hash.eq(password_hash),
+            ))
             .returning(UserRow::as_returning())
             .get_result(&mut connection)
             .await?;
         row.try_into()
+    }
+
+    /// The user with this email (any case) and their password hash, if any.
+    pub async fn find_with_password_hash(
+        &self,
+        email: &str,
+    ) -> Result<Option<(User, Option<String>)>, RepoError> {
+        let mut connection = self.pool.get().await?;
+        let found: Option<(UserRow, Option<String>)> = users::table
+            // Both sides through Postgres' lower(): the same folding as the unique index.
+            .filter(lower(users::email).eq(lower(email.trim())))
+            .select((UserRow::as_select(), users::password_hash))
+            .first(&mut connection)
+            .await
+            .optional()?;
+        found
+            .map(|(row, hash)| Ok((User::try_from(row)?, hash)))
+            .transpose()
+    }
+
+    /// The password hash of user `id` (`None` inside if they have none).
+    pub async fn password_hash(&self, id: Uuid) -> Result<Option<String>, RepoError> {
+        let mut connection = self.pool.get().await?;
+        users::table
+            .find(id)
+            .select(users::password_hash)
+            .first(&mut connection)
+            .await
+            .map_err(RepoError::from)
+    }
+
+    pub async fn set_password_hash(&self, id: Uuid, password_hash: &str) -> Result<(), RepoError> {
+        let mut connection = self.pool.get().await?;
+        let updated = diesel::update(users::table.find(id))
+            .set(users::password_hash.eq(password_hash))
+            .execute(&mut connection)
+            .await?;
+        if updated == 0 {
+            return Err(RepoError::NotFound);
+        }
+        Ok(())
     }
 
     pub async fn find(&self, id: Uuid) -> Result<User, RepoError> {

@@ -3,11 +3,17 @@
 //! One module per resource; each exposes `configure` for actix-web. Handlers
 //! are thin: extract validated input, call the repository, shape the output.
 
+pub mod auth;
 pub mod users;
+pub mod well_known;
 
 use actix_web::web;
 
-/// Mounts every versioned API route.
+/// Mounts every route of the service's API.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::scope("/api/v1").configure(users::configure));
+    cfg.configure(well_known::configure).service(
+        web::scope("/api/v1")
+            .configure(auth::configure)
+            .configure(users::configure),
+    );
 }

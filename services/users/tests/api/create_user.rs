@@ -138,6 +138,7 @@ async fn create_returns_400_for_malformed_json() {
     let response = app
         .client
         .post(app.url("/api/v1/users"))
+        .bearer_auth(&app.admin_token)
         .header("content-type", "application/json")
         .body(r#"{"email": "ada@example.com", "display_name": "#)
         .send()
@@ -161,6 +162,7 @@ async fn create_returns_415_when_the_body_is_not_declared_as_json() {
     let response = app
         .client
         .post(app.url("/api/v1/users"))
+        .bearer_auth(&app.admin_token)
         .header("content-type", "text/plain")
         .body(r#"{"email": "ada@example.com", "display_name": "Ada"}"#)
         .send()

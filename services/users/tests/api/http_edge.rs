@@ -20,6 +20,7 @@ async fn the_clients_request_id_is_echoed_and_used_in_problems() {
     let response = app
         .client
         .get(app.url("/api/v1/users/not-a-uuid"))
+        .bearer_auth(&app.admin_token)
         .header("x-request-id", "trace-me-123")
         .send()
         .await
@@ -100,7 +101,8 @@ async fn a_request_in_flight_when_shutdown_starts_still_completes() {
     // Headers and half the body now; the rest after shutdown has begun.
     let head = format!(
         "POST /api/v1/users HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+         Authorization: Bearer {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        app.admin_token,
         body.len(),
         &body[..10]
     );

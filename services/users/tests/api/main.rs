@@ -6,6 +6,8 @@
 // modules, which is what these two lints would otherwise flag.
 #![allow(unreachable_pub, missing_debug_implementations)]
 
+mod access_control;
+mod auth;
 mod create_user;
 mod delete_user;
 mod get_user;

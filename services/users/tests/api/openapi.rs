@@ -34,11 +34,18 @@ async fn the_document_is_openapi_3_1_and_lists_every_route() {
         operations,
         vec![
             "DELETE /api/v1/users/{id}",
+            "GET /.well-known/jwks.json",
             "GET /api/v1/users",
+            "GET /api/v1/users/me",
             "GET /api/v1/users/{id}",
             "GET /health/live",
             "GET /health/ready",
+            "PATCH /api/v1/users/me/password",
             "PATCH /api/v1/users/{id}",
+            "POST /api/v1/auth/login",
+            "POST /api/v1/auth/logout",
+            "POST /api/v1/auth/refresh",
+            "POST /api/v1/auth/register",
             "POST /api/v1/users",
         ]
     );

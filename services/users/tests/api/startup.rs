@@ -6,13 +6,14 @@ use std::time::Duration;
 use capstone_platform::{database, settings::Environment};
 use capstone_users::{Application, Settings, StartupError};
 
-use crate::helpers::TestDatabase;
+use crate::helpers::{TestDatabase, configure_test_auth};
 
 fn settings_for(database: &TestDatabase) -> Settings {
     let mut settings = Settings::load(None).expect("settings");
     settings.database = database.settings.clone();
     settings.users.http.port = 0;
     settings.users.http.workers = 1;
+    configure_test_auth(&mut settings);
     settings
 }
 

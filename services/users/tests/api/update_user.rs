@@ -28,6 +28,7 @@ async fn patch_accepts_merge_patch_json() {
     let response = app
         .client
         .patch(app.url(&format!("/api/v1/users/{}", user.id)))
+        .bearer_auth(&app.admin_token)
         .header("content-type", "application/merge-patch+json")
         .body(r#"{"role": "admin"}"#)
         .send()

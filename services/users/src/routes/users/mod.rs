@@ -1,16 +1,22 @@
 //! `/api/v1/users`: create, read, list, update and delete accounts.
 //!
-//! | method | path | success | failures |
-//! |---|---|---|---|
-//! | POST | `/api/v1/users` | 201 + `Location` | 400, 409, 413, 415, 422, 503 |
-//! | GET | `/api/v1/users` | 200 page | 422, 503 |
-//! | GET | `/api/v1/users/{id}` | 200 | 404, 503 |
-//! | PATCH | `/api/v1/users/{id}` | 200 | 400, 404, 409, 413, 415, 422, 503 |
-//! | DELETE | `/api/v1/users/{id}` | 204 | 404, 503 |
+//! Every route needs an access token (401 without one). Who may do what:
+//!
+//! | method | path | who | success | failures |
+//! |---|---|---|---|---|
+//! | POST | `/api/v1/users` | admin | 201 + `Location` | 400, 401, 403, 409, 413, 415, 422, 503 |
+//! | GET | `/api/v1/users` | admin | 200 page | 401, 403, 422, 503 |
+//! | GET | `/api/v1/users/me` | anyone | 200 | 401, 404, 503 |
+//! | PATCH | `/api/v1/users/me/password` | anyone | 200 token pair | 401, 422, 503 |
+//! | GET | `/api/v1/users/{id}` | self or admin | 200 | 401, 403, 404, 503 |
+//! | PATCH | `/api/v1/users/{id}` | self or admin (`role`: admin) | 200 | 400, 401, 403, 404, 409, 413, 415, 422, 503 |
+//! | DELETE | `/api/v1/users/{id}` | self or admin | 204 | 401, 403, 404, 503 |
 
+pub mod me;
 mod requests;
 mod responses;
 
+pub use me::{change_password, get_me};
 pub use requests::{CreateUserRequest, ListUsersQuery, UpdateUserRequest};
 pub use responses::{UserPage, UserResponse};
 
@@ -22,31 +28,39 @@ use capstone_platform::{
 use uuid::Uuid;
 
 use crate::{
-    domain::{NewUser, PageCursor, UserChanges, UserListing},
+    auth::{Admin, AuthenticatedUser, RequireRole},
+    domain::{NewUser, PageCursor, Permission, UserChanges, UserListing},
     error::ApiError,
     repo::UserRepository,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/users")
-            .route(web::post().to(create_user))
-            .route(web::get().to(list_users)),
-    )
-    .service(
-        web::resource("/users/{id}")
-            .route(web::get().to(get_user))
-            .route(web::patch().to(update_user))
-            .route(web::delete().to(delete_user)),
-    );
+    // `/users/me` before `/users/{id}`: routes match in registration order,
+    // and "me" would otherwise be tried as an id.
+    cfg.route("/users/me", web::get().to(get_me))
+        .route("/users/me/password", web::patch().to(change_password))
+        .service(
+            web::resource("/users")
+                .route(web::post().to(create_user))
+                .route(web::get().to(list_users)),
+        )
+        .service(
+            web::resource("/users/{id}")
+                .route(web::get().to(get_user))
+                .route(web::patch().to(update_user))
+                .route(web::delete().to(delete_user)),
+        );
 }
 
 // ANCHOR: create_user
 /// Create a user.
 #[utoipa::path(
     post, path = "/api/v1/users", tag = "users",
+    security(("bearer" = [])),
     request_body = CreateUserRequest,
     responses(
+        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "Created", body = UserResponse,
          headers(("Location" = String, description = "URL of the new user"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -58,6 +72,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
 )]
 pub async fn create_user(
+    _admin: RequireRole<Admin>,
     repo: web::Data<UserRepository>,
     ValidatedJson(request): ValidatedJson<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -72,18 +87,23 @@ pub async fn create_user(
 /// Get a user by id.
 #[utoipa::path(
     get, path = "/api/v1/users/{id}", tag = "users",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
+        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another user's account, and not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The user", body = UserResponse),
         (status = 404, description = "No such user (or the id is not a UUID)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_user(
+    caller: AuthenticatedUser,
     repo: web::Data<UserRepository>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    caller.require_self_or(id, Permission::ReadAnyUser)?;
     let user = repo.find(id).await.map_err(ApiError::from_repo(id))?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
@@ -92,14 +112,18 @@ pub async fn get_user(
 /// List users, newest first, one page at a time.
 #[utoipa::path(
     get, path = "/api/v1/users", tag = "users",
+    security(("bearer" = [])),
     params(ListUsersQuery),
     responses(
+        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "A page of users", body = UserPage),
         (status = 422, description = "Unknown parameter, wrong type, invalid filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_users(
+    _admin: RequireRole<Admin>,
     repo: web::Data<UserRepository>,
     ValidatedQuery(query): ValidatedQuery<ListUsersQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -129,11 +153,14 @@ pub async fn list_users(
 /// Change some of a user's fields.
 #[utoipa::path(
     patch, path = "/api/v1/users/{id}", tag = "users",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The user's id")),
     request_body(content = UpdateUserRequest, content_type = "application/merge-patch+json",
                  description = "Fields to change; `application/json` is accepted too"),
     responses(
         (status = 200, description = "The updated user", body = UserResponse),
+        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another user's account, or a role change, and not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
@@ -144,12 +171,17 @@ pub async fn list_users(
     )
 )]
 pub async fn update_user(
+    caller: AuthenticatedUser,
     repo: web::Data<UserRepository>,
     id: web::Path<Uuid>,
     ValidatedJson(request): ValidatedJson<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    caller.require_self_or(id, Permission::UpdateAnyUser)?;
     let changes = UserChanges::try_from(request)?;
+    if changes.role.is_some() && !caller.has(Permission::ChangeRoles) {
+        return Err(ApiError::Forbidden);
+    }
     let user = repo
         .update(id, &changes)
         .await
@@ -160,18 +192,24 @@ pub async fn update_user(
 /// Delete a user.
 #[utoipa::path(
     delete, path = "/api/v1/users/{id}", tag = "users",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
+        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another user's account, and not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_user(
+    caller: AuthenticatedUser,
     repo: web::Data<UserRepository>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    // Closing one's own account needs no permission; anyone else's does.
+    caller.require_self_or(id, Permission::DeleteAnyUser)?;
     repo.delete(id).await.map_err(ApiError::from_repo(id))?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -11,15 +11,18 @@
 //! | this file | `spawn_app`, `TestApp` and its typed request helpers |
 //! | [`bodies`] | the response bodies as tests read them, `assert_problem` |
 //! | [`test_database`] | a database per test, copied from a migrated template |
+//! | [`identity`] | the suite's signing key: tokens for any user and role |
 
 mod bodies;
+mod identity;
 mod test_database;
 
 pub use bodies::{PageBody, UserBody, assert_problem, header};
+pub use identity::{configure_test_auth, sign_claims};
 pub use test_database::TestDatabase;
 
 use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
-use capstone_users::{Application, Settings};
+use capstone_users::{Application, Settings, auth::AccessTokenIssuer, domain::Role};
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use uuid::Uuid;
@@ -29,6 +32,11 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database: TestDatabase,
+    /// Signs tokens the service accepts (same key).
+    pub tokens: AccessTokenIssuer,
+    /// An admin's token (for a user id that is not in the database: tokens
+    /// are self-contained). The request helpers send it unless told otherwise.
+    pub admin_token: String,
     shutdown: Shutdown,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -50,7 +58,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.database = database.settings.clone();
     settings.users.http.port = 0; // any free port: tests run in parallel
     settings.users.http.workers = 1;
+    configure_test_auth(&mut settings);
     adjust(&mut settings);
+    let tokens = identity::test_token_issuer(&settings);
+    let admin_token = identity::mint(&tokens, Uuid::now_v7(), Role::Admin);
 
     let application = Application::build(settings)
         .await
@@ -62,6 +73,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         client: reqwest::Client::new(),
         database,
+        tokens,
+        admin_token,
         shutdown,
         server,
     }
@@ -85,9 +98,31 @@ impl TestApp {
         (&mut self.server).await.expect("server task joins")
     }
 
+    /// A token for `user_id` with `role`.
+    pub fn token_for(&self, user_id: Uuid, role: Role) -> String {
+        identity::mint(&self.tokens, user_id, role)
+    }
+
+    /// GET as the admin.
     pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.get_as(path, &self.admin_token).await
+    }
+
+    /// GET with `token` as the bearer.
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// POST JSON without a token (public routes: register, login…).
+    pub async fn post_public(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
             .send()
             .await
             .expect("request sent")
@@ -96,6 +131,7 @@ impl TestApp {
     pub async fn post_user(&self, body: &Value) -> reqwest::Response {
         self.client
             .post(self.url("/api/v1/users"))
+            .bearer_auth(&self.admin_token)
             .json(body)
             .send()
             .await
@@ -127,8 +163,13 @@ impl TestApp {
     }
 
     pub async fn patch_user(&self, id: Uuid, body: &Value) -> reqwest::Response {
+        self.patch_user_as(id, body, &self.admin_token).await
+    }
+
+    pub async fn patch_user_as(&self, id: Uuid, body: &Value, token: &str) -> reqwest::Response {
         self.client
             .patch(self.url(&format!("/api/v1/users/{id}")))
+            .bearer_auth(token)
             .json(body)
             .send()
             .await
@@ -138,6 +179,7 @@ impl TestApp {
     pub async fn delete_user(&self, id: Uuid) -> reqwest::Response {
         self.client
             .delete(self.url(&format!("/api/v1/users/{id}")))
+            .bearer_auth(&self.admin_token)
             .send()
             .await
             .expect("request sent")
@@ -155,4 +197,13 @@ impl TestApp {
             .expect("SQL runs");
         user
     }
+}
+
+/// Runs SQL on the test's database: for states no endpoint can reach.
+pub async fn execute_on(app: &TestApp, statement: &str) {
+    let mut connection = app.database.connect().await;
+    diesel::sql_query(statement)
+        .execute(&mut connection)
+        .await
+        .expect("SQL runs");
 }

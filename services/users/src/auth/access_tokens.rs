@@ -1,0 +1,195 @@
+//! Issuing access tokens: short-lived EdDSA JWTs signed with the newest key.
+//!
+//! Key rotation without logging anyone out: configure the new key *after*
+//! the old one. New tokens are signed with the last key; every configured key
+//! is published in the JWKS, so tokens signed with an older key keep
+//! verifying until that key is removed from config (wait one token lifetime,
+//! 15 minutes by default, after adding the new key).
+
+use std::sync::Arc;
+
+use capstone_contracts::{AccessClaims, Role};
+use capstone_platform::access_token::{SigningKey, TokenError, TokenVerifier};
+use jsonwebtoken::jwk::JwkSet;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// One configured signing key (`[[users.auth.signing_keys]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningKeySettings {
+    /// Key id, published in the JWKS and in each token's header. Use
+    /// something that sorts by age, such as `2026-11`.
+    pub kid: String,
+    /// The PKCS#8 PEM (`openssl genpkey -algorithm ed25519`), inline…
+    pub private_key_pem: Option<SecretString>,
+    /// …or read from this file (a mounted Kubernetes secret, say).
+    pub private_key_file: Option<std::path::PathBuf>,
+}
+
+/// Signs access tokens and publishes the keys that verify them.
+#[derive(Clone)]
+pub struct AccessTokenIssuer {
+    /// Oldest first; the last one signs.
+    keys: Arc<[SigningKey]>,
+    issuer: String,
+    audience: String,
+    lifetime_secs: i64,
+}
+
+impl std::fmt::Debug for AccessTokenIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kids: Vec<&str> = self.keys.iter().map(SigningKey::kid).collect();
+        f.debug_struct("AccessTokenIssuer")
+            .field("kids", &kids)
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A signed token and what it says.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub claims: AccessClaims,
+}
+
+impl AccessTokenIssuer {
+    pub fn new(
+        keys: Vec<SigningKey>,
+        issuer: &str,
+        audience: &str,
+        lifetime_secs: i64,
+    ) -> Result<Self, TokenError> {
+        if keys.is_empty() {
+            return Err(TokenError::InvalidKey("no signing key configured".into()));
+        }
+        Ok(Self {
+            keys: keys.into(),
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            lifetime_secs,
+        })
+    }
+
+    /// Loads configured keys, in order.
+    pub fn load_keys(settings: &[SigningKeySettings]) -> Result<Vec<SigningKey>, TokenError> {
+        settings
+            .iter()
+            .map(|key| {
+                let pem = match (&key.private_key_pem, &key.private_key_file) {
+                    (Some(pem), None) => pem.expose_secret().to_owned(),
+                    (None, Some(path)) => std::fs::read_to_string(path).map_err(|error| {
+                        TokenError::InvalidKey(format!("{}: {}: {error}", key.kid, path.display()))
+                    })?,
+                    _ => {
+                        return Err(TokenError::InvalidKey(format!(
+                            "{}: set exactly one of private_key_pem and private_key_file",
+                            key.kid
+                        )));
+                    }
+                };
+                SigningKey::from_pem(&key.kid, &pem)
+            })
+            .collect()
+    }
+
+    // ANCHOR: issue
+    pub fn issue(&self, user_id: Uuid, role: Role) -> Result<IssuedToken, TokenError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = AccessClaims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            sub: user_id,
+            role,
+            iat: now,
+            nbf: now,
+            exp: now + self.lifetime_secs,
+            jti: Uuid::now_v7(),
+        };
+        let signing_key = self.keys.last().ok_or(TokenError::MissingKeyId)?;
+        let token = signing_key.sign(&claims)?;
+        Ok(IssuedToken { token, claims })
+    }
+    // ANCHOR_END: issue
+
+    pub fn lifetime_secs(&self) -> i64 {
+        self.lifetime_secs
+    }
+
+    /// Every key's public half: what `/.well-known/jwks.json` serves.
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet {
+            keys: self
+                .keys
+                .iter()
+                .map(|key| key.public_jwk().clone())
+                .collect(),
+        }
+    }
+
+    /// A verifier that trusts exactly the published keys, built the same way
+    /// the gateway builds its own from the JWKS.
+    pub fn verifier(&self) -> Result<TokenVerifier, TokenError> {
+        TokenVerifier::from_jwks(&self.jwks(), &self.issuer, &self.audience)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issuer(kids: &[&str]) -> AccessTokenIssuer {
+        let keys = kids
+            .iter()
+            .map(|kid| SigningKey::generate(kid).expect("key"))
+            .collect();
+        AccessTokenIssuer::new(keys, "capstone-users", "capstone", 900).expect("issuer")
+    }
+
+    #[test]
+    fn the_newest_key_signs_and_every_key_is_published() {
+        let issuer = issuer(&["2026-10", "2026-11"]);
+
+        let issued = issuer.issue(Uuid::now_v7(), Role::User).expect("issued");
+
+        let header = jsonwebtoken::decode_header(&issued.token).expect("header");
+        assert_eq!(header.kid.as_deref(), Some("2026-11"));
+        let kids: Vec<_> = issuer
+            .jwks()
+            .keys
+            .iter()
+            .filter_map(|key| key.common.key_id.clone())
+            .collect();
+        assert_eq!(kids, vec!["2026-10", "2026-11"]);
+    }
+
+    #[test]
+    fn issued_tokens_verify_and_carry_subject_role_and_lifetime() {
+        let issuer = issuer(&["k1"]);
+        let user = Uuid::now_v7();
+
+        let issued = issuer.issue(user, Role::Admin).expect("issued");
+        let claims = issuer
+            .verifier()
+            .expect("verifier")
+            .verify(&issued.token)
+            .expect("verifies");
+
+        assert_eq!(claims.sub, user);
+        assert_eq!(claims.role, Role::Admin);
+        assert_eq!(claims.exp - claims.iat, 900);
+    }
+
+    #[test]
+    fn a_key_with_both_or_neither_source_is_refused() {
+        let neither = SigningKeySettings {
+            kid: "k".into(),
+            private_key_pem: None,
+            private_key_file: None,
+        };
+        let error = AccessTokenIssuer::load_keys(&[neither]).expect_err("no source");
+        assert!(error.to_string().contains("exactly one"));
+    }
+}

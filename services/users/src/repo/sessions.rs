@@ -1,0 +1,204 @@
+//! Login sessions as families of single-use refresh tokens.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::RepoError;
+use crate::schema::refresh_tokens;
+use capstone_platform::database::PgPool;
+
+/// How long tokens live (from `users.auth`).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLifetimes {
+    pub idle: TimeDelta,
+    pub absolute: TimeDelta,
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rotation {
+    /// Valid: it is now used, and its successor is stored.
+    Rotated { user_id: Uuid },
+    /// Already used before: the family was revoked (likely theft).
+    ReuseDetected { user_id: Uuid, family_id: Uuid },
+    /// Unknown, expired or revoked.
+    Rejected,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens, check_for_backend(diesel::pg::Pg))]
+struct StoredToken {
+    family_id: Uuid,
+    user_id: Uuid,
+    expires_at: DateTime<Utc>,
+    family_expires_at: DateTime<Utc>,
+    used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Reads and writes `refresh_tokens`. Cheap to clone: it shares the pool.
+#[derive(Clone)]
+pub struct SessionRepository {
+    pool: PgPool,
+    lifetimes: SessionLifetimes,
+}
+
+impl std::fmt::Debug for SessionRepository {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRepository")
+            .field("lifetimes", &self.lifetimes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionRepository {
+    pub fn new(pool: PgPool, lifetimes: SessionLifetimes) -> Self {
+        Self { pool, lifetimes }
+    }
+
+    /// Starts a session (a login): the first token of a new family.
+    pub async fn start(&self, user_id: Uuid, token_hash: &[u8; 32]) -> Result<(), RepoError> {
+        let now = Utc::now();
+        let family_expires_at = now + self.lifetimes.absolute;
+        let mut connection = self.pool.get().await?;
+        insert_token(
+            &mut connection,
+            Uuid::now_v7(),
+            user_id,
+            token_hash,
+            (now + self.lifetimes.idle).min(family_expires_at),
+            family_expires_at,
+        )
+        .await
+    }
+
+    // ANCHOR: rotate
+    /// Exchanges the token hashed as `presented` for the one hashed as
+    /// `successor`, in one transaction with the presented row locked, so two
+    /// concurrent refreshes with the same token cannot both succeed.
+    pub async fn rotate(
+        &self,
+        presented: &[u8; 32],
+        successor: &[u8; 32],
+    ) -> Result<Rotation, RepoError> {
+        let idle = self.lifetimes.idle;
+        let mut connection = self.pool.get().await?;
+        connection
+            .transaction::<Rotation, RepoError, _>(async |connection| {
+                let now = Utc::now();
+                let stored: Option<StoredToken> = refresh_tokens::table
+                    .filter(refresh_tokens::token_hash.eq(presented.as_slice()))
+                    .select(StoredToken::as_select())
+                    .for_update()
+                    .first(connection)
+                    .await
+                    .optional()?;
+                let Some(stored) = stored else {
+                    return Ok(Rotation::Rejected);
+                };
+                if stored.revoked_at.is_some() {
+                    return Ok(Rotation::Rejected);
+                }
+                if stored.used_at.is_some() {
+                    revoke_family(connection, stored.family_id).await?;
+                    return Ok(Rotation::ReuseDetected {
+                        user_id: stored.user_id,
+                        family_id: stored.family_id,
+                    });
+                }
+                if stored.expires_at <= now || stored.family_expires_at <= now {
+                    return Ok(Rotation::Rejected);
+                }
+                diesel::update(
+                    refresh_tokens::table
+                        .filter(refresh_tokens::token_hash.eq(presented.as_slice())),
+                )
+                .set(refresh_tokens::used_at.eq(now))
+                .execute(connection)
+                .await?;
+                insert_token(
+                    connection,
+                    stored.family_id,
+                    stored.user_id,
+                    successor,
+                    (now + idle).min(stored.family_expires_at),
+                    stored.family_expires_at,
+                )
+                .await?;
+                Ok(Rotation::Rotated {
+                    user_id: stored.user_id,
+                })
+            })
+            .await
+    }
+    // ANCHOR_END: rotate
+
+    /// Ends the session the token belongs to (logout). Unknown tokens are
+    /// ignored: logging out twice is not an error.
+    pub async fn revoke_family_of(&self, presented: &[u8; 32]) -> Result<(), RepoError> {
+        let mut connection = self.pool.get().await?;
+        let family: Option<Uuid> = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(presented.as_slice()))
+            .select(refresh_tokens::family_id)
+            .first(&mut connection)
+            .await
+            .optional()?;
+        if let Some(family_id) = family {
+            revoke_family(&mut connection, family_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Ends every session of a user (password change).
+    pub async fn revoke_all_for_user(&self, user_id: Uuid) -> Result<(), RepoError> {
+        let mut connection = self.pool.get().await?;
+        diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::user_id.eq(user_id))
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(Utc::now()))
+        .execute(&mut connection)
+        .await?;
+        Ok(())
+    }
+}
+
+async fn insert_token(
+    connection: &mut diesel_async::AsyncPgConnection,
+    family_id: Uuid,
+    user_id: Uuid,
+    token_hash: &[u8; 32],
+    expires_at: DateTime<Utc>,
+    family_expires_at: DateTime<Utc>,
+) -> Result<(), RepoError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(Uuid::now_v7()),
+            refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::user_id.eq(user_id),
+            refresh_tokens::token_hash.eq(token_hash.as_slice()),
+            refresh_tokens::expires_at.eq(expires_at),
+            refresh_tokens::family_expires_at.eq(family_expires_at),
+        ))
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+async fn revoke_family(
+    connection: &mut diesel_async::AsyncPgConnection,
+    family_id: Uuid,
+) -> Result<(), RepoError> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(Utc::now()))
+    .execute(connection)
+    .await?;
+    Ok(())
+}

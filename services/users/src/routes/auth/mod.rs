@@ -1,0 +1,191 @@
+//! `/api/v1/auth`: register, log in, refresh, log out.
+//!
+//! | method | path | success | failures |
+//! |---|---|---|---|
+//! | POST | `/register` | 201 user + `Location` | 400, 409, 413, 415, 422, 503 |
+//! | POST | `/login` | 200 token pair | 401, 422, 503 |
+//! | POST | `/refresh` | 200 new token pair | 401, 422, 503 |
+//! | POST | `/logout` | 204 | 422, 503 |
+
+mod requests;
+mod responses;
+
+pub use requests::{ChangePasswordRequest, LoginRequest, RefreshRequest, RegisterRequest};
+pub use responses::TokenResponse;
+
+use actix_web::{HttpResponse, http::header, web};
+use capstone_platform::{Problem, extract::ValidatedJson};
+
+use crate::{
+    auth::{AccessTokenIssuer, NewRefreshToken, PasswordHasher, hash_refresh_token},
+    domain::{DisplayName, Email, NewUser, Password, Role, User},
+    error::ApiError,
+    repo::{Rotation, SessionRepository, UserRepository},
+    routes::users::UserResponse,
+};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/auth")
+            .route("/register", web::post().to(register))
+            .route("/login", web::post().to(login))
+            .route("/refresh", web::post().to(refresh))
+            .route("/logout", web::post().to(logout)),
+    );
+}
+
+/// Create an account with a password.
+#[utoipa::path(
+    post, path = "/api/v1/auth/register", tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered", body = UserResponse,
+         headers(("Location" = String, description = "URL of the new user"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (password policy included)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn register(
+    users: web::Data<UserRepository>,
+    passwords: web::Data<PasswordHasher>,
+    ValidatedJson(request): ValidatedJson<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let email = Email::parse(&request.email).map_err(|e| ApiError::invalid_field("email", &e))?;
+    let display_name = DisplayName::parse(&request.display_name)
+        .map_err(|e| ApiError::invalid_field("display_name", &e))?;
+    let password = Password::parse(&request.password, email.as_str())
+        .map_err(|e| ApiError::invalid_field("password", &e))?;
+    let hash = passwords
+        .hash(&password)
+        .await
+        .map_err(ApiError::internal)?;
+    // Self-registration always makes a plain user; admins are made by admins.
+    let new_user = NewUser::new(email, display_name, Role::User);
+    let user = users.insert_with_password(&new_user, Some(&hash)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
+        .json(UserResponse::from(user)))
+}
+
+// ANCHOR: login
+/// Exchange email and password for a token pair.
+#[utoipa::path(
+    post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or oversized fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn login(
+    users: web::Data<UserRepository>,
+    sessions: web::Data<SessionRepository>,
+    tokens: web::Data<AccessTokenIssuer>,
+    passwords: web::Data<PasswordHasher>,
+    ValidatedJson(request): ValidatedJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let found = users.find_with_password_hash(&request.email).await?;
+    let (user, stored_hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, None),
+    };
+    // Unknown email, no password or wrong password: the same work (a full
+    // argon2 verification) and the same answer, so neither the response nor
+    // its timing says which accounts exist.
+    let verified = passwords
+        .verify(&request.password, stored_hash.as_deref())
+        .await;
+    let user = user
+        .filter(|_| verified)
+        .ok_or(ApiError::InvalidCredentials)?;
+    Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))
+}
+// ANCHOR_END: login
+
+// ANCHOR: refresh
+/// Exchange a refresh token for a new pair (the old one stops working).
+#[utoipa::path(
+    post, path = "/api/v1/auth/refresh", tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenResponse),
+        (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing field", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn refresh(
+    users: web::Data<UserRepository>,
+    sessions: web::Data<SessionRepository>,
+    tokens: web::Data<AccessTokenIssuer>,
+    ValidatedJson(request): ValidatedJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let successor = NewRefreshToken::generate().map_err(ApiError::internal)?;
+    let presented = hash_refresh_token(&request.refresh_token);
+    let user_id = match sessions.rotate(&presented, &successor.hash).await? {
+        Rotation::Rotated { user_id } => user_id,
+        Rotation::ReuseDetected { user_id, family_id } => {
+            tracing::warn!(%user_id, %family_id, "refresh token reused: session revoked");
+            return Err(ApiError::InvalidRefreshToken);
+        }
+        Rotation::Rejected => return Err(ApiError::InvalidRefreshToken),
+    };
+    // The role may have changed since login: read it now, not from the old token.
+    let user = users
+        .find(user_id)
+        .await
+        .map_err(|_| ApiError::InvalidRefreshToken)?;
+    let access = tokens
+        .issue(user.id, user.role)
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        access_token: access.token,
+        token_type: "Bearer",
+        expires_in: tokens.lifetime_secs(),
+        refresh_token: successor.expose().to_owned(),
+    }))
+}
+// ANCHOR_END: refresh
+
+/// End the session a refresh token belongs to.
+#[utoipa::path(
+    post, path = "/api/v1/auth/logout", tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Logged out (also for unknown tokens: logging out twice is fine)"),
+        (status = 422, description = "Missing field", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn logout(
+    sessions: web::Data<SessionRepository>,
+    ValidatedJson(request): ValidatedJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    sessions
+        .revoke_family_of(&hash_refresh_token(&request.refresh_token))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A new session for `user`: a refresh token stored (hashed) and an access token.
+pub async fn start_session(
+    sessions: &SessionRepository,
+    tokens: &AccessTokenIssuer,
+    user: &User,
+) -> Result<TokenResponse, ApiError> {
+    let refresh = NewRefreshToken::generate().map_err(ApiError::internal)?;
+    sessions.start(user.id, &refresh.hash).await?;
+    let access = tokens
+        .issue(user.id, user.role)
+        .map_err(ApiError::internal)?;
+    Ok(TokenResponse {
+        access_token: access.token,
+        token_type: "Bearer",
+        expires_in: tokens.lifetime_secs(),
+        refresh_token: refresh.expose().to_owned(),
+    })
+}

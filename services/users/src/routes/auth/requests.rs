@@ -1,0 +1,65 @@
+//! What clients send to `/api/v1/auth`. Bounds on every field: even a login
+//! password has a maximum, so nobody can make us hash a megabyte.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+use crate::domain::{DisplayName, Email};
+
+/// A new account that can log in.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery", "display_name": "Ada Lovelace"}))]
+pub struct RegisterRequest {
+    #[validate(custom(function = "check_email"))]
+    #[schema(format = "email", max_length = 254)]
+    pub email: String,
+    /// 8–128 characters; not the email address.
+    #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
+    #[schema(format = Password, min_length = 8, max_length = 128)]
+    pub password: String,
+    #[validate(custom(function = "check_display_name"))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub display_name: String,
+}
+
+/// Email and password.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery"}))]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 254, message = "must be 1 to 254 characters long"))]
+    pub email: String,
+    #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+/// A refresh token from `/login` or a previous `/refresh`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters long"))]
+    pub refresh_token: String,
+}
+
+/// The current password and the new one.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
+    #[schema(format = Password)]
+    pub current_password: String,
+    #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
+    #[schema(format = Password, min_length = 8, max_length = 128)]
+    pub new_password: String,
+}
+
+fn check_email(value: &str) -> Result<(), ValidationError> {
+    Email::parse(value).map(drop).map_err(Into::into)
+}
+
+fn check_display_name(value: &str) -> Result<(), ValidationError> {
+    DisplayName::parse(value).map(drop).map_err(Into::into)
+}

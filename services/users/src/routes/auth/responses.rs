@@ -1,0 +1,22 @@
+//! What `/api/v1/auth` sends back.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A token pair (OAuth 2.0 token response shape, RFC 6749 §5.1).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJhbGciOiJFZERTQSIsImtpZCI6IjIwMjYtMTEifQ.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "refresh_token": "q3V7m1bq9l3Xo1wq8Qx2eS4b7m0n6p5r3t1v9x7z5c3"
+}))]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Single use: exchange it at `/api/v1/auth/refresh` for a new pair.
+    pub refresh_token: String,
+}

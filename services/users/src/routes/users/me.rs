@@ -1,0 +1,85 @@
+//! `/api/v1/users/me`: the caller's own account.
+
+use actix_web::{HttpResponse, web};
+use capstone_platform::{FieldError, Problem, extract::ValidatedJson};
+
+use super::UserResponse;
+use crate::{
+    auth::{AccessTokenIssuer, AuthenticatedUser, PasswordHasher},
+    domain::Password,
+    error::ApiError,
+    repo::{SessionRepository, UserRepository},
+    routes::auth::{ChangePasswordRequest, TokenResponse, start_session},
+};
+
+/// The caller's own account.
+#[utoipa::path(
+    get, path = "/api/v1/users/me", tag = "users",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = UserResponse),
+        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The account was deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_me(
+    caller: AuthenticatedUser,
+    users: web::Data<UserRepository>,
+) -> Result<HttpResponse, ApiError> {
+    let user = users
+        .find(caller.id)
+        .await
+        .map_err(ApiError::from_repo(caller.id))?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(user)))
+}
+
+// ANCHOR: change_password
+/// Change the caller's password. Every other session ends; the response is a
+/// fresh token pair for this one.
+#[utoipa::path(
+    patch, path = "/api/v1/users/me/password", tag = "users",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, description = "Changed; other sessions revoked", body = TokenResponse),
+        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password, or the new one breaks the policy", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn change_password(
+    caller: AuthenticatedUser,
+    users: web::Data<UserRepository>,
+    sessions: web::Data<SessionRepository>,
+    tokens: web::Data<AccessTokenIssuer>,
+    passwords: web::Data<PasswordHasher>,
+    ValidatedJson(request): ValidatedJson<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let user = users
+        .find(caller.id)
+        .await
+        .map_err(ApiError::from_repo(caller.id))?;
+    let stored = users.password_hash(caller.id).await?;
+    if !passwords
+        .verify(&request.current_password, stored.as_deref())
+        .await
+    {
+        return Err(ApiError::Invalid(vec![FieldError::new(
+            &["current_password"],
+            "mismatch",
+            "is not the current password",
+        )]));
+    }
+    let new_password = Password::parse(&request.new_password, user.email.as_str())
+        .map_err(|e| ApiError::invalid_field("new_password", &e))?;
+    let hash = passwords
+        .hash(&new_password)
+        .await
+        .map_err(ApiError::internal)?;
+    users.set_password_hash(caller.id, &hash).await?;
+    // Whoever else holds a session (perhaps whoever knew the old password) is out.
+    sessions.revoke_all_for_user(caller.id).await?;
+    Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))
+}
+// ANCHOR_END: change_password
