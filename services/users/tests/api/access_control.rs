@@ -170,3 +170,28 @@ async fn an_admin_may_change_roles_and_the_next_refresh_carries_the_new_role() {
     let new_access = refreshed["access_token"].as_str().expect("token");
     assert_eq!(app.get_as("/api/v1/users", new_access).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_service_holding_only_the_published_jwks_can_verify_login_tokens() {
+    // What the gateway does: fetch the JWKS, build the shared verifier, check.
+    let app = spawn_app().await;
+    let jwks: jsonwebtoken::jwk::JwkSet = app
+        .get("/.well-known/jwks.json")
+        .await
+        .json()
+        .await
+        .expect("jwks");
+    let verifier = capstone_platform::access_token::TokenVerifier::from_jwks(
+        &jwks,
+        "capstone-users",
+        "capstone",
+    )
+    .expect("verifier");
+    let user = Uuid::now_v7();
+
+    let claims = verifier.verify(&app.token_for(user, Role::User));
+
+    assert_eq!(claims.map(|c| (c.sub, c.role)), Ok((user, Role::User)));
+    let kids: Vec<&str> = verifier.key_ids().collect();
+    assert_eq!(kids, vec!["test-key"]);
+}
