@@ -24,4 +24,11 @@ pub(crate) enum Command {
     Migrate,
     /// Check that Postgres, Redis and RabbitMQ answer, and say how to fix what does not.
     Doctor,
+    /// Bootstrap data: make the first admin.
+    Seed {
+        /// Make the account with this email an admin (created, with a
+        /// generated password printed once, if it does not exist).
+        #[arg(long, value_name = "EMAIL")]
+        admin: String,
+    },
 }

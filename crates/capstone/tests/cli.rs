@@ -152,3 +152,24 @@ fn doctor_then_migrate_then_doctor_takes_a_machine_from_missing_database_to_read
     assert!(after.status.success(), "{}", stdout(&after));
     assert!(stdout(&after).contains("Everything Capstone needs is reachable"));
 }
+
+#[test]
+fn seed_creates_the_first_admin_once_and_is_idempotent() {
+    let database = ScratchDatabase::new();
+    let stdout = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(database.capstone(&["migrate"]).status.success());
+
+    let created = database.capstone(&["seed", "--admin", "root@example.com"]);
+    let again = database.capstone(&["seed", "--admin", "ROOT@example.com"]);
+
+    assert!(created.status.success(), "{created:?}");
+    assert!(stdout(&created).contains("Created admin root@example.com with password"));
+    assert!(
+        stdout(&again).contains("already an admin"),
+        "{}",
+        stdout(&again)
+    );
+    let invalid = database.capstone(&["seed", "--admin", "not-an-email"]);
+    assert_eq!(invalid.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&invalid.stderr).contains("not a valid email"));
+}

@@ -13,6 +13,7 @@
 //! | [`error`] | `ApiError` → problem+json |
 //! | [`openapi`] | the OpenAPI document and Swagger UI |
 //! | [`migrations`] | embedded schema migrations |
+//! | [`seed`] | the first admin (`capstone seed --admin`) |
 //!
 //! Dependencies point one way: routes → domain ← repo. Chapters:
 //! docs/src/tour.md, databases.md, api-design.md, frameworks.md, testing.md.
@@ -25,6 +26,7 @@ pub mod openapi;
 pub mod repo;
 pub mod routes;
 mod schema;
+pub mod seed;
 pub mod settings;
 pub mod startup;
 

@@ -2,6 +2,7 @@
 
 mod doctor;
 mod migrate;
+mod seed;
 mod up;
 
 use std::path::Path;
@@ -18,6 +19,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
         // Reads Redis and RabbitMQ settings too, which no service uses yet:
         // the cache and messaging chapters will.
         Command::Doctor => doctor::run(load_settings(cli.config.as_deref())?).await,
+        Command::Seed { admin } => seed::run(load_settings(cli.config.as_deref())?, &admin).await,
     }
 }
 

@@ -195,3 +195,31 @@ async fn a_service_holding_only_the_published_jwks_can_verify_login_tokens() {
     let kids: Vec<&str> = verifier.key_ids().collect();
     assert_eq!(kids, vec!["test-key"]);
 }
+
+#[tokio::test]
+async fn seeding_an_admin_promotes_a_registered_account() {
+    let app = spawn_app().await;
+    let registered = app
+        .post_public(
+            "/api/v1/auth/register",
+            &json!({"email": "ada@example.com", "password": "correct horse battery", "display_name": "Ada"}),
+        )
+        .await;
+    let user: crate::helpers::UserBody = registered.json().await.expect("user");
+    let mut settings = capstone_users::Settings::load(None).expect("settings");
+    settings.database = app.database.settings.clone();
+
+    let outcome = capstone_users::seed::ensure_admin(&settings, "Ada@Example.com").await;
+
+    assert!(
+        matches!(outcome, Ok(capstone_users::seed::AdminSeed::Promoted)),
+        "{outcome:?}"
+    );
+    let stored: crate::helpers::UserBody = app
+        .get_user(&user.id.to_string())
+        .await
+        .json()
+        .await
+        .expect("user");
+    assert_eq!(stored.role, "admin");
+}

@@ -1,0 +1,80 @@
+//! Bootstrapping the first admin (`capstone seed --admin EMAIL`).
+//!
+//! Registration always creates plain users, and only admins can make admins,
+//! so the first one needs a way in that is not the API: a command run by
+//! whoever operates the database.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use capstone_platform::database;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{
+    Settings,
+    auth::PasswordHasher,
+    domain::{DisplayName, Email, NewUser, Password, Role, UserChanges},
+    repo::UserRepository,
+};
+
+/// What `ensure_admin` did.
+#[derive(Debug)]
+pub enum AdminSeed {
+    /// An existing account became an admin.
+    Promoted,
+    /// Nothing to do.
+    AlreadyAdmin,
+    /// No account had that email: one was created with this password, shown once.
+    Created { password: SecretString },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("`{0}` is not a valid email address")]
+    InvalidEmail(String),
+    #[error(transparent)]
+    Database(#[from] database::DatabaseError),
+    #[error("database query failed: {0}")]
+    Repo(#[from] crate::repo::RepoError),
+    #[error(transparent)]
+    Hashing(#[from] crate::auth::PasswordHashError),
+    #[error("could not generate a password: {0}")]
+    Randomness(String),
+}
+
+// ANCHOR: ensure_admin
+/// Makes the account with `email` an admin, creating it if needed.
+pub async fn ensure_admin(settings: &Settings, email: &str) -> Result<AdminSeed, SeedError> {
+    let email = Email::parse(email).map_err(|_| SeedError::InvalidEmail(email.to_owned()))?;
+    let users = UserRepository::new(database::connect_pool(&settings.database).await?);
+    if let Some((user, _)) = users.find_with_password_hash(email.as_str()).await? {
+        if user.role == Role::Admin {
+            return Ok(AdminSeed::AlreadyAdmin);
+        }
+        let promote = UserChanges {
+            role: Some(Role::Admin),
+            ..UserChanges::default()
+        };
+        users.update(user.id, &promote).await?;
+        return Ok(AdminSeed::Promoted);
+    }
+
+    let password = generate_password()?;
+    let parsed = Password::parse(password.expose_secret(), email.as_str())
+        .map_err(|error| SeedError::Randomness(error.to_string()))?;
+    let hash = PasswordHasher::new(&settings.users.auth.argon2)?
+        .hash(&parsed)
+        .await?;
+    let display_name = DisplayName::parse("Administrator").map_err(|error| {
+        SeedError::Randomness(format!("built-in display name rejected: {error}"))
+    })?;
+    let admin = NewUser::new(email, display_name, Role::Admin);
+    users.insert_with_password(&admin, Some(&hash)).await?;
+    Ok(AdminSeed::Created { password })
+}
+// ANCHOR_END: ensure_admin
+
+/// 24 random bytes as base64url: 32 characters, ~192 bits.
+fn generate_password() -> Result<SecretString, SeedError> {
+    let mut bytes = [0_u8; 24];
+    getrandom::fill(&mut bytes).map_err(|error| SeedError::Randomness(error.to_string()))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes).into())
+}
