@@ -17,6 +17,7 @@
 //! | [`database`] | the diesel-async connection pool, "create database if missing", its health check |
 //! | [`probe`] | protocol-level reachability checks for Postgres, Redis and RabbitMQ |
 //! | [`shutdown`] | one shutdown signal (SIGINT/SIGTERM) shared by every long-running task |
+//! | [`redis`] | a Redis connection opened in the background; bounded commands; health check |
 //! | [`server`] | run an actix-web server until the shutdown signal, then drain it |
 
 pub mod access_token;
@@ -27,6 +28,7 @@ pub mod health;
 pub mod middleware;
 pub mod probe;
 pub mod problem;
+pub mod redis;
 pub mod server;
 pub mod settings;
 pub mod shutdown;

@@ -163,18 +163,26 @@ impl DatabaseSettings {
     }
 }
 
-/// A Redis server (used by later services: cache and rate limits).
+/// A Redis server (login throttling now; cache and rate limits later).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedisSettings {
     /// `redis://[:password@]host:port[/db]`.
     pub url: SecretString,
+    /// Every key starts with this (and a colon): one Redis can then serve
+    /// several deployments, and each test run its own namespace.
+    pub key_prefix: String,
+    /// Longest wait for one Redis command, in milliseconds. Redis is an
+    /// optimisation here, never worth a slow request.
+    pub timeout_ms: u64,
 }
 
 impl Default for RedisSettings {
     fn default() -> Self {
         Self {
             url: "redis://127.0.0.1:6379".into(),
+            key_prefix: "capstone".into(),
+            timeout_ms: 50,
         }
     }
 }
@@ -298,6 +306,7 @@ mod tests {
     fn an_unparseable_url_does_not_echo_its_value() {
         let settings = RedisSettings {
             url: "not a url with secret-password".into(),
+            ..RedisSettings::default()
         };
         let message = settings.parsed_url().expect_err("bad url").to_string();
         assert!(message.contains("redis.url"), "{message}");

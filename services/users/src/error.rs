@@ -21,6 +21,9 @@ pub enum ApiError {
     /// 401: a refresh token that is unknown, expired, used or revoked.
     #[error("invalid refresh token")]
     InvalidRefreshToken,
+    /// 429: too many failed logins for this account or address; retry later.
+    #[error("too many failed logins")]
+    TooManyLoginAttempts { retry_after_secs: u64 },
     /// 403: authenticated, but the role does not allow this.
     #[error("not allowed")]
     Forbidden,
@@ -97,6 +100,14 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
             )
             .with_detail("The refresh token is unknown, expired or revoked: log in again."),
+            ApiError::TooManyLoginAttempts { retry_after_secs } => Problem::new(
+                "too-many-login-attempts",
+                "Too many failed logins",
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .with_detail(format!(
+                "Too many failed logins for this account or address; try again in {retry_after_secs} s."
+            )),
             ApiError::Forbidden => Problem::from_status(StatusCode::FORBIDDEN)
                 .with_detail("Your role does not allow this."),
             ApiError::UserNotFound(id) => Problem::from_status(StatusCode::NOT_FOUND)
@@ -123,6 +134,14 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = self.to_problem().to_response();
+        if let ApiError::TooManyLoginAttempts { retry_after_secs } = self
+            && let Ok(value) =
+                actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, value);
+        }
         if matches!(self, ApiError::Unauthenticated) {
             // RFC 6750: tell the client which scheme to use.
             response.headers_mut().insert(

@@ -12,12 +12,12 @@ use std::path::Path;
 
 use capstone_platform::{
     ConfigError, load_settings,
-    settings::{DatabaseSettings, Environment, HttpSettings},
+    settings::{DatabaseSettings, Environment, HttpSettings, RedisSettings},
     telemetry::TelemetrySettings,
 };
 use serde::Deserialize;
 
-use crate::auth::{Argon2Settings, SigningKeySettings};
+use crate::auth::{Argon2Settings, LoginThrottleSettings, SigningKeySettings};
 
 /// Everything the users service reads. Unknown top-level sections are allowed
 /// (they belong to other services in the same file); unknown keys inside a
@@ -28,6 +28,7 @@ pub struct Settings {
     pub environment: Environment,
     pub telemetry: TelemetrySettings,
     pub database: DatabaseSettings,
+    pub redis: RedisSettings,
     pub users: UsersSettings,
 }
 
@@ -62,6 +63,8 @@ pub struct AuthSettings {
     /// Signing keys, oldest first; the last signs. Empty in development:
     /// a key is generated at startup (tokens die with the process).
     pub signing_keys: Vec<SigningKeySettings>,
+    /// Failed-login limits (`[users.auth.login_throttle]`).
+    pub login_throttle: LoginThrottleSettings,
 }
 
 impl Default for AuthSettings {
@@ -74,6 +77,7 @@ impl Default for AuthSettings {
             refresh_token_idle_ttl_secs: 14 * 24 * 60 * 60,
             refresh_token_absolute_ttl_secs: 30 * 24 * 60 * 60,
             signing_keys: Vec::new(),
+            login_throttle: LoginThrottleSettings::default(),
         }
     }
 }
@@ -100,6 +104,7 @@ impl Settings {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.database.database_name()?;
+        self.redis.parsed_url()?;
         self.users
             .http
             .validate("users.http.cors_allowed_origins")?;

@@ -22,11 +22,12 @@ use capstone_platform::{
     database::{self, DatabaseError, PostgresCheck},
     health::{self, Readiness},
     middleware::{self, standard_middleware},
+    redis::{LazyRedis, RedisCheck},
     server,
 };
 
 use crate::{
-    auth::{AccessTokenIssuer, PasswordHasher},
+    auth::{AccessTokenIssuer, LoginThrottle, PasswordHasher},
     migrations, openapi,
     repo::{SessionLifetimes, SessionRepository, UserRepository},
     routes,
@@ -101,8 +102,12 @@ impl Application {
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
 
+        // Redis connects in the background: the service starts (degraded)
+        // without it, and no request ever waits for it to come up.
+        let redis = LazyRedis::connect_in_background(&settings.redis);
         let readiness = Readiness::new(Duration::from_millis(settings.users.readiness_timeout_ms))
-            .with_check(PostgresCheck::new(pool.clone()));
+            .with_check(PostgresCheck::new(pool.clone()))
+            .with_check(RedisCheck::new(redis.clone()));
         let auth = &settings.users.auth;
         let lifetimes = SessionLifetimes {
             idle: TimeDelta::seconds(auth.refresh_token_idle_ttl_secs),
@@ -113,6 +118,7 @@ impl Application {
             repository: UserRepository::new(pool),
             tokens: access_token_issuer(&settings)?,
             passwords: PasswordHasher::new(&settings.users.auth.argon2)?,
+            login_throttle: LoginThrottle::new(redis, auth.login_throttle.clone()),
             readiness,
         };
         let server = http_server(listener, &settings, state)?;
@@ -137,6 +143,7 @@ struct AppState {
     sessions: SessionRepository,
     tokens: AccessTokenIssuer,
     passwords: PasswordHasher,
+    login_throttle: LoginThrottle,
     readiness: Readiness,
 }
 
@@ -175,6 +182,7 @@ fn http_server(
     let verifier = web::Data::new(state.tokens.verifier()?);
     let tokens = web::Data::new(state.tokens);
     let passwords = web::Data::new(state.passwords);
+    let login_throttle = web::Data::new(state.login_throttle);
     let body_limit = http.body_limit_bytes;
     let cors_allowed_origins = http.cors_allowed_origins.clone();
     let mut server = HttpServer::new(move || {
@@ -185,6 +193,7 @@ fn http_server(
             .app_data(tokens.clone())
             .app_data(verifier.clone())
             .app_data(passwords.clone())
+            .app_data(login_throttle.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_problem))
             .configure(health::configure)

@@ -5,17 +5,20 @@
 //! | [`password_hasher`] | argon2id hashing and constant-cost verification |
 //! | [`access_tokens`] | signing short-lived EdDSA JWTs; the JWKS |
 //! | [`refresh_tokens`] | opaque single-use refresh tokens, stored hashed |
+//! | [`login_throttle`] | failed-login counters in Redis; 429 past the limit |
 //! | [`extractors`] | `AuthenticatedUser`, `RequireRole<Admin>`: the rule in the signature |
 //!
 //! Explained in docs/src/security.md.
 
 pub mod access_tokens;
 pub mod extractors;
+pub mod login_throttle;
 pub mod password_hasher;
 pub mod refresh_tokens;
 
 pub use access_tokens::{AccessTokenIssuer, IssuedToken, SigningKeySettings};
 pub use capstone_contracts::AccessClaims;
 pub use extractors::{Admin, AuthenticatedUser, RequireRole};
+pub use login_throttle::{LoginThrottle, LoginThrottleSettings};
 pub use password_hasher::{Argon2Settings, PasswordHashError, PasswordHasher};
 pub use refresh_tokens::{NewRefreshToken, hash_refresh_token};

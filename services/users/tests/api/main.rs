@@ -15,6 +15,7 @@ mod health;
 mod helpers;
 mod http_edge;
 mod list_users;
+mod login_throttle;
 mod openapi;
 mod startup;
 mod update_user;

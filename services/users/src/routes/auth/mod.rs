@@ -3,7 +3,7 @@
 //! | method | path | success | failures |
 //! |---|---|---|---|
 //! | POST | `/register` | 201 user + `Location` | 400, 409, 413, 415, 422, 503 |
-//! | POST | `/login` | 200 token pair | 401, 422, 503 |
+//! | POST | `/login` | 200 token pair | 401, 422, 429, 503 |
 //! | POST | `/refresh` | 200 new token pair | 401, 422, 503 |
 //! | POST | `/logout` | 204 | 422, 503 |
 
@@ -13,11 +13,11 @@ mod responses;
 pub use requests::{ChangePasswordRequest, LoginRequest, RefreshRequest, RegisterRequest};
 pub use responses::TokenResponse;
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use capstone_platform::{Problem, extract::ValidatedJson};
 
 use crate::{
-    auth::{AccessTokenIssuer, NewRefreshToken, PasswordHasher, hash_refresh_token},
+    auth::{AccessTokenIssuer, LoginThrottle, NewRefreshToken, PasswordHasher, hash_refresh_token},
     domain::{DisplayName, Email, NewUser, Password, Role, User},
     error::ApiError,
     repo::{Rotation, SessionRepository, UserRepository},
@@ -78,16 +78,25 @@ pub async fn register(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing or oversized fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins for this account or address (see Retry-After)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn login(
+    http_request: HttpRequest,
     users: web::Data<UserRepository>,
     sessions: web::Data<SessionRepository>,
     tokens: web::Data<AccessTokenIssuer>,
     passwords: web::Data<PasswordHasher>,
+    throttle: web::Data<LoginThrottle>,
     ValidatedJson(request): ValidatedJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    // The socket's peer, not X-Forwarded-For: a header any client can forge.
+    // Behind the gateway this becomes the gateway's forwarded address.
+    let address = http_request.peer_addr().map(|peer| peer.ip());
+    if let Some(retry_after_secs) = throttle.retry_after(&request.email, address).await {
+        return Err(ApiError::TooManyLoginAttempts { retry_after_secs });
+    }
     let found = users.find_with_password_hash(&request.email).await?;
     let (user, stored_hash) = match found {
         Some((user, hash)) => (Some(user), hash),
@@ -99,9 +108,11 @@ pub async fn login(
     let verified = passwords
         .verify(&request.password, stored_hash.as_deref())
         .await;
-    let user = user
-        .filter(|_| verified)
-        .ok_or(ApiError::InvalidCredentials)?;
+    let Some(user) = user.filter(|_| verified) else {
+        throttle.record_failure(&request.email, address).await;
+        return Err(ApiError::InvalidCredentials);
+    };
+    throttle.record_success(&request.email).await;
     Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))
 }
 // ANCHOR_END: login

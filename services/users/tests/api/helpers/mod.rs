@@ -12,13 +12,16 @@
 //! | [`bodies`] | the response bodies as tests read them, `assert_problem` |
 //! | [`test_database`] | a database per test, copied from a migrated template |
 //! | [`identity`] | the suite's signing key: tokens for any user and role |
+//! | [`redis_namespace`] | a Redis key prefix per test, cleaned up after it |
 
 mod bodies;
 mod identity;
+mod redis_namespace;
 mod test_database;
 
 pub use bodies::{PageBody, UserBody, assert_problem, header};
 pub use identity::{configure_test_auth, sign_claims};
+pub use redis_namespace::RedisNamespace;
 pub use test_database::TestDatabase;
 
 use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
@@ -37,6 +40,8 @@ pub struct TestApp {
     /// An admin's token (for a user id that is not in the database: tokens
     /// are self-contained). The request helpers send it unless told otherwise.
     pub admin_token: String,
+    /// This test's Redis keys (deleted at the end).
+    pub redis: RedisNamespace,
     shutdown: Shutdown,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -59,6 +64,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.users.http.port = 0; // any free port: tests run in parallel
     settings.users.http.workers = 1;
     configure_test_auth(&mut settings);
+    let redis = RedisNamespace::new(&settings.redis);
+    settings.redis.key_prefix = redis.prefix.clone();
     adjust(&mut settings);
     let tokens = identity::test_token_issuer(&settings);
     let admin_token = identity::mint(&tokens, Uuid::now_v7(), Role::Admin);
@@ -75,6 +82,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         database,
         tokens,
         admin_token,
+        redis,
         shutdown,
         server,
     }
@@ -96,6 +104,19 @@ impl TestApp {
     pub async fn stop(mut self) -> std::io::Result<()> {
         self.shutdown.trigger();
         (&mut self.server).await.expect("server task joins")
+    }
+
+    /// Waits (bounded) until the service's background Redis connection is up,
+    /// for tests whose outcome depends on Redis being used.
+    pub async fn wait_for_redis(&self) {
+        for _ in 0..100 {
+            let report: Value = self.get("/health/ready").await.json().await.expect("json");
+            if report["checks"]["redis"]["status"] == "up" {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the service never connected to Redis");
     }
 
     /// A token for `user_id` with `role`.

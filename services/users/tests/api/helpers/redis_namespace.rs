@@ -1,0 +1,48 @@
+//! A Redis key prefix per test, and its keys deleted when the test ends.
+
+use secrecy::ExposeSecret;
+
+pub struct RedisNamespace {
+    pub prefix: String,
+    url: String,
+}
+
+impl RedisNamespace {
+    pub fn new(settings: &capstone_platform::settings::RedisSettings) -> Self {
+        Self {
+            prefix: format!("capstone-test-{}", uuid::Uuid::new_v4().simple()),
+            url: settings.url.expose_secret().to_owned(),
+        }
+    }
+
+    /// Every key under this test's prefix.
+    pub fn keys(&self) -> Vec<String> {
+        self.connection()
+            .and_then(|mut connection| {
+                redis::cmd("KEYS")
+                    .arg(format!("{}:*", self.prefix))
+                    .query(&mut connection)
+                    .ok()
+            })
+            .unwrap_or_default()
+    }
+
+    fn connection(&self) -> Option<redis::Connection> {
+        redis::Client::open(self.url.as_str())
+            .ok()?
+            .get_connection_with_timeout(std::time::Duration::from_secs(2))
+            .ok()
+    }
+}
+
+impl Drop for RedisNamespace {
+    fn drop(&mut self) {
+        let keys = self.keys();
+        if keys.is_empty() {
+            return;
+        }
+        if let Some(mut connection) = self.connection() {
+            let _: Result<(), _> = redis::cmd("DEL").arg(keys).query(&mut connection);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Failed logins are counted in Redis; past the limit, 429 with Retry-After.
+//! Without Redis, logins still work.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, assert_problem, header, spawn_app_with};
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn spawn_app_with_limits(per_account: u32, per_address: u32) -> TestApp {
+    let app = spawn_app_with(|settings| {
+        let throttle = &mut settings.users.auth.login_throttle;
+        throttle.max_failures_per_account = per_account;
+        throttle.max_failures_per_address = per_address;
+        throttle.window_secs = 600;
+    })
+    .await;
+    app.wait_for_redis().await;
+    app
+}
+
+async fn register(app: &TestApp, email: &str) {
+    let response = app
+        .post_public(
+            "/api/v1/auth/register",
+            &json!({"email": email, "password": PASSWORD, "display_name": "Ada"}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+}
+
+async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    app.post_public(
+        "/api/v1/auth/login",
+        &json!({"email": email, "password": password}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn after_the_limit_an_account_gets_429_even_with_the_right_password() {
+    let app = spawn_app_with_limits(3, 100).await;
+    register(&app, "ada@example.com").await;
+    for _ in 0..3 {
+        assert_problem(login(&app, "ada@example.com", "wrong guess").await, 401).await;
+    }
+
+    let response = login(&app, "ada@example.com", PASSWORD).await;
+
+    let retry_after: u64 = header(&response, "retry-after")
+        .and_then(|value| value.parse().ok())
+        .expect("a Retry-After in seconds");
+    let problem = assert_problem(response, 429).await;
+    assert_eq!(
+        problem.problem_type,
+        "urn:capstone:problem:too-many-login-attempts"
+    );
+    assert!((1..=600).contains(&retry_after), "{retry_after}");
+    assert_eq!(
+        app.redis.keys().len(),
+        2,
+        "one account and one address counter"
+    );
+}
+
+#[tokio::test]
+async fn a_successful_login_resets_the_account_counter() {
+    let app = spawn_app_with_limits(3, 100).await;
+    register(&app, "ada@example.com").await;
+
+    for _round in 0..3 {
+        for _ in 0..2 {
+            assert_problem(login(&app, "ada@example.com", "wrong guess").await, 401).await;
+        }
+        // 6 failures in all, but never 3 in a row: the success resets the count.
+        assert_eq!(login(&app, "ada@example.com", PASSWORD).await.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn one_address_failing_across_accounts_is_throttled_too() {
+    let app = spawn_app_with_limits(100, 4).await;
+    register(&app, "ada@example.com").await;
+    for index in 0..4 {
+        let email = format!("guess{index}@example.com");
+        assert_problem(login(&app, &email, "password123").await, 401).await;
+    }
+
+    let response = login(&app, "ada@example.com", PASSWORD).await;
+
+    assert_problem(response, 429).await;
+}
+
+#[tokio::test]
+async fn logins_work_and_readiness_is_degraded_when_redis_is_unreachable() {
+    let app = spawn_app_with(|settings| {
+        settings.redis.url = "redis://127.0.0.1:1".into();
+        settings.users.auth.login_throttle.max_failures_per_account = 1;
+    })
+    .await;
+    register(&app, "ada@example.com").await;
+    assert_problem(login(&app, "ada@example.com", "wrong guess").await, 401).await;
+
+    let response = login(&app, "ada@example.com", PASSWORD).await;
+    let ready = app.get("/health/ready").await;
+
+    assert_eq!(response.status(), 200, "not throttled: nothing is counted");
+    assert_eq!(ready.status(), 200);
+    let report: serde_json::Value = ready.json().await.expect("json");
+    assert_eq!(report["status"], "degraded");
+    assert_eq!(report["checks"]["redis"]["status"], "down");
+    assert_eq!(report["checks"]["postgres"]["status"], "up");
+}
+
+#[tokio::test]
+async fn a_redis_that_never_answers_does_not_hold_logins_up() {
+    // Accepts TCP connections (the kernel does) but never speaks Redis.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    let app = spawn_app_with(move |settings| {
+        settings.redis.url = format!("redis://127.0.0.1:{port}").into();
+    })
+    .await;
+    register(&app, "ada@example.com").await;
+
+    // The outer timeout turns a hang into a failure; the bound under test is
+    // the service's own (Redis is never awaited before it is connected).
+    let response = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        login(&app, "ada@example.com", PASSWORD),
+    )
+    .await
+    .expect("login must not hang on Redis");
+
+    assert_eq!(response.status(), 200);
+    drop(silent);
+}
