@@ -150,19 +150,22 @@ struct AppState {
 /// Configured keys, or in development a fresh one (and a warning).
 fn access_token_issuer(settings: &Settings) -> Result<AccessTokenIssuer, StartupError> {
     let auth = &settings.users.auth;
-    let keys = if auth.signing_keys.is_empty() {
+    if auth.signing_keys.is_empty() {
         let kid = format!("dev-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S"));
         tracing::warn!(
             kid,
             "no signing keys configured: generated one for this process (development only); \
              tokens stop verifying when it exits"
         );
-        vec![SigningKey::generate(&kid)?]
-    } else {
-        AccessTokenIssuer::load_keys(&auth.signing_keys)?
-    };
-    Ok(AccessTokenIssuer::new(
-        keys,
+        return Ok(AccessTokenIssuer::new(
+            vec![SigningKey::generate(&kid)?],
+            &auth.issuer,
+            &auth.audience,
+            auth.access_token_ttl_secs,
+        )?);
+    }
+    Ok(AccessTokenIssuer::from_settings(
+        &auth.signing_keys,
         &auth.issuer,
         &auth.audience,
         auth.access_token_ttl_secs,

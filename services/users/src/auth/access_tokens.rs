@@ -1,10 +1,13 @@
 //! Issuing access tokens: short-lived EdDSA JWTs signed with the newest key.
 //!
-//! Key rotation without logging anyone out: configure the new key *after*
-//! the old one. New tokens are signed with the last key; every configured key
-//! is published in the JWKS, so tokens signed with an older key keep
-//! verifying until that key is removed from config (wait one token lifetime,
-//! 15 minutes by default, after adding the new key).
+//! Key rotation without logging anyone out, even across a rolling deploy:
+//! 1. add the new key *last* with `publish_only = true` and deploy: every
+//!    instance now publishes (and so accepts) it, but none signs with it;
+//! 2. remove `publish_only` and deploy: new tokens are signed with it;
+//! 3. one token lifetime later (15 minutes by default), remove the old key.
+//!
+//! The last key without `publish_only` signs; every configured key is in the
+//! JWKS.
 
 use std::sync::Arc;
 
@@ -26,13 +29,18 @@ pub struct SigningKeySettings {
     pub private_key_pem: Option<SecretString>,
     /// …or read from this file (a mounted Kubernetes secret, say).
     pub private_key_file: Option<std::path::PathBuf>,
+    /// Published in the JWKS but not used to sign yet (rotation step 1).
+    #[serde(default)]
+    pub publish_only: bool,
 }
 
 /// Signs access tokens and publishes the keys that verify them.
 #[derive(Clone)]
 pub struct AccessTokenIssuer {
-    /// Oldest first; the last one signs.
+    /// Every published key, in configured order.
     keys: Arc<[SigningKey]>,
+    /// Index of the key that signs.
+    signer: usize,
     issuer: String,
     audience: String,
     lifetime_secs: i64,
@@ -62,15 +70,35 @@ impl AccessTokenIssuer {
         audience: &str,
         lifetime_secs: i64,
     ) -> Result<Self, TokenError> {
-        if keys.is_empty() {
-            return Err(TokenError::InvalidKey("no signing key configured".into()));
-        }
+        let signer = keys
+            .len()
+            .checked_sub(1)
+            .ok_or_else(|| TokenError::InvalidKey("no signing key configured".into()))?;
         Ok(Self {
             keys: keys.into(),
+            signer,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             lifetime_secs,
         })
+    }
+
+    /// From configured keys: all published, the last without `publish_only` signs.
+    pub fn from_settings(
+        settings: &[SigningKeySettings],
+        issuer: &str,
+        audience: &str,
+        lifetime_secs: i64,
+    ) -> Result<Self, TokenError> {
+        let signer = settings
+            .iter()
+            .rposition(|key| !key.publish_only)
+            .ok_or_else(|| {
+                TokenError::InvalidKey("every key is publish_only: none can sign".into())
+            })?;
+        let mut issuer = Self::new(Self::load_keys(settings)?, issuer, audience, lifetime_secs)?;
+        issuer.signer = signer;
+        Ok(issuer)
     }
 
     /// Loads configured keys, in order.
@@ -108,7 +136,7 @@ impl AccessTokenIssuer {
             exp: now + self.lifetime_secs,
             jti: Uuid::now_v7(),
         };
-        let signing_key = self.keys.last().ok_or(TokenError::MissingKeyId)?;
+        let signing_key = self.keys.get(self.signer).ok_or(TokenError::MissingKeyId)?;
         let token = signing_key.sign(&claims)?;
         Ok(IssuedToken { token, claims })
     }
@@ -183,11 +211,44 @@ mod tests {
     }
 
     #[test]
+    fn a_publish_only_key_is_in_the_jwks_but_does_not_sign() {
+        let pem_file = std::env::temp_dir().join(format!("capstone-{}.pem", Uuid::now_v7()));
+        std::fs::write(&pem_file, TEST_ONLY_PEM).expect("written");
+        let key = |kid: &str, publish_only: bool| SigningKeySettings {
+            kid: kid.into(),
+            private_key_pem: None,
+            private_key_file: Some(pem_file.clone()),
+            publish_only,
+        };
+        let issuer = AccessTokenIssuer::from_settings(
+            &[key("old", false), key("next", true)],
+            "capstone-users",
+            "capstone",
+            900,
+        )
+        .expect("issuer");
+        std::fs::remove_file(&pem_file).expect("removed");
+
+        let issued = issuer.issue(Uuid::now_v7(), Role::User).expect("issued");
+
+        let header = jsonwebtoken::decode_header(&issued.token).expect("header");
+        assert_eq!(header.kid.as_deref(), Some("old"));
+        assert_eq!(issuer.jwks().keys.len(), 2);
+    }
+
+    /// Made with `openssl genpkey -algorithm ed25519` for this test alone.
+    const TEST_ONLY_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIGgy6JAHcPVbyKAgonEXSElSSGXsd+KfNZcIMTFBFr6S
+-----END PRIVATE KEY-----
+";
+
+    #[test]
     fn a_key_with_both_or_neither_source_is_refused() {
         let neither = SigningKeySettings {
             kid: "k".into(),
             private_key_pem: None,
             private_key_file: None,
+            publish_only: false,
         };
         let error = AccessTokenIssuer::load_keys(&[neither]).expect_err("no source");
         assert!(error.to_string().contains("exactly one"));

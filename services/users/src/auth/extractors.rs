@@ -54,7 +54,7 @@ impl FromRequest for AuthenticatedUser {
 fn authenticate(req: &HttpRequest) -> Result<AuthenticatedUser, ApiError> {
     let verifier = req
         .app_data::<web::Data<TokenVerifier>>()
-        .ok_or(ApiError::Unauthenticated)?;
+        .ok_or_else(|| ApiError::internal(MissingVerifier))?;
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -75,6 +75,11 @@ fn authenticate(req: &HttpRequest) -> Result<AuthenticatedUser, ApiError> {
     })
 }
 // ANCHOR_END: authenticated_user
+
+/// A wiring bug (the app was built without a verifier), not a client error.
+#[derive(Debug, thiserror::Error)]
+#[error("no TokenVerifier in the app data")]
+struct MissingVerifier;
 
 /// A role that `RequireRole` can demand.
 pub trait RequiredRole {

@@ -63,6 +63,9 @@ pub enum PasswordHashError {
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon2: Arc<Argon2<'static>>,
+    /// At most one hash per core at a time: each holds `memory_kib` of RAM,
+    /// so a burst of logins queues here instead of exhausting memory.
+    permits: Arc<tokio::sync::Semaphore>,
     /// A hash of a random password, verified against when the email is
     /// unknown so that both paths cost the same.
     dummy_hash: Arc<str>,
@@ -89,8 +92,10 @@ impl PasswordHasher {
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let dummy_password = SaltString::generate(&mut OsRng);
         let dummy_hash = hash_with(&argon2, dummy_password.as_str())?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Self {
             argon2: Arc::new(argon2),
+            permits: Arc::new(tokio::sync::Semaphore::new(cores)),
             dummy_hash: dummy_hash.into(),
         })
     }
@@ -99,6 +104,11 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &Password) -> Result<String, PasswordHashError> {
         let argon2 = Arc::clone(&self.argon2);
         let secret = secrecy::SecretString::from(password.expose_secret());
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| PasswordHashError::Task)?;
         tokio::task::spawn_blocking(move || hash_with(&argon2, secret.expose_secret()))
             .await
             .map_err(|_| PasswordHashError::Task)?
@@ -111,6 +121,9 @@ impl PasswordHasher {
         let known_account = stored.is_some();
         let hash = stored.map_or_else(|| Arc::clone(&self.dummy_hash), Arc::from);
         let candidate = secrecy::SecretString::from(candidate);
+        let Ok(_permit) = self.permits.acquire().await else {
+            return false;
+        };
         let matches = tokio::task::spawn_blocking(move || {
             verify_with(&argon2, candidate.expose_secret(), &hash)
         })

@@ -121,3 +121,42 @@ async fn docs_without_a_trailing_slash_redirects_to_swagger_ui() {
     assert_eq!(response.status(), 308);
     assert_eq!(header(&response, "location").as_deref(), Some("/docs/"));
 }
+
+#[tokio::test]
+async fn protected_operations_declare_the_bearer_scheme_and_public_ones_do_not() {
+    let app = spawn_app().await;
+
+    let document = openapi_document(&app).await;
+
+    let scheme = &document["components"]["securitySchemes"]["bearer"];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+    let public = [
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/health/live",
+        "/health/ready",
+        "/.well-known/jwks.json",
+    ];
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            let secured = operation["security"]
+                .as_array()
+                .is_some_and(|requirements| {
+                    requirements
+                        .iter()
+                        .any(|requirement| requirement.get("bearer").is_some())
+                });
+            let expected = !public.contains(&path.as_str());
+            assert_eq!(secured, expected, "{method} {path}");
+            if expected {
+                assert!(
+                    operation["responses"]["401"].is_object(),
+                    "{method} {path} documents its 401"
+                );
+            }
+        }
+    }
+}

@@ -114,3 +114,17 @@ async fn a_taken_port_is_a_bind_error() {
 
     assert!(matches!(application, Err(StartupError::Bind { .. })));
 }
+
+#[tokio::test]
+async fn production_refuses_to_start_without_signing_keys() {
+    let database = TestDatabase::from_template().await;
+    let mut settings = settings_for(&database);
+    settings.environment = Environment::Production;
+    settings.users.auth.signing_keys.clear();
+
+    let application = Application::build(settings).await;
+
+    let error = application.expect_err("generated keys are for development only");
+    assert!(matches!(error, StartupError::Config(_)), "{error:?}");
+    assert!(error.to_string().contains("users.auth.signing_keys"));
+}

@@ -20,7 +20,7 @@ use crate::{
     auth::{AccessTokenIssuer, LoginThrottle, NewRefreshToken, PasswordHasher, hash_refresh_token},
     domain::{DisplayName, Email, NewUser, Password, Role, User},
     error::ApiError,
-    repo::{Rotation, SessionRepository, UserRepository},
+    repo::{RepoError, Rotation, SessionRepository, UserRepository},
     routes::users::UserResponse,
 };
 
@@ -146,10 +146,11 @@ pub async fn refresh(
         Rotation::Rejected => return Err(ApiError::InvalidRefreshToken),
     };
     // The role may have changed since login: read it now, not from the old token.
-    let user = users
-        .find(user_id)
-        .await
-        .map_err(|_| ApiError::InvalidRefreshToken)?;
+    let user = users.find(user_id).await.map_err(|error| match error {
+        // Deleted between the rotation and now: the session is gone with it.
+        RepoError::NotFound => ApiError::InvalidRefreshToken,
+        other => other.into(),
+    })?;
     let access = tokens
         .issue(user.id, user.role)
         .map_err(ApiError::internal)?;

@@ -8,7 +8,7 @@ use validator::{Validate, ValidationError};
 use crate::domain::{DisplayName, Email};
 
 /// A new account that can log in.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery", "display_name": "Ada Lovelace"}))]
 pub struct RegisterRequest {
@@ -25,7 +25,7 @@ pub struct RegisterRequest {
 }
 
 /// Email and password.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery"}))]
 pub struct LoginRequest {
@@ -37,7 +37,7 @@ pub struct LoginRequest {
 }
 
 /// A refresh token from `/login` or a previous `/refresh`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters long"))]
@@ -45,7 +45,7 @@ pub struct RefreshRequest {
 }
 
 /// The current password and the new one.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
@@ -62,4 +62,65 @@ fn check_email(value: &str) -> Result<(), ValidationError> {
 
 fn check_display_name(value: &str) -> Result<(), ValidationError> {
     DisplayName::parse(value).map(drop).map_err(Into::into)
+}
+
+// Hand-written `Debug`: these hold passwords and tokens, and a derived
+// `Debug` would print them the first time someone logs a request.
+impl std::fmt::Debug for RegisterRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisterRequest")
+            .field("email", &self.email)
+            .field("password", &"[REDACTED]")
+            .field("display_name", &self.display_name)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("refresh_token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field("current_password", &"[REDACTED]")
+            .field("new_password", &"[REDACTED]")
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let login = LoginRequest {
+            email: "ada@example.com".into(),
+            password: "hunter2-secret".into(),
+        };
+        let change = ChangePasswordRequest {
+            current_password: "hunter2-secret".into(),
+            new_password: "hunter3-secret".into(),
+        };
+        let refresh = RefreshRequest {
+            refresh_token: "token-secret".into(),
+        };
+        let printed = format!("{login:?} {change:?} {refresh:?}");
+        assert!(!printed.contains("secret"), "{printed}");
+        assert!(printed.contains("ada@example.com"));
+    }
 }

@@ -25,6 +25,7 @@ pub fn configure_test_auth(settings: &mut Settings) {
         kid: TEST_KID.into(),
         private_key_pem: Some(TEST_ONLY_SIGNING_KEY_PEM.into()),
         private_key_file: None,
+        publish_only: false,
     }];
     settings.users.auth.argon2 = Argon2Settings {
         memory_kib: 1_024,
@@ -36,9 +37,8 @@ pub fn configure_test_auth(settings: &mut Settings) {
 /// An issuer with the same key and claims settings as the service.
 pub fn test_token_issuer(settings: &Settings) -> AccessTokenIssuer {
     let auth = &settings.users.auth;
-    let keys = AccessTokenIssuer::load_keys(&auth.signing_keys).expect("test key loads");
-    AccessTokenIssuer::new(
-        keys,
+    AccessTokenIssuer::from_settings(
+        &auth.signing_keys,
         &auth.issuer,
         &auth.audience,
         auth.access_token_ttl_secs,
