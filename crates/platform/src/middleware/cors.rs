@@ -13,10 +13,7 @@
 //! same-origin requests, since browsers send `Origin` on those too.
 
 use actix_cors::Cors;
-use actix_web::http::{
-    Method,
-    header::{self, HeaderName},
-};
+use actix_web::http::{Method, header};
 
 use super::REQUEST_ID_HEADER;
 
@@ -31,12 +28,7 @@ pub fn cors(allowed_origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             REQUEST_ID_HEADER,
         ])
-        .expose_headers([
-            header::LOCATION,
-            header::RETRY_AFTER,
-            REQUEST_ID_HEADER,
-            HeaderName::from_static("ratelimit-policy"),
-        ])
+        .expose_headers([header::LOCATION, header::RETRY_AFTER, REQUEST_ID_HEADER])
         .max_age(3600);
     for origin in allowed_origins {
         cors = cors.allowed_origin(origin);

@@ -1,16 +1,18 @@
 //! The middleware every service installs, and the order it must run in.
 //!
 //! ```text
-//! request ─▶ request_id ─▶ security_headers ─▶ cors ─▶ TracingLogger ─▶ access_log ─▶ render_problems ─▶ handler
+//! request ─▶ request_id ─▶ security_headers ─▶ TracingLogger ─▶ access_log ─▶ render_problems ─▶ cors ─▶ handler
 //! ```
 //!
 //! * `request_id` first, so the id exists before the root span is created;
 //! * `security_headers` next, so every response gets them, errors included;
-//! * `cors` answers preflight `OPTIONS` requests before any handler runs;
 //! * `TracingLogger` opens the root span that the next two log inside;
 //! * `access_log` sees the final status and writes the request's one line;
-//! * `render_problems` last before the handler, so every error response is a
-//!   finished problem body by the time it is logged.
+//! * `render_problems` next, so every error response is a finished problem
+//!   body by the time it is logged;
+//! * `cors` last before the handler: it answers preflight `OPTIONS` requests
+//!   itself, and sits inside the others so that even a refused preflight is
+//!   logged and answered as a problem.
 //!
 //! [`standard_middleware`] installs them in that order; services call it once.
 
@@ -67,10 +69,10 @@ where
     B: MessageBody + 'static,
 {
     app.default_service(web::to(not_found))
+        .wrap(cors)
         .wrap(from_fn(render_problems))
         .wrap(from_fn(access_log))
         .wrap(TracingLogger::<CapstoneRootSpan>::new())
-        .wrap(cors)
         .wrap(from_fn(security_headers))
         .wrap(from_fn(request_id))
 }

@@ -224,3 +224,20 @@ fn a_cors_origin_with_a_path_is_a_config_error() {
             .contains("users.http.cors_allowed_origins")
     );
 }
+
+#[tokio::test]
+async fn a_refused_preflight_is_a_problem_like_any_other_error() {
+    let app = spawn_app_allowing("https://app.example.com").await;
+
+    let response = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/users"))
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "PUT")
+        .send()
+        .await
+        .expect("sent");
+
+    let problem = assert_problem(response, 400).await;
+    assert_eq!(problem.instance.as_deref(), Some("/api/v1/users"));
+}
