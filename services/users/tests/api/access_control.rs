@@ -6,6 +6,10 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, assert_problem, header, sign_claims, spawn_app};
 
+fn base64_url(bytes: &[u8]) -> String {
+    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
+}
+
 fn claims_for(app: &TestApp, user_id: Uuid) -> AccessClaims {
     // Start from what the service itself would issue, then spoil one thing.
     let token = app.token_for(user_id, Role::Admin);
@@ -56,6 +60,31 @@ async fn spoiled_tokens_are_all_401_and_never_say_why() {
         .expect("key")
         .sign(&claims_for(&app, admin))
         .expect("signed");
+    let unknown_kid = capstone_platform::access_token::SigningKey::generate("unknown-kid")
+        .expect("key")
+        .sign(&claims_for(&app, admin))
+        .expect("signed");
+    let payload = base64_url(&serde_json::to_vec(&claims_for(&app, admin)).expect("json"));
+    let alg_none = format!(
+        "{}.{payload}.",
+        base64_url(br#"{"alg":"none","typ":"JWT","kid":"test-key"}"#)
+    );
+    // HS256 "signed" with the public key from the JWKS as the HMAC secret.
+    let jwks: serde_json::Value = app
+        .get("/.well-known/jwks.json")
+        .await
+        .json()
+        .await
+        .expect("jwks");
+    let public_x = jwks["keys"][0]["x"].as_str().expect("x").to_owned();
+    let mut hs256_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    hs256_header.kid = Some("test-key".into());
+    let hs256_with_public_key = jsonwebtoken::encode(
+        &hs256_header,
+        &claims_for(&app, admin),
+        &jsonwebtoken::EncodingKey::from_secret(public_x.as_bytes()),
+    )
+    .expect("encodes");
 
     for (case, token) in [
         ("expired", sign_claims(&expired)),
@@ -64,6 +93,9 @@ async fn spoiled_tokens_are_all_401_and_never_say_why() {
         ("wrong issuer", sign_claims(&foreign_issuer)),
         ("tampered signature", tampered),
         ("signed by another key", foreign_key),
+        ("unknown kid", unknown_kid),
+        ("alg none", alg_none),
+        ("HS256 with the public key", hs256_with_public_key),
         ("garbage", "not-a-token".to_owned()),
     ] {
         let response = app.get_as("/api/v1/users", &token).await;
