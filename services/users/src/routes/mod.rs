@@ -4,6 +4,7 @@
 //! are thin: extract validated input, call the repository, shape the output.
 
 pub mod auth;
+mod problem_responses;
 pub mod users;
 pub mod well_known;
 

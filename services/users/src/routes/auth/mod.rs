@@ -16,6 +16,7 @@ pub use responses::TokenResponse;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use capstone_platform::{Problem, extract::ValidatedJson};
 
+use crate::routes::problem_responses::{DatabaseUnavailable, MalformedJson};
 use crate::{
     auth::{AccessTokenIssuer, LoginThrottle, NewRefreshToken, PasswordHasher, hash_refresh_token},
     domain::{DisplayName, Email, NewUser, Password, Role, User},
@@ -41,10 +42,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 201, description = "Registered", body = UserResponse,
          headers(("Location" = String, description = "URL of the new user"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = inline(MalformedJson)),
         (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (password policy included)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn register(
@@ -79,7 +80,7 @@ pub async fn register(
         (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing or oversized fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins for this account or address (see Retry-After)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn login(
@@ -126,7 +127,7 @@ pub async fn login(
         (status = 200, description = "A new token pair", body = TokenResponse),
         (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing field", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn refresh(
@@ -170,7 +171,7 @@ pub async fn refresh(
     responses(
         (status = 204, description = "Logged out (also for unknown tokens: logging out twice is fine)"),
         (status = 422, description = "Missing field", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn logout(

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use capstone_platform::{FieldError, Problem, extract::ValidatedJson};
 
 use super::UserResponse;
+use crate::routes::problem_responses::{DatabaseUnavailable, Unauthenticated};
 use crate::{
     auth::{AccessTokenIssuer, AuthenticatedUser, PasswordHasher},
     domain::Password,
@@ -18,9 +19,9 @@ use crate::{
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = UserResponse),
-        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = inline(Unauthenticated)),
         (status = 404, description = "The account was deleted", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn get_me(
@@ -43,9 +44,9 @@ pub async fn get_me(
     request_body = ChangePasswordRequest,
     responses(
         (status = 200, description = "Changed; other sessions revoked", body = TokenResponse),
-        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = inline(Unauthenticated)),
         (status = 422, description = "Wrong current password, or the new one breaks the policy", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn change_password(

@@ -27,6 +27,9 @@ use capstone_platform::{
 };
 use uuid::Uuid;
 
+use crate::routes::problem_responses::{
+    DatabaseUnavailable, MalformedJson, NotJson, PayloadTooLarge, Unauthenticated,
+};
 use crate::{
     auth::{Admin, AuthenticatedUser, RequireRole},
     domain::{NewUser, PageCursor, Permission, UserChanges, UserListing},
@@ -59,16 +62,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     security(("bearer" = [])),
     request_body = CreateUserRequest,
     responses(
-        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = inline(Unauthenticated)),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "Created", body = UserResponse,
          headers(("Location" = String, description = "URL of the new user"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = inline(MalformedJson)),
         (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(NotJson)),
         (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn create_user(
@@ -90,11 +93,11 @@ pub async fn create_user(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
-        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = inline(Unauthenticated)),
         (status = 403, description = "Another user's account, and not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The user", body = UserResponse),
         (status = 404, description = "No such user (or the id is not a UUID)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn get_user(
@@ -115,11 +118,11 @@ pub async fn get_user(
     security(("bearer" = [])),
     params(ListUsersQuery),
     responses(
-        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = inline(Unauthenticated)),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "A page of users", body = UserPage),
         (status = 422, description = "Unknown parameter, wrong type, invalid filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn list_users(
@@ -159,15 +162,15 @@ pub async fn list_users(
                  description = "Fields to change; `application/json` is accepted too"),
     responses(
         (status = 200, description = "The updated user", body = UserResponse),
-        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = inline(Unauthenticated)),
         (status = 403, description = "Another user's account, or a role change, and not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = inline(MalformedJson)),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(NotJson)),
         (status = 422, description = "Invalid, unknown or no fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn update_user(
@@ -195,11 +198,11 @@ pub async fn update_user(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
-        (status = 401, description = "Missing or invalid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = inline(Unauthenticated)),
         (status = 403, description = "Another user's account, and not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn delete_user(
