@@ -10,6 +10,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 log=$(mktemp)
 export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$database"
 export CAPSTONE_USERS__HTTP__PORT="$port"
+export CAPSTONE_REDIS__KEY_PREFIX="$database"
 
 # --workspace: the same feature set as the test build, so nothing recompiles.
 cargo build --quiet --workspace --bins
@@ -20,6 +21,7 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
     psql -q -h 127.0.0.1 -U postgres -d postgres \
         -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null || true
+    redis-cli -h 127.0.0.1 --scan --pattern "$database:*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null || true
     rm -f "$log"
 }
 trap cleanup EXIT

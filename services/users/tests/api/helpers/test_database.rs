@@ -113,11 +113,38 @@ async fn ensure_template(server: &DatabaseSettings) -> String {
             &format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""),
         )
         .await;
+        drop_stale_templates(server, &mut maintenance, &name).await;
     }
     advisory(&mut maintenance, "SELECT pg_advisory_unlock($1)").await;
     name
 }
 // ANCHOR_END: test_database
+
+/// Templates of earlier migration versions are no longer used by anyone:
+/// drop them, so the suite leaves exactly one template behind.
+async fn drop_stale_templates(
+    server: &DatabaseSettings,
+    maintenance: &mut diesel_async::AsyncPgConnection,
+    current: &str,
+) {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let stale: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database \
+         WHERE datname LIKE 'capstone\\_users\\_template\\_%' AND datname <> $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(current)
+    .load(maintenance)
+    .await
+    .expect("list templates");
+    for template in stale {
+        // Best effort: a template another run is copying right now stays.
+        let _ = database::drop_database(server, &template.datname).await;
+    }
+}
 
 /// The server from the usual settings (DATABASE_URL, …), whatever database
 /// they name.
