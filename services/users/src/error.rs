@@ -142,11 +142,18 @@ impl ResponseError for ApiError {
                 .headers_mut()
                 .insert(actix_web::http::header::RETRY_AFTER, value);
         }
-        if matches!(self, ApiError::Unauthenticated) {
-            // RFC 6750: tell the client which scheme to use.
+        // RFC 9110: every 401 names the scheme to use; RFC 6750 adds why.
+        let challenge = match self {
+            ApiError::Unauthenticated => Some("Bearer error=\"invalid_token\""),
+            ApiError::InvalidCredentials | ApiError::InvalidRefreshToken => {
+                Some("Bearer realm=\"capstone\"")
+            }
+            _ => None,
+        };
+        if let Some(challenge) = challenge {
             response.headers_mut().insert(
                 actix_web::http::header::WWW_AUTHENTICATE,
-                actix_web::http::header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                actix_web::http::header::HeaderValue::from_static(challenge),
             );
         }
         response

@@ -4,11 +4,16 @@
 //! Counters live in Redis so every instance of the service sees the same
 //! count (an in-process counter would give an attacker N times the budget
 //! behind a load balancer). Each counter is one key with a TTL: the first
-//! failure creates it and starts the window, later failures increment it;
-//! Redis deletes it when the window ends. A successful login deletes the
-//! account's counter. The address counter is left to expire: otherwise one
+//! attempt creates it and starts the window; Redis deletes it when the
+//! window ends.
+//!
+//! Every attempt is counted *before* the password is checked, in one atomic
+//! script: checking first and counting failures afterwards would let a burst
+//! of concurrent guesses all pass the check before any failure is recorded.
+//! A successful login then takes its attempt back: it deletes the account's
+//! counter and decrements the address's (which is not reset: otherwise one
 //! valid account would let a credential-stuffing run from that address reset
-//! its own budget.
+//! its own budget).
 //!
 //! If Redis is unreachable, logins are *not* throttled (and a warning is
 //! logged): refusing every login because a counter store is down would turn
@@ -17,7 +22,6 @@
 use std::net::IpAddr;
 
 use capstone_platform::redis::LazyRedis;
-use redis::AsyncCommands;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -49,81 +53,86 @@ impl Default for LoginThrottleSettings {
 pub struct LoginThrottle {
     redis: LazyRedis,
     settings: LoginThrottleSettings,
+    /// Compiled once: the client sends its SHA1 (EVALSHA) after the first use.
+    count_attempt_script: redis::Script,
 }
 
-/// Increments a counter and starts its window on the first increment, as one
-/// atomic step (two commands could leave a key without TTL: a lockout forever).
-const RECORD_FAILURE: &str = r"
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
+/// Counts one attempt on every key (starting a key's window with its first
+/// attempt) and answers the longest wait among the keys now over their limit,
+/// or 0. One script, so it is atomic: two commands could also leave a key
+/// without a TTL, which would be a lockout forever.
+const COUNT_ATTEMPT: &str = r"
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+  if count > tonumber(ARGV[i + 1]) then
+    wait = math.max(wait, redis.call('TTL', key))
+  end
+end
+return wait
 ";
 
 impl LoginThrottle {
     pub fn new(redis: LazyRedis, settings: LoginThrottleSettings) -> Self {
-        Self { redis, settings }
+        Self {
+            redis,
+            settings,
+            count_attempt_script: redis::Script::new(COUNT_ATTEMPT),
+        }
     }
 
     // ANCHOR: check
-    /// `Some(seconds)` to wait when the account or the address is over the
-    /// limit, `None` to go ahead.
-    pub async fn retry_after(&self, email: &str, address: Option<IpAddr>) -> Option<u64> {
-        let limits = [
-            self.settings.max_failures_per_account,
-            self.settings.max_failures_per_address,
-        ];
+    /// Counts this attempt. `Some(seconds)` to wait when the account or the
+    /// address is over its limit, `None` to go ahead.
+    pub async fn count_attempt(&self, email: &str, address: Option<IpAddr>) -> Option<u64> {
         let keys = self.keys(email, address);
+        let settings = &self.settings;
         let outcome = self
             .redis
             .run(async |connection| {
-                let mut wait = None;
-                for (key, limit) in keys.iter().zip(limits) {
-                    let count: Option<u32> = connection.get(key).await?;
-                    if count.is_some_and(|count| count >= limit) {
-                        let ttl: i64 = connection.ttl(key).await?;
-                        wait = wait.max(Some(u64::try_from(ttl).unwrap_or(1).max(1)));
-                    }
+                let mut invocation = self.count_attempt_script.prepare_invoke();
+                for key in &keys {
+                    invocation.key(key);
                 }
-                Ok(wait)
+                invocation
+                    .arg(settings.window_secs)
+                    .arg(settings.max_failures_per_account)
+                    .arg(settings.max_failures_per_address);
+                invocation.invoke_async::<i64>(connection).await
             })
             .await;
-        outcome.unwrap_or_else(|error| {
-            tracing::warn!(%error, "login throttle unavailable: not throttling");
-            None
-        })
+        match outcome {
+            Ok(wait) if wait > 0 => Some(wait.unsigned_abs()),
+            Ok(_) => None,
+            Err(error) => {
+                tracing::warn!(%error, "login throttle unavailable: not throttling");
+                None
+            }
+        }
     }
     // ANCHOR_END: check
 
-    pub async fn record_failure(&self, email: &str, address: Option<IpAddr>) {
+    /// A successful login takes its attempt back: the account starts afresh,
+    /// the address only loses this one attempt.
+    pub async fn succeeded(&self, email: &str, address: Option<IpAddr>) {
         let keys = self.keys(email, address);
-        let window = self.settings.window_secs;
         let outcome = self
             .redis
             .run(async |connection| {
-                let script = redis::Script::new(RECORD_FAILURE);
-                for key in &keys {
-                    let _: u32 = script.key(key).arg(window).invoke_async(connection).await?;
+                let mut pipeline = redis::pipe();
+                pipeline.del(&keys[0]).ignore();
+                if let Some(address_key) = keys.get(1) {
+                    pipeline.decr(address_key, 1).ignore();
                 }
-                Ok(())
+                pipeline.query_async::<()>(connection).await
             })
             .await;
         if let Err(error) = outcome {
-            tracing::warn!(%error, "login failure not recorded");
+            tracing::warn!(%error, "login counters not reset");
         }
     }
 
-    pub async fn record_success(&self, email: &str) {
-        let key = self.account_key(email);
-        let outcome = self
-            .redis
-            .run(async |connection| connection.del::<_, ()>(&key).await)
-            .await;
-        if let Err(error) = outcome {
-            tracing::warn!(%error, "login counter not reset");
-        }
-    }
-
-    /// The account's key, then (when known) the address's.
     fn keys(&self, email: &str, address: Option<IpAddr>) -> Vec<String> {
         let mut keys = vec![self.account_key(email)];
         if let Some(address) = address {

@@ -6,7 +6,8 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::RepoError;
-use crate::schema::refresh_tokens;
+use crate::schema::{refresh_tokens, users};
+use capstone_contracts::{Role, UnknownRole};
 use capstone_platform::database::PgPool;
 
 /// How long tokens live (from `users.auth`).
@@ -19,8 +20,9 @@ pub struct SessionLifetimes {
 /// What presenting a refresh token led to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Rotation {
-    /// Valid: it is now used, and its successor is stored.
-    Rotated { user_id: Uuid },
+    /// Valid: it is now used, and its successor is stored. `role` is read in
+    /// the same transaction: a role changed since login applies from here on.
+    Rotated { user_id: Uuid, role: Role },
     /// Already used before: the family was revoked (likely theft).
     ReuseDetected { user_id: Uuid, family_id: Uuid },
     /// Unknown, expired or revoked.
@@ -77,7 +79,9 @@ impl SessionRepository {
     // ANCHOR: rotate
     /// Exchanges the token hashed as `presented` for the one hashed as
     /// `successor`, in one transaction with the presented row locked, so two
-    /// concurrent refreshes with the same token cannot both succeed.
+    /// concurrent refreshes with the same token cannot both succeed. Nothing
+    /// else reads the database after the commit: a failure after it cannot
+    /// leave the client holding a spent token and no successor.
     pub async fn rotate(
         &self,
         presented: &[u8; 32],
@@ -111,6 +115,14 @@ impl SessionRepository {
                 if stored.expires_at <= now || stored.family_expires_at <= now {
                     return Ok(Rotation::Rejected);
                 }
+                let role: String = users::table
+                    .find(stored.user_id)
+                    .select(users::role)
+                    .first(connection)
+                    .await?;
+                let role: Role = role
+                    .parse()
+                    .map_err(|error: UnknownRole| RepoError::CorruptRow(error.to_string()))?;
                 diesel::update(
                     refresh_tokens::table
                         .filter(refresh_tokens::token_hash.eq(presented.as_slice())),
@@ -129,6 +141,7 @@ impl SessionRepository {
                 .await?;
                 Ok(Rotation::Rotated {
                     user_id: stored.user_id,
+                    role,
                 })
             })
             .await

@@ -111,6 +111,11 @@ async fn wrong_password_and_unknown_email_get_the_same_401() {
     let wrong_password = login(&app, "ada@example.com", "not the password").await;
     let unknown_email = login(&app, "nobody@example.com", PASSWORD).await;
 
+    assert_eq!(
+        header(&wrong_password, "www-authenticate").as_deref(),
+        Some("Bearer realm=\"capstone\""),
+        "every 401 names its scheme (RFC 9110)"
+    );
     let one = assert_problem(wrong_password, 401).await;
     let two = assert_problem(unknown_email, 401).await;
     assert_eq!(one.problem_type, "urn:capstone:problem:invalid-credentials");

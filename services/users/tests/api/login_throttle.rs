@@ -13,6 +13,9 @@ async fn spawn_app_with_limits(per_account: u32, per_address: u32) -> TestApp {
         throttle.max_failures_per_account = per_account;
         throttle.max_failures_per_address = per_address;
         throttle.window_secs = 600;
+        // These tests are about counting, not about Redis being slow: a
+        // generous timeout keeps a loaded CI machine from failing them open.
+        settings.redis.timeout_ms = 2_000;
     })
     .await;
     app.wait_for_redis().await;
@@ -134,4 +137,28 @@ async fn a_redis_that_never_answers_does_not_hold_logins_up() {
 
     assert_eq!(response.status(), 200);
     drop(silent);
+}
+
+#[tokio::test]
+async fn a_burst_of_concurrent_guesses_cannot_outrun_the_limit() {
+    let app = spawn_app_with_limits(5, 1_000).await;
+    register(&app, "ada@example.com").await;
+
+    let guesses = (0..20).map(|_| login(&app, "ada@example.com", "wrong guess"));
+    let statuses: Vec<u16> = futures_util::future::join_all(guesses)
+        .await
+        .iter()
+        .map(|response| response.status().as_u16())
+        .collect();
+
+    let verified = statuses.iter().filter(|status| **status == 401).count();
+    assert_eq!(
+        verified, 5,
+        "exactly the limit got a password check: {statuses:?}"
+    );
+    assert_eq!(
+        statuses.len() - verified,
+        15,
+        "the rest were throttled: {statuses:?}"
+    );
 }

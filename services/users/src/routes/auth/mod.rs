@@ -21,7 +21,7 @@ use crate::{
     auth::{AccessTokenIssuer, LoginThrottle, NewRefreshToken, PasswordHasher, hash_refresh_token},
     domain::{DisplayName, Email, NewUser, Password, Role, User},
     error::ApiError,
-    repo::{RepoError, Rotation, SessionRepository, UserRepository},
+    repo::{Rotation, SessionRepository, UserRepository},
     routes::users::UserResponse,
 };
 
@@ -93,9 +93,10 @@ pub async fn login(
     ValidatedJson(request): ValidatedJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // The socket's peer, not X-Forwarded-For: a header any client can forge.
-    // Behind the gateway this becomes the gateway's forwarded address.
+    // Behind a proxy every request has the proxy's address, so raise
+    // `max_failures_per_address` until the gateway forwards a trusted one.
     let address = http_request.peer_addr().map(|peer| peer.ip());
-    if let Some(retry_after_secs) = throttle.retry_after(&request.email, address).await {
+    if let Some(retry_after_secs) = throttle.count_attempt(&request.email, address).await {
         return Err(ApiError::TooManyLoginAttempts { retry_after_secs });
     }
     let found = users.find_with_password_hash(&request.email).await?;
@@ -109,11 +110,10 @@ pub async fn login(
     let verified = passwords
         .verify(&request.password, stored_hash.as_deref())
         .await;
-    let Some(user) = user.filter(|_| verified) else {
-        throttle.record_failure(&request.email, address).await;
-        return Err(ApiError::InvalidCredentials);
-    };
-    throttle.record_success(&request.email).await;
+    let user = user
+        .filter(|_| verified)
+        .ok_or(ApiError::InvalidCredentials)?;
+    throttle.succeeded(&request.email, address).await;
     Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))
 }
 // ANCHOR_END: login
@@ -131,30 +131,21 @@ pub async fn login(
     )
 )]
 pub async fn refresh(
-    users: web::Data<UserRepository>,
     sessions: web::Data<SessionRepository>,
     tokens: web::Data<AccessTokenIssuer>,
     ValidatedJson(request): ValidatedJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let successor = NewRefreshToken::generate().map_err(ApiError::internal)?;
     let presented = hash_refresh_token(&request.refresh_token);
-    let user_id = match sessions.rotate(&presented, &successor.hash).await? {
-        Rotation::Rotated { user_id } => user_id,
+    let (user_id, role) = match sessions.rotate(&presented, &successor.hash).await? {
+        Rotation::Rotated { user_id, role } => (user_id, role),
         Rotation::ReuseDetected { user_id, family_id } => {
             tracing::warn!(%user_id, %family_id, "refresh token reused: session revoked");
             return Err(ApiError::InvalidRefreshToken);
         }
         Rotation::Rejected => return Err(ApiError::InvalidRefreshToken),
     };
-    // The role may have changed since login: read it now, not from the old token.
-    let user = users.find(user_id).await.map_err(|error| match error {
-        // Deleted between the rotation and now: the session is gone with it.
-        RepoError::NotFound => ApiError::InvalidRefreshToken,
-        other => other.into(),
-    })?;
-    let access = tokens
-        .issue(user.id, user.role)
-        .map_err(ApiError::internal)?;
+    let access = tokens.issue(user_id, role).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(TokenResponse {
         access_token: access.token,
         token_type: "Bearer",
