@@ -4,7 +4,7 @@
 //!
 //! | module | role |
 //! |---|---|
-//! | [`auth`] | passwords (argon2id); tokens and roles follow |
+//! | [`auth`] | passwords, access and refresh tokens, login throttling, caller extractors |
 //! | [`settings`] | what the service reads from config files and env |
 //! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
 //! | [`routes`] | HTTP handlers under `/api/v1`, one module per resource |

@@ -4,13 +4,12 @@
 //! so the first one needs a way in that is not the API: a command run by
 //! whoever operates the database.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use capstone_platform::database;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     Settings,
-    auth::PasswordHasher,
+    auth::{PasswordHasher, random::random_url_safe},
     domain::{DisplayName, Email, NewUser, Password, Role, UserChanges},
     repo::UserRepository,
 };
@@ -74,7 +73,7 @@ pub async fn ensure_admin(settings: &Settings, email: &str) -> Result<AdminSeed,
 
 /// 24 random bytes as base64url: 32 characters, ~192 bits.
 fn generate_password() -> Result<SecretString, SeedError> {
-    let mut bytes = [0_u8; 24];
-    getrandom::fill(&mut bytes).map_err(|error| SeedError::Randomness(error.to_string()))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes).into())
+    random_url_safe::<24>()
+        .map(SecretString::from)
+        .map_err(|error| SeedError::Randomness(error.to_string()))
 }

@@ -5,6 +5,7 @@
 //! | [`password_hasher`] | argon2id hashing and constant-cost verification |
 //! | [`access_tokens`] | signing short-lived EdDSA JWTs; the JWKS |
 //! | [`refresh_tokens`] | opaque single-use refresh tokens, stored hashed |
+//! | [`random`] | unguessable URL-safe strings (tokens, generated passwords) |
 //! | [`login_throttle`] | failed-login counters in Redis; 429 past the limit |
 //! | [`extractors`] | `AuthenticatedUser`, `RequireRole<Admin>`: the rule in the signature |
 //!
@@ -14,6 +15,7 @@ pub mod access_tokens;
 pub mod extractors;
 pub mod login_throttle;
 pub mod password_hasher;
+pub mod random;
 pub mod refresh_tokens;
 
 pub use access_tokens::{AccessTokenIssuer, IssuedToken, SigningKeySettings};

@@ -1,9 +1,10 @@
 //! Refresh tokens: 256 random bits, handed to the client once, stored only
 //! as their SHA-256.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
+
+use super::random::{NoRandomness, random_url_safe};
 
 /// A freshly minted refresh token and the hash to store for it.
 #[derive(Debug)]
@@ -13,15 +14,9 @@ pub struct NewRefreshToken {
     pub hash: [u8; 32],
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("the operating system gave no randomness: {0}")]
-pub struct NoRandomness(String);
-
 impl NewRefreshToken {
     pub fn generate() -> Result<Self, NoRandomness> {
-        let mut bytes = [0_u8; 32];
-        getrandom::fill(&mut bytes).map_err(|error| NoRandomness(error.to_string()))?;
-        let token = URL_SAFE_NO_PAD.encode(bytes);
+        let token = random_url_safe::<32>()?;
         let hash = hash_refresh_token(&token);
         Ok(Self {
             token: token.into(),
