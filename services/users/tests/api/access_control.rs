@@ -170,18 +170,9 @@ async fn a_user_may_read_and_update_themselves_but_not_their_role() {
 #[tokio::test]
 async fn an_admin_may_change_roles_and_the_next_refresh_carries_the_new_role() {
     let app = spawn_app().await;
-    let registered = app
-        .post_public(
-            "/api/v1/auth/register",
-            &json!({"email": "ada@example.com", "password": "correct horse battery", "display_name": "Ada"}),
-        )
-        .await;
-    let user: crate::helpers::UserBody = registered.json().await.expect("user");
+    let user = app.register("ada@example.com").await;
     let login: serde_json::Value = app
-        .post_public(
-            "/api/v1/auth/login",
-            &json!({"email": "ada@example.com", "password": "correct horse battery"}),
-        )
+        .login("ada@example.com", crate::helpers::TEST_PASSWORD)
         .await
         .json()
         .await
@@ -231,13 +222,7 @@ async fn a_service_holding_only_the_published_jwks_can_verify_login_tokens() {
 #[tokio::test]
 async fn seeding_an_admin_promotes_a_registered_account() {
     let app = spawn_app().await;
-    let registered = app
-        .post_public(
-            "/api/v1/auth/register",
-            &json!({"email": "ada@example.com", "password": "correct horse battery", "display_name": "Ada"}),
-        )
-        .await;
-    let user: crate::helpers::UserBody = registered.json().await.expect("user");
+    let user = app.register("ada@example.com").await;
     let mut settings = capstone_users::Settings::load(None).expect("settings");
     settings.database = app.database.settings.clone();
 

@@ -2,28 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, UserBody, assert_problem, header, spawn_app};
+use crate::helpers::{TEST_PASSWORD, TestApp, UserBody, assert_problem, header, spawn_app};
 
-const PASSWORD: &str = "correct horse battery";
-
-async fn register(app: &TestApp, email: &str) -> UserBody {
-    let response = app
-        .post_public(
-            "/api/v1/auth/register",
-            &json!({"email": email, "password": PASSWORD, "display_name": "Ada"}),
-        )
-        .await;
-    assert_eq!(response.status(), 201, "registering {email}");
-    response.json().await.expect("user")
-}
-
-async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
-    app.post_public(
-        "/api/v1/auth/login",
-        &json!({"email": email, "password": password}),
-    )
-    .await
-}
+const PASSWORD: &str = TEST_PASSWORD;
 
 async fn tokens(response: reqwest::Response) -> (String, String) {
     assert_eq!(response.status(), 200);
@@ -93,9 +74,9 @@ async fn register_applies_the_password_policy() {
 #[tokio::test]
 async fn login_returns_a_token_pair_that_opens_me() {
     let app = spawn_app().await;
-    let user = register(&app, "ada@example.com").await;
+    let user = app.register("ada@example.com").await;
 
-    let (access, _refresh) = tokens(login(&app, "ADA@example.com", PASSWORD).await).await;
+    let (access, _refresh) = tokens(app.login("ADA@example.com", PASSWORD).await).await;
     let me = app.get_as("/api/v1/users/me", &access).await;
 
     assert_eq!(me.status(), 200);
@@ -106,10 +87,10 @@ async fn login_returns_a_token_pair_that_opens_me() {
 #[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_401() {
     let app = spawn_app().await;
-    register(&app, "ada@example.com").await;
+    app.register("ada@example.com").await;
 
-    let wrong_password = login(&app, "ada@example.com", "not the password").await;
-    let unknown_email = login(&app, "nobody@example.com", PASSWORD).await;
+    let wrong_password = app.login("ada@example.com", "not the password").await;
+    let unknown_email = app.login("nobody@example.com", PASSWORD).await;
 
     assert_eq!(
         header(&wrong_password, "www-authenticate").as_deref(),
@@ -130,8 +111,8 @@ async fn an_account_created_by_an_admin_without_password_cannot_log_in() {
     let app = spawn_app().await;
     app.create_user("ada@example.com", "Ada").await;
 
-    let response = login(&app, "ada@example.com", "").await;
-    let with_a_guess = login(&app, "ada@example.com", PASSWORD).await;
+    let response = app.login("ada@example.com", "").await;
+    let with_a_guess = app.login("ada@example.com", PASSWORD).await;
 
     assert_problem(response, 422).await;
     assert_problem(with_a_guess, 401).await;
@@ -140,8 +121,8 @@ async fn an_account_created_by_an_admin_without_password_cannot_log_in() {
 #[tokio::test]
 async fn refresh_rotates_the_token_and_the_old_one_stops_working() {
     let app = spawn_app().await;
-    register(&app, "ada@example.com").await;
-    let (_, first) = tokens(login(&app, "ada@example.com", PASSWORD).await).await;
+    app.register("ada@example.com").await;
+    let (_, first) = tokens(app.login("ada@example.com", PASSWORD).await).await;
 
     let (access, second) = tokens(refresh(&app, &first).await).await;
 
@@ -157,8 +138,8 @@ async fn refresh_rotates_the_token_and_the_old_one_stops_working() {
 #[tokio::test]
 async fn reusing_a_refresh_token_revokes_the_whole_family() {
     let app = spawn_app().await;
-    register(&app, "ada@example.com").await;
-    let (_, stolen) = tokens(login(&app, "ada@example.com", PASSWORD).await).await;
+    app.register("ada@example.com").await;
+    let (_, stolen) = tokens(app.login("ada@example.com", PASSWORD).await).await;
     // The legitimate client refreshes; the thief then replays the old token.
     let (_, legitimate) = tokens(refresh(&app, &stolen).await).await;
 
@@ -171,9 +152,9 @@ async fn reusing_a_refresh_token_revokes_the_whole_family() {
 #[tokio::test]
 async fn other_sessions_survive_one_sessions_theft() {
     let app = spawn_app().await;
-    register(&app, "ada@example.com").await;
-    let (_, laptop) = tokens(login(&app, "ada@example.com", PASSWORD).await).await;
-    let (_, phone) = tokens(login(&app, "ada@example.com", PASSWORD).await).await;
+    app.register("ada@example.com").await;
+    let (_, laptop) = tokens(app.login("ada@example.com", PASSWORD).await).await;
+    let (_, phone) = tokens(app.login("ada@example.com", PASSWORD).await).await;
     tokens(refresh(&app, &laptop).await).await;
 
     assert_problem(refresh(&app, &laptop).await, 401).await;
@@ -184,8 +165,8 @@ async fn other_sessions_survive_one_sessions_theft() {
 #[tokio::test]
 async fn logout_ends_the_session_and_is_idempotent() {
     let app = spawn_app().await;
-    register(&app, "ada@example.com").await;
-    let (_, refresh_token) = tokens(login(&app, "ada@example.com", PASSWORD).await).await;
+    app.register("ada@example.com").await;
+    let (_, refresh_token) = tokens(app.login("ada@example.com", PASSWORD).await).await;
     let body = json!({"refresh_token": refresh_token});
 
     let first = app.post_public("/api/v1/auth/logout", &body).await;
@@ -199,8 +180,8 @@ async fn logout_ends_the_session_and_is_idempotent() {
 #[tokio::test]
 async fn a_deleted_users_refresh_token_stops_working() {
     let app = spawn_app().await;
-    let user = register(&app, "ada@example.com").await;
-    let (_, refresh_token) = tokens(login(&app, "ada@example.com", PASSWORD).await).await;
+    let user = app.register("ada@example.com").await;
+    let (_, refresh_token) = tokens(app.login("ada@example.com", PASSWORD).await).await;
 
     assert_eq!(app.delete_user(user.id).await.status(), 204);
 
@@ -210,8 +191,8 @@ async fn a_deleted_users_refresh_token_stops_working() {
 #[tokio::test]
 async fn an_unknown_or_expired_refresh_token_is_401() {
     let app = spawn_app().await;
-    register(&app, "ada@example.com").await;
-    let (_, refresh_token) = tokens(login(&app, "ada@example.com", PASSWORD).await).await;
+    app.register("ada@example.com").await;
+    let (_, refresh_token) = tokens(app.login("ada@example.com", PASSWORD).await).await;
     crate::helpers::execute_on(
         &app,
         "UPDATE refresh_tokens SET expires_at = now() - interval '1 second'",
@@ -225,8 +206,8 @@ async fn an_unknown_or_expired_refresh_token_is_401() {
 #[tokio::test]
 async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     let app = spawn_app().await;
-    register(&app, "ada@example.com").await;
-    let (access, other_session) = tokens(login(&app, "ada@example.com", PASSWORD).await).await;
+    app.register("ada@example.com").await;
+    let (access, other_session) = tokens(app.login("ada@example.com", PASSWORD).await).await;
     let change = |current: &'static str| {
         app.client
             .patch(app.url("/api/v1/users/me/password"))
@@ -249,9 +230,9 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         200
     );
     assert_problem(refresh(&app, &other_session).await, 401).await;
-    assert_problem(login(&app, "ada@example.com", PASSWORD).await, 401).await;
+    assert_problem(app.login("ada@example.com", PASSWORD).await, 401).await;
     assert_eq!(
-        login(&app, "ada@example.com", "a brand new passphrase")
+        app.login("ada@example.com", "a brand new passphrase")
             .await
             .status(),
         200
@@ -272,7 +253,7 @@ async fn sql_looking_input_is_stored_literally() {
         .await;
     assert_eq!(registered.status(), 201);
 
-    let (access, _) = tokens(login(&app, email, password).await).await;
+    let (access, _) = tokens(app.login(email, password).await).await;
     let me: UserBody = app
         .get_as("/api/v1/users/me", &access)
         .await
@@ -282,7 +263,7 @@ async fn sql_looking_input_is_stored_literally() {
 
     assert_eq!(me.email, email);
     assert_eq!(me.display_name, name);
-    assert_problem(login(&app, email, "' OR 1=1 --").await, 401).await;
+    assert_problem(app.login(email, "' OR 1=1 --").await, 401).await;
     let page = app.list_page("email_prefix=%27%20OR%201%3D1").await;
     assert!(page.items.is_empty(), "a prefix is a prefix, not SQL");
 }

@@ -12,8 +12,11 @@ async fn liveness_answers_200_without_touching_dependencies() {
 }
 
 #[tokio::test]
-async fn readiness_reports_postgres_up() {
+async fn readiness_is_ready_once_postgres_and_redis_answer() {
     let app = spawn_app().await;
+    // Redis connects in the background after startup; until then the
+    // service is (correctly) only `degraded`.
+    app.wait_for_redis().await;
 
     let response = app.get("/health/ready").await;
 
@@ -22,6 +25,8 @@ async fn readiness_reports_postgres_up() {
     assert_eq!(body["status"], "ready");
     assert_eq!(body["checks"]["postgres"]["status"], "up");
     assert_eq!(body["checks"]["postgres"]["required"], true);
+    assert_eq!(body["checks"]["redis"]["status"], "up");
+    assert_eq!(body["checks"]["redis"]["required"], false);
 }
 
 #[tokio::test]

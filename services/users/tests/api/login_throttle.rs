@@ -1,11 +1,9 @@
 //! Failed logins are counted in Redis; past the limit, 429 with Retry-After.
 //! Without Redis, logins still work.
 
-use serde_json::json;
+use crate::helpers::{TEST_PASSWORD, TestApp, assert_problem, header, spawn_app_with};
 
-use crate::helpers::{TestApp, assert_problem, header, spawn_app_with};
-
-const PASSWORD: &str = "correct horse battery";
+const PASSWORD: &str = TEST_PASSWORD;
 
 async fn spawn_app_with_limits(per_account: u32, per_address: u32) -> TestApp {
     let app = spawn_app_with(|settings| {
@@ -22,33 +20,15 @@ async fn spawn_app_with_limits(per_account: u32, per_address: u32) -> TestApp {
     app
 }
 
-async fn register(app: &TestApp, email: &str) {
-    let response = app
-        .post_public(
-            "/api/v1/auth/register",
-            &json!({"email": email, "password": PASSWORD, "display_name": "Ada"}),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
-}
-
-async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
-    app.post_public(
-        "/api/v1/auth/login",
-        &json!({"email": email, "password": password}),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn after_the_limit_an_account_gets_429_even_with_the_right_password() {
     let app = spawn_app_with_limits(3, 100).await;
-    register(&app, "ada@example.com").await;
+    app.register("ada@example.com").await;
     for _ in 0..3 {
-        assert_problem(login(&app, "ada@example.com", "wrong guess").await, 401).await;
+        assert_problem(app.login("ada@example.com", "wrong guess").await, 401).await;
     }
 
-    let response = login(&app, "ada@example.com", PASSWORD).await;
+    let response = app.login("ada@example.com", PASSWORD).await;
 
     let retry_after: u64 = header(&response, "retry-after")
         .and_then(|value| value.parse().ok())
@@ -69,27 +49,27 @@ async fn after_the_limit_an_account_gets_429_even_with_the_right_password() {
 #[tokio::test]
 async fn a_successful_login_resets_the_account_counter() {
     let app = spawn_app_with_limits(3, 100).await;
-    register(&app, "ada@example.com").await;
+    app.register("ada@example.com").await;
 
     for _round in 0..3 {
         for _ in 0..2 {
-            assert_problem(login(&app, "ada@example.com", "wrong guess").await, 401).await;
+            assert_problem(app.login("ada@example.com", "wrong guess").await, 401).await;
         }
         // 6 failures in all, but never 3 in a row: the success resets the count.
-        assert_eq!(login(&app, "ada@example.com", PASSWORD).await.status(), 200);
+        assert_eq!(app.login("ada@example.com", PASSWORD).await.status(), 200);
     }
 }
 
 #[tokio::test]
 async fn one_address_failing_across_accounts_is_throttled_too() {
     let app = spawn_app_with_limits(100, 4).await;
-    register(&app, "ada@example.com").await;
+    app.register("ada@example.com").await;
     for index in 0..4 {
         let email = format!("guess{index}@example.com");
-        assert_problem(login(&app, &email, "password123").await, 401).await;
+        assert_problem(app.login(&email, "password123").await, 401).await;
     }
 
-    let response = login(&app, "ada@example.com", PASSWORD).await;
+    let response = app.login("ada@example.com", PASSWORD).await;
 
     assert_problem(response, 429).await;
 }
@@ -101,10 +81,10 @@ async fn logins_work_and_readiness_is_degraded_when_redis_is_unreachable() {
         settings.users.auth.login_throttle.max_failures_per_account = 1;
     })
     .await;
-    register(&app, "ada@example.com").await;
-    assert_problem(login(&app, "ada@example.com", "wrong guess").await, 401).await;
+    app.register("ada@example.com").await;
+    assert_problem(app.login("ada@example.com", "wrong guess").await, 401).await;
 
-    let response = login(&app, "ada@example.com", PASSWORD).await;
+    let response = app.login("ada@example.com", PASSWORD).await;
     let ready = app.get("/health/ready").await;
 
     assert_eq!(response.status(), 200, "not throttled: nothing is counted");
@@ -124,13 +104,13 @@ async fn a_redis_that_never_answers_does_not_hold_logins_up() {
         settings.redis.url = format!("redis://127.0.0.1:{port}").into();
     })
     .await;
-    register(&app, "ada@example.com").await;
+    app.register("ada@example.com").await;
 
     // The outer timeout turns a hang into a failure; the bound under test is
     // the service's own (Redis is never awaited before it is connected).
     let response = tokio::time::timeout(
         std::time::Duration::from_secs(10),
-        login(&app, "ada@example.com", PASSWORD),
+        app.login("ada@example.com", PASSWORD),
     )
     .await
     .expect("login must not hang on Redis");
@@ -142,9 +122,9 @@ async fn a_redis_that_never_answers_does_not_hold_logins_up() {
 #[tokio::test]
 async fn a_burst_of_concurrent_guesses_cannot_outrun_the_limit() {
     let app = spawn_app_with_limits(5, 1_000).await;
-    register(&app, "ada@example.com").await;
+    app.register("ada@example.com").await;
 
-    let guesses = (0..20).map(|_| login(&app, "ada@example.com", "wrong guess"));
+    let guesses = (0..20).map(|_| app.login("ada@example.com", "wrong guess"));
     let statuses: Vec<u16> = futures_util::future::join_all(guesses)
         .await
         .iter()

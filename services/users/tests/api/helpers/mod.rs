@@ -30,6 +30,9 @@ use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use uuid::Uuid;
 
+/// The password [`TestApp::register`] gives every account.
+pub const TEST_PASSWORD: &str = "correct horse battery";
+
 /// A running users service and the database it owns.
 pub struct TestApp {
     pub address: String,
@@ -137,6 +140,27 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+
+    /// Registers `email` with [`TEST_PASSWORD`], failing the test unless 201.
+    pub async fn register(&self, email: &str) -> UserBody {
+        let response = self
+            .post_public(
+                "/api/v1/auth/register",
+                &serde_json::json!({"email": email, "password": TEST_PASSWORD, "display_name": "Ada"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "registering {email}");
+        response.json().await.expect("a user body")
+    }
+
+    /// POST /api/v1/auth/login.
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_public(
+            "/api/v1/auth/login",
+            &serde_json::json!({"email": email, "password": password}),
+        )
+        .await
     }
 
     /// POST JSON without a token (public routes: register, login…).
