@@ -74,6 +74,11 @@ impl LazyRedis {
         redis
     }
 
+    /// The namespace every key starts with (`redis.key_prefix`).
+    pub fn key_prefix(&self) -> &str {
+        &self.key_prefix
+    }
+
     /// `prefix:part:part…`: the one place keys are assembled.
     pub fn key(&self, parts: &[&str]) -> String {
         let mut key = self.key_prefix.to_string();

@@ -4,6 +4,7 @@
 //!
 //! | module | role |
 //! |---|---|
+//! | [`cache`] | users cached in-process and in Redis, invalidated on writes |
 //! | [`auth`] | passwords, access and refresh tokens, login throttling, caller extractors |
 //! | [`settings`] | what the service reads from config files and env |
 //! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
@@ -19,6 +20,7 @@
 //! docs/src/tour.md, databases.md, api-design.md, frameworks.md, testing.md.
 
 pub mod auth;
+pub mod cache;
 pub mod domain;
 pub mod error;
 pub mod migrations;

@@ -17,7 +17,10 @@ use capstone_platform::{
 };
 use serde::Deserialize;
 
-use crate::auth::{Argon2Settings, LoginThrottleSettings, SigningKeySettings};
+use crate::{
+    auth::{Argon2Settings, LoginThrottleSettings, SigningKeySettings},
+    cache::CacheSettings,
+};
 
 /// Everything the users service reads. Unknown top-level sections are allowed
 /// (they belong to other services in the same file); unknown keys inside a
@@ -42,6 +45,8 @@ pub struct UsersSettings {
     /// `capstone migrate` job owns that, as in Kubernetes).
     pub migrate_on_startup: bool,
     pub auth: AuthSettings,
+    /// The users cache (`[users.cache]`).
+    pub cache: CacheSettings,
 }
 
 /// Authentication settings (`[users.auth]`).
@@ -89,6 +94,7 @@ impl Default for UsersSettings {
             readiness_timeout_ms: 1_000,
             migrate_on_startup: true,
             auth: AuthSettings::default(),
+            cache: CacheSettings::default(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! `capstone up`, the tests) learn the real port before anything runs. Port 0
 //! asks the OS for a free port: the tests use that to run in parallel.
 
-use std::{net::TcpListener, time::Duration};
+use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use chrono::TimeDelta;
 
@@ -28,6 +28,7 @@ use capstone_platform::{
 
 use crate::{
     auth::{AccessTokenIssuer, LoginThrottle, PasswordHasher},
+    cache::{CacheMetrics, UserCache},
     migrations, openapi,
     repo::{SessionLifetimes, SessionRepository, UserRepository},
     routes,
@@ -59,6 +60,7 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    cache_metrics: Arc<CacheMetrics>,
 }
 
 impl std::fmt::Debug for Application {
@@ -118,17 +120,28 @@ impl Application {
             repository: UserRepository::new(pool),
             tokens: access_token_issuer(&settings)?,
             passwords: PasswordHasher::new(&settings.users.auth.argon2)?,
+            cache: UserCache::new(redis.clone(), settings.users.cache.clone()),
             login_throttle: LoginThrottle::new(redis, auth.login_throttle.clone()),
             readiness,
         };
+        let cache_metrics = state.cache.metrics();
         let server = http_server(listener, &settings, state)?;
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            cache_metrics,
+        })
     }
     // ANCHOR_END: build
 
     /// The port the server is bound to (the real one when configured as 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The users cache's counters (hits per layer, database loads…).
+    pub fn cache_metrics(&self) -> Arc<CacheMetrics> {
+        Arc::clone(&self.cache_metrics)
     }
 
     /// Serves until `shutdown` trips, then drains in-flight requests.
@@ -143,6 +156,7 @@ struct AppState {
     sessions: SessionRepository,
     tokens: AccessTokenIssuer,
     passwords: PasswordHasher,
+    cache: UserCache,
     login_throttle: LoginThrottle,
     readiness: Readiness,
 }
@@ -186,6 +200,7 @@ fn http_server(
     let tokens = web::Data::new(state.tokens);
     let passwords = web::Data::new(state.passwords);
     let login_throttle = web::Data::new(state.login_throttle);
+    let cache = web::Data::new(state.cache);
     let body_limit = http.body_limit_bytes;
     let cors_allowed_origins = http.cors_allowed_origins.clone();
     let mut server = HttpServer::new(move || {
@@ -197,6 +212,7 @@ fn http_server(
             .app_data(verifier.clone())
             .app_data(passwords.clone())
             .app_data(login_throttle.clone())
+            .app_data(cache.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_problem))
             .configure(health::configure)

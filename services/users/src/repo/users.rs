@@ -113,6 +113,16 @@ impl UserRepository {
         row.try_into()
     }
 
+    /// Like [`find`](Self::find), with "no such user" as `None` (what the
+    /// cache stores for negative caching).
+    pub async fn find_optional(&self, id: Uuid) -> Result<Option<User>, RepoError> {
+        match self.find(id).await {
+            Ok(user) => Ok(Some(user)),
+            Err(RepoError::NotFound) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
     // ANCHOR: list_users
     /// One page, newest first, plus one extra row that only tells the caller
     /// whether another page exists.

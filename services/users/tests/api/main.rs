@@ -8,6 +8,7 @@
 
 mod access_control;
 mod auth;
+mod cache;
 mod create_user;
 mod delete_user;
 mod get_user;

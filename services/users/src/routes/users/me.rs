@@ -7,6 +7,7 @@ use super::UserResponse;
 use crate::routes::problem_responses::{DatabaseUnavailable, Unauthenticated};
 use crate::{
     auth::{AccessTokenIssuer, AuthenticatedUser, PasswordHasher},
+    cache::UserCache,
     domain::Password,
     error::ApiError,
     repo::{SessionRepository, UserRepository},
@@ -27,11 +28,12 @@ use crate::{
 pub async fn get_me(
     caller: AuthenticatedUser,
     users: web::Data<UserRepository>,
+    cache: web::Data<UserCache>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = users
-        .find(caller.id)
-        .await
-        .map_err(ApiError::from_repo(caller.id))?;
+    let user = cache
+        .get_or_load(caller.id, || users.find_optional(caller.id))
+        .await?
+        .ok_or(ApiError::UserNotFound(caller.id))?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -52,6 +54,7 @@ pub async fn get_me(
 pub async fn change_password(
     caller: AuthenticatedUser,
     users: web::Data<UserRepository>,
+    cache: web::Data<UserCache>,
     sessions: web::Data<SessionRepository>,
     tokens: web::Data<AccessTokenIssuer>,
     passwords: web::Data<PasswordHasher>,
@@ -79,6 +82,9 @@ pub async fn change_password(
         .await
         .map_err(ApiError::internal)?;
     users.set_password_hash(caller.id, &hash).await?;
+    // The cached user holds no password, but every write path invalidates:
+    // one rule, no exceptions to remember.
+    cache.invalidate(caller.id).await;
     // Whoever else holds a session (perhaps whoever knew the old password) is out.
     sessions.revoke_all_for_user(caller.id).await?;
     Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))

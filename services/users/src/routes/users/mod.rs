@@ -32,6 +32,7 @@ use crate::routes::problem_responses::{
 };
 use crate::{
     auth::{Admin, AuthenticatedUser, RequireRole},
+    cache::UserCache,
     domain::{NewUser, PageCursor, Permission, UserChanges, UserListing},
     error::ApiError,
     repo::UserRepository,
@@ -103,11 +104,15 @@ pub async fn create_user(
 pub async fn get_user(
     caller: AuthenticatedUser,
     repo: web::Data<UserRepository>,
+    cache: web::Data<UserCache>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     caller.require_self_or(id, Permission::ReadAnyUser)?;
-    let user = repo.find(id).await.map_err(ApiError::from_repo(id))?;
+    let user = cache
+        .get_or_load(id, || repo.find_optional(id))
+        .await?
+        .ok_or(ApiError::UserNotFound(id))?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -176,6 +181,7 @@ pub async fn list_users(
 pub async fn update_user(
     caller: AuthenticatedUser,
     repo: web::Data<UserRepository>,
+    cache: web::Data<UserCache>,
     id: web::Path<Uuid>,
     ValidatedJson(request): ValidatedJson<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -189,6 +195,9 @@ pub async fn update_user(
         .update(id, &changes)
         .await
         .map_err(ApiError::from_repo(id))?;
+    // After the commit: invalidating earlier would let a concurrent read
+    // cache the old row again.
+    cache.invalidate(id).await;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -208,11 +217,13 @@ pub async fn update_user(
 pub async fn delete_user(
     caller: AuthenticatedUser,
     repo: web::Data<UserRepository>,
+    cache: web::Data<UserCache>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     // Closing one's own account needs no permission; anyone else's does.
     caller.require_self_or(id, Permission::DeleteAnyUser)?;
     repo.delete(id).await.map_err(ApiError::from_repo(id))?;
+    cache.invalidate(id).await;
     Ok(HttpResponse::NoContent().finish())
 }

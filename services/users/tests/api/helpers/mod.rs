@@ -45,6 +45,8 @@ pub struct TestApp {
     pub admin_token: String,
     /// This test's Redis keys (deleted at the end).
     pub redis: RedisNamespace,
+    /// The service's cache counters (hits per layer, database loads).
+    pub cache: std::sync::Arc<capstone_users::cache::CacheMetrics>,
     shutdown: Shutdown,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -77,6 +79,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let cache = application.cache_metrics();
     let shutdown = Shutdown::new();
     let server = tokio::spawn(application.run_until_stopped(shutdown.clone()));
     TestApp {
@@ -86,6 +89,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         tokens,
         admin_token,
         redis,
+        cache,
         shutdown,
         server,
     }

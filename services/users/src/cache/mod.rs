@@ -1,0 +1,19 @@
+//! Caching users: an in-process layer (moka) in front of Redis in front of
+//! Postgres, read cache-aside and invalidated on every write.
+//!
+//! | module | role |
+//! |---|---|
+//! | [`keys`] | the one place Redis key names are made |
+//! | [`cached_user`] | what is stored: a user, or "no such user" (negative caching) |
+//! | [`user_cache`] | lookups, coalescing, TTLs with jitter, invalidation, degradation |
+//! | [`metrics`] | hit/miss/fallback counters per layer |
+//!
+//! Explained in docs/src/performance.md.
+
+pub mod cached_user;
+pub mod keys;
+pub mod metrics;
+pub mod user_cache;
+
+pub use metrics::CacheMetrics;
+pub use user_cache::{CacheSettings, UserCache};
