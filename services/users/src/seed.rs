@@ -53,6 +53,7 @@ pub async fn ensure_admin(settings: &Settings, email: &str) -> Result<AdminSeed,
             ..UserChanges::default()
         };
         users.update(user.id, &promote).await?;
+        forget_cached_user(settings, user.id).await;
         return Ok(AdminSeed::Promoted);
     }
 
@@ -70,6 +71,27 @@ pub async fn ensure_admin(settings: &Settings, email: &str) -> Result<AdminSeed,
     Ok(AdminSeed::Created { password })
 }
 // ANCHOR_END: ensure_admin
+
+/// The services cache users in Redis; a promotion made from here must not
+/// be hidden behind a cached copy for the Redis TTL. Best effort: without
+/// Redis there is nothing cached there to forget. (Running instances' own
+/// in-process copies expire within `users.cache.local_ttl_ms`.)
+async fn forget_cached_user(settings: &Settings, id: uuid::Uuid) {
+    let key = crate::cache::keys::user_key(&settings.redis.key_prefix, id);
+    let forget = async {
+        let client = redis::Client::open(settings.redis.url.expose_secret())?;
+        let mut connection = client.get_multiplexed_async_connection().await?;
+        redis::cmd("DEL")
+            .arg(&key)
+            .query_async::<()>(&mut connection)
+            .await
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(2), forget).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "cached user not forgotten in Redis"),
+        Err(_) => tracing::warn!("Redis did not answer; cached user not forgotten"),
+    }
+}
 
 /// 24 random bytes as base64url: 32 characters, ~192 bits.
 fn generate_password() -> Result<SecretString, SeedError> {

@@ -222,9 +222,14 @@ async fn a_service_holding_only_the_published_jwks_can_verify_login_tokens() {
 #[tokio::test]
 async fn seeding_an_admin_promotes_a_registered_account() {
     let app = spawn_app().await;
+    app.wait_for_redis().await;
     let user = app.register("ada@example.com").await;
+    app.get_user(&user.id.to_string()).await; // now cached in Redis too
+    let cached_key = format!("{}:users:v1:{}", app.redis.prefix, user.id);
+    assert!(app.redis.keys().contains(&cached_key));
     let mut settings = capstone_users::Settings::load(None).expect("settings");
     settings.database = app.database.settings.clone();
+    settings.redis.key_prefix = app.redis.prefix.clone();
 
     let outcome = capstone_users::seed::ensure_admin(&settings, "Ada@Example.com").await;
 
@@ -232,11 +237,21 @@ async fn seeding_an_admin_promotes_a_registered_account() {
         matches!(outcome, Ok(capstone_users::seed::AdminSeed::Promoted)),
         "{outcome:?}"
     );
-    let stored: crate::helpers::UserBody = app
-        .get_user(&user.id.to_string())
+    assert!(
+        !app.redis.keys().contains(&cached_key),
+        "the promotion is not hidden behind the Redis copy"
+    );
+    let login: serde_json::Value = app
+        .login("ada@example.com", crate::helpers::TEST_PASSWORD)
         .await
         .json()
         .await
-        .expect("user");
-    assert_eq!(stored.role, "admin");
+        .expect("tokens");
+    let list = app
+        .get_as(
+            "/api/v1/users",
+            login["access_token"].as_str().expect("token"),
+        )
+        .await;
+    assert_eq!(list.status(), 200, "a fresh login carries the admin role");
 }
