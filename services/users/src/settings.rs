@@ -137,6 +137,14 @@ impl Settings {
                 found: "none".into(),
             });
         }
+        let cache = &self.users.cache;
+        if cache.redis_ttl_secs == 0 || cache.negative_ttl_secs == 0 {
+            return Err(ConfigError::Value {
+                key: "users.cache.redis_ttl_secs / negative_ttl_secs",
+                expected: "at least 1 (Redis refuses a zero expiry)",
+                found: format!("{} / {}", cache.redis_ttl_secs, cache.negative_ttl_secs),
+            });
+        }
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",

@@ -53,9 +53,17 @@ impl Default for LoginThrottleSettings {
 pub struct LoginThrottle {
     redis: LazyRedis,
     settings: LoginThrottleSettings,
-    /// Compiled once: the client sends its SHA1 (EVALSHA) after the first use.
+    /// Compiled once: the client sends their SHA1 (EVALSHA) after the first use.
     count_attempt_script: redis::Script,
+    give_back_script: redis::Script,
 }
+
+/// Gives back one attempt on the address key, unless its window has ended
+/// (a plain DECR would recreate an expired key at -1, with no TTL).
+const GIVE_BACK_ATTEMPT: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end
+return 0
+";
 
 /// Counts one attempt on every key (starting a key's window with its first
 /// attempt) and answers the longest wait among the keys now over their limit,
@@ -79,6 +87,7 @@ impl LoginThrottle {
             redis,
             settings,
             count_attempt_script: redis::Script::new(COUNT_ATTEMPT),
+            give_back_script: redis::Script::new(GIVE_BACK_ATTEMPT),
         }
     }
 
@@ -120,12 +129,17 @@ impl LoginThrottle {
         let outcome = self
             .redis
             .run(async |connection| {
-                let mut pipeline = redis::pipe();
-                pipeline.del(&keys[0]).ignore();
+                redis::cmd("DEL")
+                    .arg(&keys[0])
+                    .query_async::<()>(connection)
+                    .await?;
                 if let Some(address_key) = keys.get(1) {
-                    pipeline.decr(address_key, 1).ignore();
+                    self.give_back_script
+                        .key(address_key)
+                        .invoke_async::<i64>(connection)
+                        .await?;
                 }
-                pipeline.query_async::<()>(connection).await
+                Ok(())
             })
             .await;
         if let Err(error) = outcome {

@@ -114,11 +114,13 @@ impl UserCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Option<User>, RepoError>>,
     {
-        if let Some(cached) = self.local.get(&id).await
-            && let Some(user) = cached.to_user()
-        {
-            CacheMetrics::add(&self.metrics.local_hits);
-            return Ok(user);
+        if let Some(cached) = self.local.get(&id).await {
+            if let Some(user) = cached.to_user() {
+                CacheMetrics::add(&self.metrics.local_hits);
+                return Ok(user);
+            }
+            // Cached under older domain rules: not a hit, and not worth keeping.
+            self.local.invalidate(&id).await;
         }
         // Concurrent callers for the same id wait for this one future.
         let cached = self
@@ -167,7 +169,10 @@ impl UserCache {
             .run(async |connection| connection.get::<_, Option<String>>(&key).await)
             .await
         {
-            Ok(json) => json.and_then(|json| serde_json::from_str(&json).ok()),
+            // Unreadable, or no longer valid under today's domain rules: a miss.
+            Ok(json) => json
+                .and_then(|json| serde_json::from_str::<CachedUser>(&json).ok())
+                .filter(|cached| cached.to_user().is_some()),
             Err(error) => {
                 CacheMetrics::add(&self.metrics.redis_fallbacks);
                 tracing::debug!(%error, "Redis skipped for a read");

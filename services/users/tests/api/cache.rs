@@ -143,3 +143,23 @@ async fn a_redis_that_never_answers_does_not_slow_reads_down() {
     assert_eq!(response.status(), 200);
     drop(silent);
 }
+
+#[tokio::test]
+async fn a_cached_entry_that_no_longer_passes_the_domain_rules_is_a_miss() {
+    let app = spawn_cached_app().await;
+    let user = app.create_user("ada@example.com", "Ada").await;
+    // Valid JSON of the right shape, but an email today's rules refuse.
+    let stale = json!({"Found": {
+        "id": user.id, "email": "not-an-email", "display_name": "Ada", "role": "user",
+        "email_verified_at": null, "created_at": user.created_at, "updated_at": user.updated_at
+    }});
+    app.redis.set(
+        &format!("{}:users:v1:{}", app.redis.prefix, user.id),
+        &stale.to_string(),
+    );
+
+    let fetched = read(&app, user.id).await;
+
+    assert_eq!(fetched.email, "ada@example.com", "reloaded from Postgres");
+    assert_eq!(app.cache.snapshot().database_loads, 1);
+}

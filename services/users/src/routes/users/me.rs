@@ -82,8 +82,8 @@ pub async fn change_password(
         .await
         .map_err(ApiError::internal)?;
     users.set_password_hash(caller.id, &hash).await?;
-    // The cached user holds no password, but every write path invalidates:
-    // one rule, no exceptions to remember.
+    // The cached user holds no password, but the write moved `updated_at`
+    // (a trigger), so the cached copy is stale like after any other write.
     cache.invalidate(caller.id).await;
     // Whoever else holds a session (perhaps whoever knew the old password) is out.
     sessions.revoke_all_for_user(caller.id).await?;

@@ -27,6 +27,16 @@ impl RedisNamespace {
             .unwrap_or_default()
     }
 
+    /// Writes `value` at `key` (to arrange states the service would not make).
+    pub fn set(&self, key: &str, value: &str) {
+        let mut connection = self.connection().expect("Redis reachable");
+        redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .query::<()>(&mut connection)
+            .expect("SET");
+    }
+
     fn connection(&self) -> Option<redis::Connection> {
         redis::Client::open(self.url.as_str())
             .ok()?
