@@ -1,7 +1,8 @@
 //! A user read three ways, inside the service's own code: straight from
 //! Postgres (the baseline), from Redis, and from the in-process layer.
 //! Needs the local Postgres and Redis (like the tests); uses its own database
-//! (`capstone_bench`) and key prefix, and removes what it writes.
+//! (`capstone_bench`, dropped at the end) and key prefix, and removes what it
+//! writes.
 //! Run: `cargo bench -p capstone-users --bench cached_reads`.
 
 use std::{hint::black_box, time::Duration};
@@ -22,6 +23,7 @@ struct Fixture {
     repo: UserRepository,
     redis: LazyRedis,
     id: Uuid,
+    database: capstone_platform::settings::DatabaseSettings,
 }
 
 async fn fixture() -> Fixture {
@@ -60,12 +62,22 @@ async fn fixture() -> Fixture {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    Fixture { repo, redis, id }
+    Fixture {
+        repo,
+        redis,
+        id,
+        database: settings.database,
+    }
 }
 
 fn cached_reads(c: &mut Criterion) {
     let runtime = Runtime::new().expect("runtime");
-    let Fixture { repo, redis, id } = runtime.block_on(fixture());
+    let Fixture {
+        repo,
+        redis,
+        id,
+        database,
+    } = runtime.block_on(fixture());
     let in_process = UserCache::new(redis.clone(), CacheSettings::default());
     // A zero local TTL: every read misses the process and asks Redis.
     let redis_only = UserCache::new(
@@ -93,7 +105,9 @@ fn cached_reads(c: &mut Criterion) {
 
     runtime.block_on(async {
         in_process.invalidate(id).await;
-        repo.delete(id).await.expect("cleaned up");
+        database::drop_database(&database, "capstone_bench")
+            .await
+            .expect("bench database dropped");
     });
 }
 
