@@ -42,3 +42,17 @@ pub(super) struct NotJson(Problem);
     content_type = "application/problem+json"
 )]
 pub(super) struct DatabaseUnavailable(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "Not an admin",
+    content_type = "application/problem+json"
+)]
+pub(super) struct NotAdmin(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "Another user's account, and not an admin",
+    content_type = "application/problem+json"
+)]
+pub(super) struct NotYoursNotAdmin(Problem);

@@ -146,12 +146,11 @@ pub async fn refresh(
         Rotation::Rejected => return Err(ApiError::InvalidRefreshToken),
     };
     let access = tokens.issue(user_id, role).map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(TokenResponse {
-        access_token: access.token,
-        token_type: "Bearer",
-        expires_in: tokens.lifetime_secs(),
-        refresh_token: successor.expose().to_owned(),
-    }))
+    Ok(HttpResponse::Ok().json(TokenResponse::bearer(
+        access.token,
+        tokens.lifetime_secs(),
+        successor.expose(),
+    )))
 }
 // ANCHOR_END: refresh
 
@@ -186,10 +185,9 @@ pub async fn start_session(
     let access = tokens
         .issue(user.id, user.role)
         .map_err(ApiError::internal)?;
-    Ok(TokenResponse {
-        access_token: access.token,
-        token_type: "Bearer",
-        expires_in: tokens.lifetime_secs(),
-        refresh_token: refresh.expose().to_owned(),
-    })
+    Ok(TokenResponse::bearer(
+        access.token,
+        tokens.lifetime_secs(),
+        refresh.expose(),
+    ))
 }

@@ -21,6 +21,18 @@ pub struct TokenResponse {
     pub refresh_token: String,
 }
 
+impl TokenResponse {
+    /// The pair for a freshly issued access token and refresh token.
+    pub fn bearer(access_token: String, expires_in: i64, refresh_token: &str) -> Self {
+        Self {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            refresh_token: refresh_token.to_owned(),
+        }
+    }
+}
+
 impl std::fmt::Debug for TokenResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenResponse")

@@ -28,7 +28,8 @@ use capstone_platform::{
 use uuid::Uuid;
 
 use crate::routes::problem_responses::{
-    DatabaseUnavailable, MalformedJson, NotJson, PayloadTooLarge, Unauthenticated,
+    DatabaseUnavailable, MalformedJson, NotAdmin, NotJson, NotYoursNotAdmin, PayloadTooLarge,
+    Unauthenticated,
 };
 use crate::{
     auth::{Admin, AuthenticatedUser, RequireRole},
@@ -64,7 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body = CreateUserRequest,
     responses(
         (status = 401, response = inline(Unauthenticated)),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = inline(NotAdmin)),
         (status = 201, description = "Created", body = UserResponse,
          headers(("Location" = String, description = "URL of the new user"))),
         (status = 400, response = inline(MalformedJson)),
@@ -95,7 +96,7 @@ pub async fn create_user(
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 401, response = inline(Unauthenticated)),
-        (status = 403, description = "Another user's account, and not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = inline(NotYoursNotAdmin)),
         (status = 200, description = "The user", body = UserResponse),
         (status = 404, description = "No such user (or the id is not a UUID)", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
@@ -124,7 +125,7 @@ pub async fn get_user(
     params(ListUsersQuery),
     responses(
         (status = 401, response = inline(Unauthenticated)),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = inline(NotAdmin)),
         (status = 200, description = "A page of users", body = UserPage),
         (status = 422, description = "Unknown parameter, wrong type, invalid filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
@@ -208,7 +209,7 @@ pub async fn update_user(
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 401, response = inline(Unauthenticated)),
-        (status = 403, description = "Another user's account, and not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = inline(NotYoursNotAdmin)),
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
