@@ -7,6 +7,7 @@
 //! | module | role |
 //! |---|---|
 //! | [`access_token`] | sign (Ed25519) and verify access tokens; the verifier is what gateways reuse |
+//! | [`client_address`] | the caller's IP, believing `X-Forwarded-For` only from trusted proxies |
 //! | [`config`] | layered settings: typed defaults, then an optional TOML file, then env vars |
 //! | [`settings`] | the setting sections every service reuses (HTTP, Postgres, Redis, AMQP, logs) |
 //! | [`telemetry`] | `tracing` subscriber: JSON logs (pretty on a TTY), env filter, flush on exit |
@@ -21,6 +22,7 @@
 //! | [`server`] | run an actix-web server until the shutdown signal, then drain it |
 
 pub mod access_token;
+pub mod client_address;
 pub mod config;
 pub mod database;
 pub mod extract;

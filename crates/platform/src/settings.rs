@@ -45,6 +45,10 @@ pub struct HttpSettings {
     /// Web origins (`https://app.example.com`) whose pages may call this API
     /// from a browser. Empty: none besides the API's own origin.
     pub cors_allowed_origins: Vec<String>,
+    /// Proxies (the gateway, nginx) whose `X-Forwarded-For` is believed when
+    /// they are the TCP peer; see `client_address`. Loopback by default: on
+    /// one machine the gateway is a local process.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl HttpSettings {
@@ -57,6 +61,10 @@ impl HttpSettings {
             body_limit_bytes: 16 * 1024,
             shutdown_timeout_secs: 10,
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: vec![
+                std::net::IpAddr::from([127, 0, 0, 1]),
+                std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            ],
         }
     }
 

@@ -15,6 +15,7 @@
 //! | [`openapi`] | the OpenAPI document and Swagger UI |
 //! | [`migrations`] | embedded schema migrations |
 //! | [`seed`] | the first admin (`capstone seed --admin`) |
+//! | `testing` | fixtures for tests (feature `testing`): test databases, keys, Redis prefixes |
 //!
 //! Dependencies point one way: routes → domain ← repo. Chapters:
 //! docs/src/tour.md, databases.md, api-design.md, frameworks.md, testing.md.
@@ -31,6 +32,8 @@ mod schema;
 pub mod seed;
 pub mod settings;
 pub mod startup;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use settings::Settings;
 pub use startup::{Application, StartupError};

@@ -19,6 +19,7 @@ use actix_web::{
 use capstone_platform::{
     ConfigError, Problem, Shutdown,
     access_token::SigningKey,
+    client_address::TrustedProxies,
     database::{self, DatabaseError, PostgresCheck},
     health::{self, Readiness},
     middleware::{self, standard_middleware},
@@ -203,6 +204,7 @@ fn http_server(
     let cache = web::Data::new(state.cache);
     let body_limit = http.body_limit_bytes;
     let cors_allowed_origins = http.cors_allowed_origins.clone();
+    let trusted_proxies = web::Data::new(TrustedProxies(http.trusted_proxies.clone()));
     let mut server = HttpServer::new(move || {
         standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
             .app_data(repository.clone())
@@ -213,6 +215,7 @@ fn http_server(
             .app_data(passwords.clone())
             .app_data(login_throttle.clone())
             .app_data(cache.clone())
+            .app_data(trusted_proxies.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_problem))
             .configure(health::configure)

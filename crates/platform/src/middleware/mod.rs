@@ -23,9 +23,9 @@ mod request_id;
 mod root_span;
 mod security_headers;
 
-pub use access_log::access_log;
+pub use access_log::{AccessLogExtras, access_log};
 pub use cors::cors;
-pub use render_problems::render_problems;
+pub use render_problems::{PassThrough, render_problems};
 pub use request_id::{REQUEST_ID_HEADER, RequestId, request_id};
 pub use root_span::CapstoneRootSpan;
 pub use security_headers::security_headers;

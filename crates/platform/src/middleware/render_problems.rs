@@ -18,6 +18,11 @@ use actix_web::{
 use super::RequestId;
 use crate::problem::{PROBLEM_JSON, Problem};
 
+/// Marks a response relayed from another server (the gateway's proxied
+/// responses): its error bodies are that server's to write, left untouched.
+#[derive(Debug, Clone, Copy)]
+pub struct PassThrough;
+
 // ANCHOR: render_problems
 pub async fn render_problems(
     req: ServiceRequest,
@@ -25,7 +30,8 @@ pub async fn render_problems(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, String>>, Error> {
     let response = next.call(req).await?;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    let relayed = response.response().extensions().contains::<PassThrough>();
+    if relayed || !(status.is_client_error() || status.is_server_error()) {
         return Ok(response.map_into_left_body());
     }
 

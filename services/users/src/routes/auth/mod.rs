@@ -13,8 +13,8 @@ mod responses;
 pub use requests::{ChangePasswordRequest, LoginRequest, RefreshRequest, RegisterRequest};
 pub use responses::TokenResponse;
 
-use actix_web::{HttpRequest, HttpResponse, http::header, web};
-use capstone_platform::{Problem, extract::ValidatedJson};
+use actix_web::{HttpResponse, http::header, web};
+use capstone_platform::{Problem, client_address::ClientAddress, extract::ValidatedJson};
 
 use crate::routes::problem_responses::{DatabaseUnavailable, MalformedJson};
 use crate::{
@@ -84,7 +84,7 @@ pub async fn register(
     )
 )]
 pub async fn login(
-    http_request: HttpRequest,
+    client: ClientAddress,
     users: web::Data<UserRepository>,
     sessions: web::Data<SessionRepository>,
     tokens: web::Data<AccessTokenIssuer>,
@@ -92,11 +92,9 @@ pub async fn login(
     throttle: web::Data<LoginThrottle>,
     ValidatedJson(request): ValidatedJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    // The socket's peer, not X-Forwarded-For: a header any client can forge.
-    // Behind a proxy every request has the proxy's address, so raise
-    // `max_failures_per_address` until the gateway forwards a trusted one.
-    let address = http_request.peer_addr().map(|peer| peer.ip());
-    if let Some(retry_after_secs) = throttle.count_attempt(&request.email, address).await {
+    // The peer, or behind the gateway the address it forwards: never a
+    // client-sent X-Forwarded-For (see platform::client_address).
+    if let Some(retry_after_secs) = throttle.count_attempt(&request.email, client.0).await {
         return Err(ApiError::TooManyLoginAttempts { retry_after_secs });
     }
     let found = users.find_with_password_hash(&request.email).await?;
@@ -113,7 +111,7 @@ pub async fn login(
     let user = user
         .filter(|_| verified)
         .ok_or(ApiError::InvalidCredentials)?;
-    throttle.succeeded(&request.email, address).await;
+    throttle.succeeded(&request.email, client.0).await;
     Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))
 }
 // ANCHOR_END: login

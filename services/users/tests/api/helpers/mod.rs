@@ -10,19 +10,14 @@
 //! |---|---|
 //! | this file | `spawn_app`, `TestApp` and its typed request helpers |
 //! | [`bodies`] | the response bodies as tests read them, `assert_problem` |
-//! | [`test_database`] | a database per test, copied from a migrated template |
-//! | [`identity`] | the suite's signing key: tokens for any user and role |
-//! | [`redis_namespace`] | a Redis key prefix per test, cleaned up after it |
+//! | `capstone_users::testing` | test databases, the suite's signing key, Redis namespaces (shared with the gateway's tests) |
 
 mod bodies;
-mod identity;
-mod redis_namespace;
-mod test_database;
 
 pub use bodies::{PageBody, UserBody, assert_problem, header};
-pub use identity::{configure_test_auth, sign_claims};
-pub use redis_namespace::RedisNamespace;
-pub use test_database::TestDatabase;
+pub use capstone_users::testing::{
+    RedisNamespace, TestDatabase, configure_test_auth, identity, sign_claims,
+};
 
 use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
 use capstone_users::{Application, Settings, auth::AccessTokenIssuer, domain::Role};

@@ -3,7 +3,7 @@
 //! would, so a test can mint a token for any user and role without going
 //! through login (login has its own tests).
 
-use capstone_users::{
+use crate::{
     Settings,
     auth::{AccessTokenIssuer, Argon2Settings, SigningKeySettings},
     domain::Role,
@@ -48,7 +48,7 @@ pub fn test_token_issuer(settings: &Settings) -> AccessTokenIssuer {
 
 /// Signs arbitrary claims with the suite's key: for tokens the service would
 /// never issue (expired, foreign audience…).
-pub fn sign_claims(claims: &capstone_users::auth::AccessClaims) -> String {
+pub fn sign_claims(claims: &crate::auth::AccessClaims) -> String {
     capstone_platform::access_token::SigningKey::from_pem(TEST_KID, TEST_ONLY_SIGNING_KEY_PEM)
         .expect("test key")
         .sign(claims)

@@ -2,6 +2,7 @@
 
 use secrecy::ExposeSecret;
 
+#[derive(Debug)]
 pub struct RedisNamespace {
     pub prefix: String,
     url: String,

@@ -7,17 +7,18 @@ use std::{
     time::Duration,
 };
 
+use crate::{Settings, migrations};
 use capstone_platform::{
     database::{self, connect_once},
     settings::DatabaseSettings,
 };
-use capstone_users::{Settings, migrations};
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 // ANCHOR: test_database
 /// A database that exists for one test and is dropped with it.
+#[derive(Debug)]
 pub struct TestDatabase {
     pub settings: DatabaseSettings,
     pub name: String,

@@ -1,0 +1,137 @@
+//! Who is on the other end: the client's IP address, even behind proxies.
+//!
+//! The TCP peer is the only address nobody can forge, but behind the gateway
+//! (or nginx) every request's peer is the proxy. Proxies append the address
+//! they received the request from to `X-Forwarded-For`, so the list reads
+//! `client, proxy1, proxy2` and the peer is the last proxy. Anyone can *send*
+//! that header, though, so it is believed only as far as the proxies we
+//! trust: walk it from the right, skipping trusted proxies, and the first
+//! address that is not one of ours is the client. A header from an untrusted
+//! peer is ignored entirely.
+
+use std::{
+    future::{Ready, ready},
+    net::IpAddr,
+};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header::HeaderMap, web};
+
+/// The `X-Forwarded-For` header (de-facto standard; RFC 7239 `Forwarded` is
+/// what the gateway also sends, but this is what everything reads).
+pub const X_FORWARDED_FOR: &str = "x-forwarded-for";
+
+/// The proxies whose `X-Forwarded-For` is believed (`http.trusted_proxies`).
+/// Installed as app data; without it no header is believed.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
+
+// ANCHOR: client_address
+/// The client's address: the peer, or, when the peer is a trusted proxy, the
+/// right-most address in `X-Forwarded-For` that is not a trusted proxy.
+pub fn client_address(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let mut nearest = peer;
+    // Several headers are one list, in order (RFC 9110 §5.3).
+    let hops: Vec<&str> = headers
+        .get_all(X_FORWARDED_FOR)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect();
+    for hop in hops.iter().rev() {
+        let Ok(address) = hop.trim().parse::<IpAddr>() else {
+            // Garbage in the list: nothing left of it can be believed.
+            break;
+        };
+        nearest = address;
+        if !trusted.contains(&address) {
+            break;
+        }
+    }
+    Some(nearest)
+}
+// ANCHOR_END: client_address
+
+/// Extractor: the caller's address as [`client_address`] decides it.
+/// `None` only for connections without a peer address (unit tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl FromRequest for ClientAddress {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let trusted = req
+            .app_data::<web::Data<TrustedProxies>>()
+            .map(|trusted| trusted.0.as_slice())
+            .unwrap_or_default();
+        let peer = req.peer_addr().map(|peer| peer.ip());
+        ready(Ok(Self(client_address(peer, req.headers(), trusted))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("test address")
+    }
+
+    fn forwarded_for(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(
+                HeaderName::from_static(X_FORWARDED_FOR),
+                HeaderValue::from_str(value).expect("header"),
+            );
+        }
+        headers
+    }
+
+    #[test]
+    fn an_untrusted_peer_is_the_client_whatever_it_claims() {
+        let headers = forwarded_for(&["203.0.113.9"]);
+        let client = client_address(Some(ip("198.51.100.7")), &headers, &[ip("127.0.0.1")]);
+        assert_eq!(client, Some(ip("198.51.100.7")));
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
+        let headers = forwarded_for(&["203.0.113.9"]);
+        let client = client_address(Some(ip("127.0.0.1")), &headers, &[ip("127.0.0.1")]);
+        assert_eq!(client, Some(ip("203.0.113.9")));
+    }
+
+    #[test]
+    fn a_forged_left_part_is_ignored_behind_a_chain_of_trusted_proxies() {
+        // The client forged "1.2.3.4"; nginx (10.0.0.2) appended the real
+        // client; the gateway (10.0.0.3) is the peer.
+        let headers = forwarded_for(&["1.2.3.4, 203.0.113.9", "10.0.0.2"]);
+        let trusted = [ip("10.0.0.2"), ip("10.0.0.3")];
+        let client = client_address(Some(ip("10.0.0.3")), &headers, &trusted);
+        assert_eq!(client, Some(ip("203.0.113.9")));
+    }
+
+    #[test]
+    fn garbage_stops_the_walk_at_the_last_believable_hop() {
+        let headers = forwarded_for(&["203.0.113.9, not-an-ip"]);
+        let client = client_address(Some(ip("127.0.0.1")), &headers, &[ip("127.0.0.1")]);
+        assert_eq!(client, Some(ip("127.0.0.1")));
+    }
+
+    #[test]
+    fn without_a_header_the_trusted_peer_is_all_we_know() {
+        let client = client_address(Some(ip("::1")), &HeaderMap::new(), &[ip("::1")]);
+        assert_eq!(client, Some(ip("::1")));
+    }
+}

@@ -1,0 +1,32 @@
+//! # capstone-gateway
+//!
+//! The system's front door: every client request comes through here.
+//!
+//! | module | role |
+//! |---|---|
+//! | [`settings`] | routes, upstream pools, limits: what config can change |
+//! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
+//! | [`gateway`] | the state handlers share, and the upstream HTTP client |
+//! | [`routing`] | path prefix → upstream pool, with path rewriting |
+//! | [`proxy`] | the request pipeline: route, authenticate, limit, forward, relay |
+//! | [`balancer`] | instances per upstream: power of two choices / round robin, health checks |
+//! | [`resilience`] | circuit breaker, backoff with jitter, retry budget |
+//! | [`edge_auth`] | access tokens checked at the edge with the users service's JWKS |
+//! | [`rate_limit`] | GCRA in Redis (one Lua script), local fallback |
+//! | [`api_docs`] | one Swagger UI listing every upstream's OpenAPI document |
+//!
+//! Chapters: docs/src/server-and-network.md, system-design.md, algorithms.md.
+
+pub mod api_docs;
+pub mod balancer;
+pub mod edge_auth;
+pub mod gateway;
+pub mod proxy;
+pub mod rate_limit;
+pub mod resilience;
+pub mod routing;
+pub mod settings;
+pub mod startup;
+
+pub use settings::Settings;
+pub use startup::{Application, StartupError};

@@ -1,0 +1,150 @@
+//! Sending a request upstream: choose an instance, bound the wait, tell the
+//! breaker how it went, and retry when that is safe and affordable.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+
+use crate::{
+    balancer::{NoInstanceAvailable, Picked, Upstream},
+    resilience::Backoff,
+};
+
+/// What to send, independent of which instance receives it.
+#[derive(Debug)]
+pub struct UpstreamRequest {
+    pub method: Method,
+    pub path_and_query: String,
+    pub headers: reqwest::header::HeaderMap,
+    /// None for a request without a body (only those can be re-sent).
+    pub body: Option<reqwest::Body>,
+    /// Longest wait for the response headers (the route's `timeout_ms`).
+    pub timeout: Duration,
+}
+
+/// The retry policy of the gateway (`[gateway.retry]`).
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub backoff: Backoff,
+}
+
+/// An upstream's answer and who gave it.
+#[derive(Debug)]
+pub struct Answered {
+    pub response: reqwest::Response,
+    pub picked: Picked,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardError {
+    #[error(transparent)]
+    NoInstance(#[from] NoInstanceAvailable),
+    #[error("{instance} did not answer within {after:?}")]
+    Timeout { instance: String, after: Duration },
+    #[error("{instance} could not be reached: {source}")]
+    Transport {
+        instance: String,
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+// ANCHOR: forward
+/// Sends `request` to an instance of `upstream`, retrying on another one
+/// when the method is idempotent, the body can be sent again (there is
+/// none), the failure was fast (a timeout is not retried: the route's
+/// timeout bounds the client's whole wait, and a slow upstream needs less
+/// load, not more), and the upstream's retry budget allows it.
+pub async fn forward(
+    client: &reqwest::Client,
+    upstream: &Upstream,
+    mut request: UpstreamRequest,
+    policy: RetryPolicy,
+) -> Result<Answered, ForwardError> {
+    let retryable = is_idempotent(&request.method) && request.body.is_none();
+    upstream.retry_budget.record_request(Instant::now());
+    let mut tried = Vec::new();
+    let mut retry = 0;
+    let mut previous: Option<Result<Answered, ForwardError>> = None;
+    loop {
+        let (index, picked) = match upstream.pick(&tried, Instant::now()) {
+            Ok(picked) => picked,
+            // Nowhere left to retry: the last real answer is the truest one.
+            Err(unavailable) => return previous.unwrap_or(Err(unavailable.into())),
+        };
+        tried.push(index);
+        let outcome = send_once(client, &picked, &mut request).await;
+        let failed = match &outcome {
+            Ok(response) => is_instance_failure(response.status()),
+            Err(_) => true,
+        };
+        let breaker = &picked.instance().breaker;
+        if failed {
+            breaker.record_failure(Instant::now());
+        } else {
+            breaker.record_success(Instant::now());
+        }
+        let timed_out = matches!(outcome, Err(ForwardError::Timeout { .. }));
+        let may_retry = failed
+            && retryable
+            && !timed_out
+            && retry < policy.max_retries
+            && upstream.retry_budget.try_withdraw(Instant::now());
+        let instance = picked.instance().name.clone();
+        let outcome = outcome.map(|response| Answered { response, picked });
+        if !may_retry {
+            return outcome;
+        }
+        tracing::info!(%instance, retry, "retrying on another instance");
+        previous = Some(outcome);
+        tokio::time::sleep(policy.backoff.random_delay(retry)).await;
+        retry += 1;
+    }
+}
+// ANCHOR_END: forward
+
+async fn send_once(
+    client: &reqwest::Client,
+    picked: &Picked,
+    request: &mut UpstreamRequest,
+) -> Result<reqwest::Response, ForwardError> {
+    let instance = picked.instance();
+    let mut builder = client
+        .request(
+            request.method.clone(),
+            instance.url(&request.path_and_query),
+        )
+        .headers(request.headers.clone());
+    if let Some(body) = request.body.take() {
+        builder = builder.body(body);
+    }
+    match tokio::time::timeout(request.timeout, builder.send()).await {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(source)) => Err(ForwardError::Transport {
+            instance: instance.name.clone(),
+            source,
+        }),
+        Err(_) => Err(ForwardError::Timeout {
+            instance: instance.name.clone(),
+            after: request.timeout,
+        }),
+    }
+}
+
+/// Safe to send twice: RFC 9110 §9.2.2. POST and PATCH are not.
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    )
+}
+
+/// Answers that say "this instance cannot serve now", as opposed to an
+/// answer about the request (4xx) or an application bug (500).
+fn is_instance_failure(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+    )
+}

@@ -1,0 +1,211 @@
+//! The reverse proxy: every request that is not the gateway's own goes
+//! through [`proxy`], in this order:
+//!
+//! 1. **route**: the longest matching prefix picks the upstream (404 if none);
+//! 2. **size**: a declared body over the limit is refused before it is read;
+//! 3. **authenticate**: protected routes need a valid access token (401);
+//! 4. **rate limit**: per client (user id, else IP) and route class (429);
+//! 5. **forward**: to an instance chosen by the balancer, with the timeout,
+//!    breaker and retries of [`forward`];
+//! 6. **relay**: the upstream's status, headers and streamed body.
+//!
+//! Authentication comes before the rate limit so that a signed-in user is
+//! limited as themselves, wherever they connect from.
+
+pub mod body;
+pub mod forward;
+pub mod headers;
+mod problems;
+
+pub use problems::forward_failed;
+
+use std::net::IpAddr;
+
+use actix_web::{
+    HttpMessage, HttpRequest, HttpResponse,
+    body::{BodyStream, SizedStream},
+    http::header::{self, HeaderName, HeaderValue},
+    web,
+};
+use capstone_platform::{
+    client_address::client_address,
+    middleware::{AccessLogExtras, PassThrough, RequestId},
+};
+
+use crate::{edge_auth, gateway::Gateway, rate_limit::Decision, routing::Route};
+use body::{ResponseBody, stream_request_body};
+use forward::{ForwardError, UpstreamRequest};
+use headers::{Origin, client_response_headers, upstream_request_headers};
+
+// ANCHOR: proxy
+pub async fn proxy(
+    request: HttpRequest,
+    payload: web::Payload,
+    gateway: web::Data<Gateway>,
+    client: web::Data<reqwest::Client>,
+) -> HttpResponse {
+    let Some((route, path)) = gateway.routes.find(request.path()) else {
+        return problems::no_route();
+    };
+    let declared_length = content_length(&request);
+    if declared_length.is_some_and(|length| length > gateway.request_body_limit as u64) {
+        return annotate(
+            problems::body_too_large(gateway.request_body_limit),
+            route,
+            None,
+        );
+    }
+
+    let identity = match (route.protected, &gateway.jwks) {
+        (true, Some(jwks)) => match edge_auth::authenticate(request.headers(), jwks, &client).await
+        {
+            Ok(claims) => Some(claims),
+            Err(error) => return annotate(problems::auth_failed(&error), route, None),
+        },
+        _ => None,
+    };
+
+    let peer = request.peer_addr().map(|peer| peer.ip());
+    let client_ip = client_address(peer, request.headers(), &gateway.trusted_proxies);
+    let decision = match &route.rate_limit {
+        Some(class) => {
+            let key = match (&identity, client_ip) {
+                (Some(claims), _) => format!("user:{}", claims.sub),
+                (None, Some(ip)) => format!("ip:{ip}"),
+                (None, None) => "ip:unknown".to_owned(),
+            };
+            gateway.limiter.check(class, &key).await
+        }
+        None => None,
+    };
+    if let Some(decision) = decision.as_ref().filter(|decision| !decision.allowed) {
+        let retry_in = decision.retry_after.unwrap_or_default();
+        let response = with_rate_limit_headers(problems::rate_limited(retry_in), Some(decision));
+        return annotate(response, route, None);
+    }
+
+    let Some(upstream) = gateway.upstreams.get(&route.upstream) else {
+        // Settings::validate makes this unreachable; answer sanely anyway.
+        return problems::no_route();
+    };
+    let origin = origin(&request, peer, &gateway.trusted_proxies);
+    let has_body = declared_length.is_some_and(|length| length > 0)
+        || request.headers().contains_key(header::TRANSFER_ENCODING);
+    let (body, too_large) = if has_body {
+        let (body, too_large) = stream_request_body(payload, gateway.request_body_limit);
+        (Some(body), Some(too_large))
+    } else {
+        (None, None)
+    };
+    let upstream_request = UpstreamRequest {
+        method: reqwest::Method::from_bytes(request.method().as_str().as_bytes())
+            .unwrap_or(reqwest::Method::GET),
+        path_and_query: match request.query_string() {
+            "" => path,
+            query => format!("{path}?{query}"),
+        },
+        headers: upstream_request_headers(request.headers(), &origin, identity.as_ref()),
+        body,
+        timeout: route.timeout,
+    };
+
+    let answered = match forward::forward(&client, upstream, upstream_request, gateway.retry).await
+    {
+        Ok(answered) => answered,
+        Err(error) => {
+            let response = match &error {
+                ForwardError::Transport { .. }
+                    if too_large.as_ref().is_some_and(body::BodyTooLarge::happened) =>
+                {
+                    problems::body_too_large(gateway.request_body_limit)
+                }
+                _ => problems::forward_failed(&upstream.name, &error),
+            };
+            return annotate(
+                with_rate_limit_headers(response, decision.as_ref()),
+                route,
+                None,
+            );
+        }
+    };
+    let instance = answered.picked.instance().name.clone();
+    let response = relay(answered, gateway.response_body_limit);
+    annotate(
+        with_rate_limit_headers(response, decision.as_ref()),
+        route,
+        Some(instance),
+    )
+}
+// ANCHOR_END: proxy
+
+/// The upstream's answer, streamed to the client.
+pub fn relay(answered: forward::Answered, limit: u64) -> HttpResponse {
+    let forward::Answered { response, picked } = answered;
+    let length = response.content_length();
+    if length.is_some_and(|length| length > limit) {
+        return problems::response_too_large();
+    }
+    let status = actix_web::http::StatusCode::from_u16(response.status().as_u16())
+        .unwrap_or(actix_web::http::StatusCode::BAD_GATEWAY);
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in client_response_headers(response.headers()) {
+        builder.append_header((name, value));
+    }
+    let body = ResponseBody::new(Box::pin(response.bytes_stream()), limit, picked.in_flight);
+    let mut relayed = match length {
+        Some(length) => builder.body(SizedStream::new(length, body)),
+        None => builder.body(BodyStream::new(body)),
+    };
+    relayed.extensions_mut().insert(PassThrough);
+    relayed
+}
+
+fn origin(request: &HttpRequest, peer: Option<IpAddr>, trusted: &[IpAddr]) -> Origin {
+    Origin {
+        peer,
+        peer_is_trusted: peer.is_some_and(|peer| trusted.contains(&peer)),
+        // The gateway itself speaks plain HTTP; TLS ends in front of it
+        // (nginx), which says so in the X-Forwarded-Proto we keep from it.
+        proto: "http".to_owned(),
+        host: request
+            .headers()
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .map(str::to_owned),
+        request_id: request
+            .extensions()
+            .get::<RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    }
+}
+
+fn content_length(request: &HttpRequest) -> Option<u64> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok())
+}
+
+/// `RateLimit-*` on every answer of a limited route, 429s included.
+fn with_rate_limit_headers(
+    mut response: HttpResponse,
+    decision: Option<&Decision>,
+) -> HttpResponse {
+    for (name, value) in decision.map(Decision::headers).unwrap_or_default() {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::from_str(&value)) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// Route and instance for the access-log line.
+fn annotate(mut response: HttpResponse, route: &Route, instance: Option<String>) -> HttpResponse {
+    response.extensions_mut().insert(AccessLogExtras {
+        route: Some(route.prefix.to_string()),
+        upstream: Some(instance.unwrap_or_else(|| route.upstream.to_string())),
+    });
+    response
+}

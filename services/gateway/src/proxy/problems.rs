@@ -1,0 +1,127 @@
+//! The gateway's own error answers, as problem+json. Each says what failed
+//! at the edge, never why inside (that goes to the access log).
+
+use std::time::Duration;
+
+use actix_web::{
+    HttpResponse,
+    http::{
+        StatusCode,
+        header::{self, HeaderValue},
+    },
+};
+use capstone_platform::Problem;
+
+use super::forward::ForwardError;
+use crate::edge_auth::EdgeAuthError;
+
+/// A problem response with `Retry-After` rounded up to whole seconds.
+pub(super) fn with_retry_after(problem: Problem, retry_in: Duration) -> HttpResponse {
+    let mut response = problem.to_response();
+    let seconds = retry_in.as_secs() + u64::from(retry_in.subsec_nanos() > 0);
+    if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+pub(super) fn no_route() -> HttpResponse {
+    Problem::from_status(StatusCode::NOT_FOUND)
+        .with_detail("No route matches this path.")
+        .to_response()
+}
+
+pub(super) fn body_too_large(limit: usize) -> HttpResponse {
+    Problem::from_status(StatusCode::PAYLOAD_TOO_LARGE)
+        .with_detail(format!("The request body is larger than {limit} bytes."))
+        .to_response()
+}
+
+pub(super) fn auth_failed(error: &EdgeAuthError) -> HttpResponse {
+    match error {
+        EdgeAuthError::Missing | EdgeAuthError::Refused(_) => {
+            // The reason is for whoever debugs, not for the client.
+            tracing::info!(reason = %error, "refused at the edge");
+            let challenge = match error {
+                EdgeAuthError::Missing => "Bearer realm=\"capstone\"",
+                _ => "Bearer error=\"invalid_token\"",
+            };
+            let mut response = Problem::from_status(StatusCode::UNAUTHORIZED)
+                .with_detail("Send a valid access token: `Authorization: Bearer <token>`.")
+                .to_response();
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+            response
+        }
+        EdgeAuthError::KeysUnavailable(cause) => {
+            Problem::dependency_unavailable("The service that verifies access tokens", cause)
+                .to_response()
+        }
+    }
+}
+
+pub(super) fn rate_limited(retry_in: Duration) -> HttpResponse {
+    with_retry_after(
+        Problem::new(
+            "rate-limited",
+            "Too many requests",
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .with_detail(
+            "This client has made too many requests; retry after the time in Retry-After.",
+        ),
+        retry_in,
+    )
+}
+
+pub(super) fn response_too_large() -> HttpResponse {
+    Problem::new(
+        "upstream-response-too-large",
+        "Upstream response too large",
+        StatusCode::BAD_GATEWAY,
+    )
+    .with_detail("The service's answer is larger than the gateway passes on.")
+    .to_response()
+}
+
+// ANCHOR: forward_error
+/// 503 when no instance may be tried (the breakers are open: fail fast),
+/// 504 when one was too slow, 502 when it could not be reached.
+pub fn forward_failed(upstream: &str, error: &ForwardError) -> HttpResponse {
+    match error {
+        ForwardError::NoInstance(unavailable) => with_retry_after(
+            Problem::new(
+                "upstream-unavailable",
+                "Service unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+            .with_detail(format!(
+                "The {upstream} service is unavailable right now; retry shortly."
+            ))
+            .with_internal_cause(error),
+            unavailable.retry_in,
+        ),
+        ForwardError::Timeout { after, .. } => Problem::new(
+            "upstream-timeout",
+            "Upstream timed out",
+            StatusCode::GATEWAY_TIMEOUT,
+        )
+        .with_detail(format!(
+            "The {upstream} service did not answer within {} ms.",
+            after.as_millis()
+        ))
+        .with_internal_cause(error)
+        .to_response(),
+        ForwardError::Transport { .. } => Problem::new(
+            "upstream-unreachable",
+            "Upstream unreachable",
+            StatusCode::BAD_GATEWAY,
+        )
+        .with_detail(format!("The {upstream} service could not be reached."))
+        .with_internal_cause(error)
+        .to_response(),
+    }
+}
+// ANCHOR_END: forward_error

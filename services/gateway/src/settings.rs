@@ -1,0 +1,328 @@
+//! The gateway's settings: routes, upstream pools, and the edge policies.
+//!
+//! ```toml
+//! [gateway.upstreams.users]
+//! instances = ["http://127.0.0.1:8081", "http://127.0.0.1:8082"]
+//! strategy = "power_of_two_choices"     # or "round_robin"
+//!
+//! [[gateway.routes]]
+//! prefix = "/api/v1/users"
+//! upstream = "users"
+//! protected = true                      # a valid access token is required
+//! rate_limit = "api"                    # a class from [gateway.rate_limits]
+//! timeout_ms = 5000
+//!
+//! [gateway.rate_limits.api]
+//! requests = 600
+//! period_secs = 60
+//! burst = 100
+//! ```
+//!
+//! The defaults route the users service's API on one local instance, which
+//! is what `capstone up` runs.
+
+use std::{collections::BTreeMap, path::Path};
+
+use capstone_platform::{
+    ConfigError, load_settings,
+    settings::{Environment, HttpSettings, RedisSettings},
+    telemetry::TelemetrySettings,
+};
+use serde::Deserialize;
+use url::Url;
+
+use crate::{
+    rate_limit::RateLimitSettings,
+    resilience::{BreakerSettings, RetrySettings},
+};
+
+/// Everything the gateway reads. Other services' sections may share the file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub environment: Environment,
+    pub telemetry: TelemetrySettings,
+    pub redis: RedisSettings,
+    pub gateway: GatewaySettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewaySettings {
+    pub http: HttpSettings,
+    /// Longest wait for one check in `/health/ready`, in ms.
+    pub readiness_timeout_ms: u64,
+    /// Largest response body passed back to a client, in bytes. (The largest
+    /// request body is `http.body_limit_bytes`.)
+    pub max_response_body_bytes: u64,
+    /// How long to wait for a TCP connection to an upstream, in ms.
+    pub connect_timeout_ms: u64,
+    /// Upstream pools by name.
+    pub upstreams: BTreeMap<String, UpstreamSettings>,
+    /// Path prefixes to pools; the longest matching prefix wins.
+    pub routes: Vec<RouteSettings>,
+    /// Rate-limit classes by name; routes refer to them.
+    pub rate_limits: BTreeMap<String, RateLimitSettings>,
+    pub auth: EdgeAuthSettings,
+    pub retry: RetrySettings,
+    pub breaker: BreakerSettings,
+}
+
+/// One upstream service, served by one or more instances.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpstreamSettings {
+    /// Base URLs, one per instance (`http://host:port`).
+    pub instances: Vec<Url>,
+    pub strategy: Strategy,
+    /// Active health checks (`GET <path>` on every instance).
+    pub health_check: HealthCheckSettings,
+    /// Where the service serves its OpenAPI document, listed in the gateway's
+    /// `/docs`. None: the service has no API docs.
+    pub openapi_path: Option<String>,
+}
+
+/// How an instance is chosen for each request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Two random instances, the one with fewer requests in flight.
+    #[default]
+    PowerOfTwoChoices,
+    /// Each instance in turn.
+    RoundRobin,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HealthCheckSettings {
+    pub path: String,
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
+}
+
+/// A path prefix and where its requests go.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSettings {
+    /// Matched on whole path segments: `/api/v1/users` matches
+    /// `/api/v1/users` and `/api/v1/users/42`, not `/api/v1/usersx`.
+    pub prefix: String,
+    /// The pool (a key of `upstreams`).
+    pub upstream: String,
+    /// Replaces `prefix` in the path sent upstream (None: path unchanged).
+    #[serde(default)]
+    pub rewrite_to: Option<String>,
+    /// A valid access token is required at the edge.
+    #[serde(default)]
+    pub protected: bool,
+    /// A class of `rate_limits`; None: not rate limited.
+    #[serde(default)]
+    pub rate_limit: Option<String>,
+    /// Longest wait for the upstream's response headers, in ms (504 after).
+    #[serde(default = "default_route_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+/// Access-token checks at the edge.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EdgeAuthSettings {
+    /// The pool that publishes the JWKS (the users service).
+    pub jwks_upstream: String,
+    pub jwks_path: String,
+    /// Expected `iss` and `aud`: the users service's `users.auth` values.
+    pub issuer: String,
+    pub audience: String,
+    /// A token with an unknown `kid` triggers a JWKS refresh at most this
+    /// often, so garbage tokens cannot make the gateway hammer the service.
+    pub min_refresh_interval_ms: u64,
+}
+
+fn default_route_timeout_ms() -> u64 {
+    10_000
+}
+
+impl Default for GatewaySettings {
+    fn default() -> Self {
+        let users = UpstreamSettings {
+            instances: vec![Url::parse("http://127.0.0.1:8081").expect("a valid literal URL")],
+            strategy: Strategy::default(),
+            health_check: HealthCheckSettings::default(),
+            openapi_path: Some("/api-docs/openapi.json".into()),
+        };
+        let route = |prefix: &str, protected: bool, rate_limit: &str| RouteSettings {
+            prefix: prefix.into(),
+            upstream: "users".into(),
+            rewrite_to: None,
+            protected,
+            rate_limit: Some(rate_limit.into()),
+            timeout_ms: default_route_timeout_ms(),
+        };
+        Self {
+            http: HttpSettings {
+                // Requests pass through in a stream; this caps what may.
+                body_limit_bytes: 1024 * 1024,
+                // The edge believes no one's X-Forwarded-For unless told to
+                // (nginx's address, in compose): clients could forge it to
+                // dodge rate limits.
+                trusted_proxies: Vec::new(),
+                ..HttpSettings::on_port(8080)
+            },
+            readiness_timeout_ms: 1_000,
+            max_response_body_bytes: 16 * 1024 * 1024,
+            connect_timeout_ms: 1_000,
+            upstreams: BTreeMap::from([("users".to_owned(), users)]),
+            routes: vec![
+                // Login and registration: unauthenticated, tighter limits
+                // (they are what credential-stuffing bots hit).
+                route("/api/v1/auth", false, "auth"),
+                route("/api/v1/users", true, "api"),
+                route("/.well-known", false, "api"),
+            ],
+            rate_limits: BTreeMap::from([
+                (
+                    "auth".to_owned(),
+                    RateLimitSettings {
+                        requests: 60,
+                        period_secs: 60,
+                        burst: 20,
+                    },
+                ),
+                (
+                    "api".to_owned(),
+                    RateLimitSettings {
+                        requests: 600,
+                        period_secs: 60,
+                        burst: 100,
+                    },
+                ),
+            ]),
+            auth: EdgeAuthSettings::default(),
+            retry: RetrySettings::default(),
+            breaker: BreakerSettings::default(),
+        }
+    }
+}
+
+impl Default for HealthCheckSettings {
+    fn default() -> Self {
+        Self {
+            path: "/health/ready".into(),
+            interval_ms: 2_000,
+            timeout_ms: 1_000,
+        }
+    }
+}
+
+impl Default for EdgeAuthSettings {
+    fn default() -> Self {
+        Self {
+            jwks_upstream: "users".into(),
+            jwks_path: "/.well-known/jwks.json".into(),
+            issuer: "capstone-users".into(),
+            audience: "capstone".into(),
+            min_refresh_interval_ms: 5_000,
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, then `file`, then the environment; then cross-checks.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let settings: Settings = load_settings(file)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// What types alone cannot check: every reference resolves, every
+    /// number makes sense. Errors name the setting to fix.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let gateway = &self.gateway;
+        self.redis.parsed_url()?;
+        gateway.http.validate("gateway.http.cors_allowed_origins")?;
+        let invalid = |key: &'static str, expected: &'static str, found: String| {
+            Err(ConfigError::Value {
+                key,
+                expected,
+                found,
+            })
+        };
+        for (name, upstream) in &gateway.upstreams {
+            if upstream.instances.is_empty() {
+                return invalid(
+                    "gateway.upstreams.<name>.instances",
+                    "at least one instance URL",
+                    format!("none for `{name}`"),
+                );
+            }
+            if let Some(url) = upstream
+                .instances
+                .iter()
+                .find(|url| url.scheme() != "http" || url.host_str().is_none())
+            {
+                return invalid(
+                    "gateway.upstreams.<name>.instances",
+                    "http://host:port URLs",
+                    format!("`{url}` in `{name}`"),
+                );
+            }
+        }
+        for route in &gateway.routes {
+            if !route.prefix.starts_with('/')
+                || (route.prefix.len() > 1 && route.prefix.ends_with('/'))
+            {
+                return invalid(
+                    "gateway.routes.prefix",
+                    "a path starting with `/`, without a trailing `/`",
+                    route.prefix.clone(),
+                );
+            }
+            if !gateway.upstreams.contains_key(&route.upstream) {
+                return invalid(
+                    "gateway.routes.upstream",
+                    "the name of a [gateway.upstreams.<name>] pool",
+                    format!("`{}` (route {})", route.upstream, route.prefix),
+                );
+            }
+            if let Some(class) = &route.rate_limit
+                && !gateway.rate_limits.contains_key(class)
+            {
+                return invalid(
+                    "gateway.routes.rate_limit",
+                    "the name of a [gateway.rate_limits.<class>]",
+                    format!("`{class}` (route {})", route.prefix),
+                );
+            }
+            if route.timeout_ms == 0 {
+                return invalid(
+                    "gateway.routes.timeout_ms",
+                    "a positive number of milliseconds",
+                    format!("0 (route {})", route.prefix),
+                );
+            }
+        }
+        for (class, limit) in &gateway.rate_limits {
+            if let Err(reason) = limit.validate(class) {
+                return invalid(
+                    "gateway.rate_limits",
+                    "positive requests, period_secs and burst",
+                    reason,
+                );
+            }
+        }
+        if let Err(reason) = gateway.retry.validate() {
+            return invalid("gateway.retry", "retry settings within range", reason);
+        }
+        if gateway.routes.iter().any(|route| route.protected)
+            && !gateway.upstreams.contains_key(&gateway.auth.jwks_upstream)
+        {
+            return invalid(
+                "gateway.auth.jwks_upstream",
+                "the pool that serves the JWKS (protected routes need it)",
+                gateway.auth.jwks_upstream.clone(),
+            );
+        }
+        Ok(())
+    }
+}

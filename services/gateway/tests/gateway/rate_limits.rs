@@ -1,0 +1,139 @@
+//! Rate limits as clients meet them: headers, 429, shared across gateways,
+//! and still enforced (per instance) when Redis is down.
+
+use capstone_gateway::{Settings, rate_limit::RateLimitSettings};
+use capstone_users::testing::RedisNamespace;
+
+use crate::helpers::{
+    Stub, TestGateway, assert_problem, base_settings, route, spawn_gateway, spawn_gateway_sharing,
+    upstream,
+};
+
+/// `/stub` limited to 3 requests a minute per client.
+fn limited_settings(stub: &Stub) -> Settings {
+    let mut settings = base_settings();
+    settings
+        .gateway
+        .upstreams
+        .insert("stub".into(), upstream(std::slice::from_ref(&stub.address)));
+    settings.gateway.rate_limits.insert(
+        "tight".into(),
+        RateLimitSettings {
+            requests: 3,
+            period_secs: 60,
+            burst: 3,
+        },
+    );
+    let mut limited = route("/stub", "stub");
+    limited.rate_limit = Some("tight".into());
+    settings.gateway.routes.push(limited);
+    settings
+}
+
+/// Waits until the gateway's Redis connection is up (rate limits shared).
+async fn wait_for_redis(gateway: &TestGateway) {
+    for _ in 0..100 {
+        let report: serde_json::Value = gateway
+            .get("/health/ready")
+            .await
+            .json()
+            .await
+            .expect("json");
+        if report["checks"]["redis"]["status"] == "up" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the gateway never connected to Redis");
+}
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response.headers()[name].to_str().expect("ascii").to_owned()
+}
+
+#[tokio::test]
+async fn replies_carry_ratelimit_headers_and_the_excess_gets_429() {
+    let stub = Stub::start("a").await;
+    let gateway = spawn_gateway(limited_settings(&stub)).await;
+    wait_for_redis(&gateway).await;
+    for remaining in ["2", "1", "0"] {
+        let response = gateway.get("/stub/x").await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "ratelimit-limit"), "3");
+        assert_eq!(header(&response, "ratelimit-remaining"), remaining);
+        assert_eq!(header(&response, "ratelimit-policy"), "3;w=60");
+    }
+    let refused = gateway.get("/stub/x").await;
+    let retry_after: u64 = header(&refused, "retry-after").parse().expect("seconds");
+    assert!(
+        (1..=20).contains(&retry_after),
+        "one request's worth: {retry_after}"
+    );
+    assert_eq!(header(&refused, "ratelimit-remaining"), "0");
+    assert_problem(refused, 429, Some("urn:capstone:problem:rate-limited")).await;
+    assert_eq!(
+        stub.hits(),
+        3,
+        "the refused request never reached the upstream"
+    );
+}
+
+#[tokio::test]
+async fn two_gateways_sharing_redis_enforce_one_limit() {
+    let stub = Stub::start("a").await;
+    let mut settings = limited_settings(&stub);
+    let redis = RedisNamespace::new(&settings.redis);
+    settings.redis.key_prefix = redis.prefix.clone();
+    let first = spawn_gateway_sharing(settings.clone(), Some(redis)).await;
+    let second = spawn_gateway_sharing(settings, None).await;
+    wait_for_redis(&first).await;
+    wait_for_redis(&second).await;
+
+    assert_eq!(first.get("/stub/x").await.status(), 200);
+    assert_eq!(second.get("/stub/x").await.status(), 200);
+    assert_eq!(first.get("/stub/x").await.status(), 200);
+    assert_eq!(
+        second.get("/stub/x").await.status(),
+        429,
+        "the budget is shared"
+    );
+    assert_eq!(first.get("/stub/x").await.status(), 429);
+}
+
+#[tokio::test]
+async fn with_redis_down_requests_are_served_and_limited_per_instance() {
+    let stub = Stub::start("a").await;
+    let mut settings = limited_settings(&stub);
+    settings.redis.url = "redis://127.0.0.1:1".into(); // nothing listens there
+    let gateway = spawn_gateway(settings).await;
+    for _ in 0..3 {
+        assert_eq!(
+            gateway.get("/stub/x").await.status(),
+            200,
+            "served without Redis"
+        );
+    }
+    assert_eq!(
+        gateway.get("/stub/x").await.status(),
+        429,
+        "the local limiter still limits"
+    );
+    let report: serde_json::Value = gateway
+        .get("/health/ready")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(report["status"], "degraded");
+}
+
+#[tokio::test]
+async fn unlimited_routes_carry_no_ratelimit_headers() {
+    let stub = Stub::start("a").await;
+    let mut settings = limited_settings(&stub);
+    settings.gateway.routes.push(route("/free", "stub"));
+    let gateway = spawn_gateway(settings).await;
+    let response = gateway.get("/free/x").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("ratelimit-limit").is_none());
+}
