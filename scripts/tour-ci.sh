@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Runs scripts/tour.sh (the book's curl walkthrough) against a real
-# `capstone up`, on its own database and a free port, then stops it and
+# `capstone up` (gateway + users), on its own database and free ports, then stops it and
 # drops the database. Used by .ci/run; handy after any API change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 database="capstone_tour_$$"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port=$(free_port)       # the gateway's
+users_port=$(free_port)
 log=$(mktemp)
 export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$database"
-export CAPSTONE_USERS__HTTP__PORT="$port"
+export CAPSTONE_GATEWAY__HTTP__PORT="$port"
+export CAPSTONE_USERS__HTTP__PORT="$users_port"
+export CAPSTONE_GATEWAY__UPSTREAMS__USERS__INSTANCES="[\"http://127.0.0.1:$users_port\"]"
 export CAPSTONE_REDIS__KEY_PREFIX="$database"
 
 # --workspace: the same feature set as the test build, so nothing recompiles.

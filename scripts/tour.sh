@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tour.sh: walk the users API with curl, checking the status of every step.
+# tour.sh: walk the API through the gateway with curl, checking the status of
+# every step.
 #
 # Why: it is the tour of the book (docs/src/tour.md includes it piece by piece
 # through the ANCHOR comments) and a smoke test CI runs against a real
@@ -10,11 +11,11 @@
 # so reruns never collide, and closes its account at the end (or on failure).
 #
 # Usage: bash scripts/tour.sh [BASE_URL]
-#        BASE_URL defaults to $CAPSTONE_URL, then http://127.0.0.1:8081
+#        BASE_URL defaults to $CAPSTONE_URL, then http://127.0.0.1:8080 (the gateway)
 # Needs: bash, curl, grep, sed. Start the service first with `cargo run`.
 set -euo pipefail
 
-BASE_URL="${1:-${CAPSTONE_URL:-http://127.0.0.1:8081}}"
+BASE_URL="${1:-${CAPSTONE_URL:-http://127.0.0.1:8080}}"
 BASE_URL="${BASE_URL%/}"
 
 WORK_DIR="$(mktemp -d)"
@@ -166,8 +167,8 @@ AUTH="Authorization: Bearer $NEW_ACCESS_TOKEN"
 # ANCHOR_END: refresh
 
 # ANCHOR: docs
-step "The OpenAPI document: GET /api-docs/openapi.json" 200 \
-  "$BASE_URL/api-docs/openapi.json"
+step "The users service's OpenAPI document, via the gateway: GET /api-docs/users/openapi.json" 200 \
+  "$BASE_URL/api-docs/users/openapi.json"
 expect_body '"openapi":"3.1'
 step "The public keys that verify tokens: GET /.well-known/jwks.json" 200 \
   "$BASE_URL/.well-known/jwks.json"
@@ -175,6 +176,18 @@ expect_body '"crv":"Ed25519"'
 step "Swagger UI, served from the binary: GET /docs/" 200 \
   "$BASE_URL/docs/"
 # ANCHOR_END: docs
+
+# ANCHOR: gateway
+step "A path no route matches is refused at the edge: GET /nowhere" 404 \
+  "$BASE_URL/nowhere"
+expect_body '"type":"about:blank"'
+step "Every limited route says what is left: GET /.well-known/jwks.json" 200 \
+  -H "X-Request-Id: tour-$RANDOM" "$BASE_URL/.well-known/jwks.json"
+printf 'RateLimit-Limit: %s, RateLimit-Remaining: %s, X-Request-Id: %s\n' \
+  "$(header RateLimit-Limit)" "$(header RateLimit-Remaining)" "$(header X-Request-Id)"
+[ -n "$(header RateLimit-Remaining)" ] || fail "no RateLimit-Remaining header"
+case "$(header X-Request-Id)" in tour-*) ;; *) fail "the request id was not passed through" ;; esac
+# ANCHOR_END: gateway
 
 # ANCHOR: delete
 step "Close my account: DELETE $LOCATION" 204 \

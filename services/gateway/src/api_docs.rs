@@ -21,7 +21,7 @@ pub fn configure(settings: &GatewaySettings) -> impl FnOnce(&mut web::ServiceCon
     let documents: Vec<String> = settings
         .upstreams
         .iter()
-        .filter(|(_, upstream)| upstream.openapi_path.is_some())
+        .filter(|(_, upstream)| !upstream.openapi_path.is_empty())
         .map(|(name, _)| format!("/api-docs/{name}/openapi.json"))
         .collect();
     move |config: &mut web::ServiceConfig| {

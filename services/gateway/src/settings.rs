@@ -69,7 +69,7 @@ pub struct GatewaySettings {
 }
 
 /// One upstream service, served by one or more instances.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpstreamSettings {
     /// Base URLs, one per instance (`http://host:port`).
@@ -78,8 +78,19 @@ pub struct UpstreamSettings {
     /// Active health checks (`GET <path>` on every instance).
     pub health_check: HealthCheckSettings,
     /// Where the service serves its OpenAPI document, listed in the gateway's
-    /// `/docs`. None: the service has no API docs.
-    pub openapi_path: Option<String>,
+    /// `/docs`. Every Capstone service uses the default; empty: no API docs.
+    pub openapi_path: String,
+}
+
+impl Default for UpstreamSettings {
+    fn default() -> Self {
+        Self {
+            instances: Vec::new(),
+            strategy: Strategy::default(),
+            health_check: HealthCheckSettings::default(),
+            openapi_path: "/api-docs/openapi.json".into(),
+        }
+    }
 }
 
 /// How an instance is chosen for each request.
@@ -147,9 +158,7 @@ impl Default for GatewaySettings {
     fn default() -> Self {
         let users = UpstreamSettings {
             instances: vec![Url::parse("http://127.0.0.1:8081").expect("a valid literal URL")],
-            strategy: Strategy::default(),
-            health_check: HealthCheckSettings::default(),
-            openapi_path: Some("/api-docs/openapi.json".into()),
+            ..UpstreamSettings::default()
         };
         let route = |prefix: &str, protected: bool, rate_limit: &str| RouteSettings {
             prefix: prefix.into(),

@@ -14,7 +14,10 @@ use crate::cli::{Cli, Command};
 
 pub(crate) async fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Up) {
-        Command::Up => up::run(load_settings(cli.config.as_deref())?).await,
+        Command::Up => {
+            let file = cli.config.as_deref();
+            up::run(load_settings(file)?, load_settings(file)?).await
+        }
         Command::Migrate => migrate::run(load_settings(cli.config.as_deref())?).await,
         // Reads Redis and RabbitMQ settings too, which no service uses yet:
         // the cache and messaging chapters will.
@@ -40,6 +43,12 @@ trait Loadable: Sized {
 impl Loadable for Settings {
     fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         Settings::load(file)
+    }
+}
+
+impl Loadable for capstone_gateway::Settings {
+    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        capstone_gateway::Settings::load(file)
     }
 }
 

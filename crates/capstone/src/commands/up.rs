@@ -1,40 +1,64 @@
 //! `capstone up`: every service in one process, with the URLs to open.
+//!
+//! The users service starts first (the gateway's health checks and JWKS
+//! fetch then find it at once), the gateway in front of it. One Ctrl-C
+//! stops both: each drains its in-flight requests.
 
 use capstone_platform::{Shutdown, probe::Dependency, telemetry::init_telemetry};
-use capstone_users::{Application, Settings, StartupError};
+use capstone_users::StartupError;
 
 use crate::fixes::how_to_start;
 
-pub(crate) async fn run(settings: Settings) -> Result<(), String> {
-    let _telemetry = init_telemetry(&settings.telemetry).map_err(|error| error.to_string())?;
+pub(crate) async fn run(
+    users_settings: capstone_users::Settings,
+    gateway_settings: capstone_gateway::Settings,
+) -> Result<(), String> {
+    let _telemetry =
+        init_telemetry(&users_settings.telemetry).map_err(|error| error.to_string())?;
     let shutdown = Shutdown::new();
     shutdown.trigger_on_signals();
 
-    let host = settings.users.http.host.clone();
-    let users = Application::build(settings)
+    let users = capstone_users::Application::build(users_settings)
         .await
         .map_err(explain_startup_failure)?;
-    print_urls(&host, users.port());
-
-    users
-        .run_until_stopped(shutdown)
+    let gateway_host = gateway_settings.gateway.http.host.clone();
+    let gateway = capstone_gateway::Application::build(gateway_settings)
         .await
-        .map_err(|error| format!("The users service stopped with an error: {error}"))?;
+        .map_err(explain_gateway_failure)?;
+    print_urls(&gateway_host, gateway.port(), users.port());
+
+    let (users, gateway) = tokio::join!(
+        users.run_until_stopped(shutdown.clone()),
+        gateway.run_until_stopped(shutdown),
+    );
+    users.map_err(|error| format!("The users service stopped with an error: {error}"))?;
+    gateway.map_err(|error| format!("The gateway stopped with an error: {error}"))?;
     tracing::info!("all services stopped");
     Ok(())
 }
 
 #[allow(clippy::print_stdout)] // printing the URLs is this command's job
-fn print_urls(host: &str, users_port: u16) {
-    let base = format!("http://{host}:{users_port}");
+fn print_urls(host: &str, gateway_port: u16, users_port: u16) {
+    let base = format!("http://{host}:{gateway_port}");
     println!(
-        "\nCapstone is up. Try:\n\
+        "\nCapstone is up. Everything goes through the gateway at {base}:\n\
          \x20 Swagger UI   {base}/docs/\n\
-         \x20 OpenAPI      {base}/api-docs/openapi.json\n\
-         \x20 Users API    {base}/api/v1/users\n\
+         \x20 OpenAPI      {base}/api-docs/users/openapi.json\n\
+         \x20 Users API    {base}/api/v1/users      (needs a token: {base}/api/v1/auth/login)\n\
          \x20 Readiness    {base}/health/ready\n\
+         Behind it, the users service listens on http://{host}:{users_port}.\n\
          Stop with Ctrl-C.\n"
     );
+}
+
+fn explain_gateway_failure(error: capstone_gateway::StartupError) -> String {
+    match error {
+        capstone_gateway::StartupError::Bind { address, source } => format!(
+            "Capstone cannot listen on {address}: {source}. Another process probably uses the port; \
+             stop it or choose another one, e.g. CAPSTONE_GATEWAY__HTTP__PORT=9080 cargo run."
+        ),
+        capstone_gateway::StartupError::Config(cause) => cause.to_string(),
+    }
 }
 
 fn explain_startup_failure(error: StartupError) -> String {

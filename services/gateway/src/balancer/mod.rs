@@ -36,6 +36,7 @@ pub struct Upstream {
     /// much load on top of ordinary traffic.
     pub retry_budget: RetryBudget,
     pub health_check: HealthCheckSettings,
+    /// Where its OpenAPI document is; None: it publishes none.
     pub openapi_path: Option<String>,
 }
 
@@ -79,7 +80,7 @@ impl Upstream {
             next: AtomicUsize::new(0),
             retry_budget: retry.budget(),
             health_check: settings.health_check.clone(),
-            openapi_path: settings.openapi_path.clone(),
+            openapi_path: Some(settings.openapi_path.clone()).filter(|path| !path.is_empty()),
         }
     }
 

@@ -6,9 +6,16 @@ use crate::helpers::{UsersCluster, base_settings, spawn_gateway, upstream};
 async fn the_gateway_lists_and_serves_the_upstream_openapi_documents() {
     let users = UsersCluster::start(1).await;
     let mut settings = base_settings();
-    let mut pool = upstream(&users.addresses);
-    pool.openapi_path = Some("/api-docs/openapi.json".into());
-    settings.gateway.upstreams.insert("users".into(), pool);
+    settings
+        .gateway
+        .upstreams
+        .insert("users".into(), upstream(&users.addresses));
+    let mut undocumented = upstream(&users.addresses);
+    undocumented.openapi_path = String::new();
+    settings
+        .gateway
+        .upstreams
+        .insert("quiet".into(), undocumented);
     let gateway = spawn_gateway(settings).await;
 
     let redirect = gateway.get("/docs").await;
@@ -28,6 +35,14 @@ async fn the_gateway_lists_and_serves_the_upstream_openapi_documents() {
     );
     assert!(document["paths"].get("/api/v1/users/me").is_some());
 
-    let missing = gateway.get("/api-docs/nobody/openapi.json").await;
-    assert_eq!(missing.status(), 404);
+    assert!(
+        !script.contains("/api-docs/quiet/"),
+        "an upstream without docs is not listed"
+    );
+    for missing in [
+        "/api-docs/nobody/openapi.json",
+        "/api-docs/quiet/openapi.json",
+    ] {
+        assert_eq!(gateway.get(missing).await.status(), 404, "{missing}");
+    }
 }
