@@ -168,3 +168,30 @@ async fn a_real_users_service_on_two_instances_serves_through_the_gateway() {
         .collect();
     assert_eq!(served_by, [0, 0], "every in-flight count went back to zero");
 }
+
+#[tokio::test]
+async fn the_gateway_stays_ready_but_reports_an_upstream_without_instances() {
+    let a = Stub::start("a").await;
+    let gateway = gateway_over(&[&a], Strategy::RoundRobin).await;
+    a.set_ready(false);
+    let instance = gateway.state.upstreams.get("stub").expect("pool").instances[0].clone();
+    wait_for("a is out of rotation", || !instance.is_healthy()).await;
+    let response = gateway.get("/health/ready").await;
+    // Still 200: pulling the gateway out of rotation would take every
+    // other route down with this one upstream.
+    assert_eq!(response.status(), 200);
+    let report: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(report["status"], "degraded");
+    assert_eq!(report["checks"]["upstreams"]["status"], "down");
+    assert!(
+        report["checks"]["upstreams"]["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("stub"))
+    );
+    let refused = gateway.get("/stub/x").await;
+    assert_eq!(
+        refused.status(),
+        503,
+        "fast 503 for the route whose upstream is down"
+    );
+}

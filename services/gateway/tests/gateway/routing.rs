@@ -182,3 +182,36 @@ async fn upstream_statuses_headers_and_error_bodies_pass_through() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_malformed_request_is_rejected_at_the_edge() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let stub = Stub::start("a").await;
+    let gateway = gateway_over(&stub).await;
+    let address = gateway.address.trim_start_matches("http://").to_owned();
+    for garbage in [
+        "GET /stub/x HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n",
+        "NOT A REQUEST\r\n\r\n",
+    ] {
+        let mut connection = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connect");
+        connection
+            .write_all(garbage.as_bytes())
+            .await
+            .expect("write");
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            connection.read_to_end(&mut answer),
+        )
+        .await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 400"),
+            "{garbage:?} got {answer:?}"
+        );
+    }
+    assert_eq!(stub.hits(), 0, "nothing malformed was forwarded");
+}
