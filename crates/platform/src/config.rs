@@ -18,9 +18,9 @@ use std::path::Path;
 
 use figment::{
     Figment,
-    providers::{Env, Format, Toml},
+    providers::{Env, Format, Serialized, Toml},
 };
-use serde::de::DeserializeOwned;
+use serde::{Serialize, de::DeserializeOwned};
 
 /// Why settings could not be loaded. The message always names the key and the
 /// form it expects, so the fix is obvious without reading code.
@@ -52,8 +52,16 @@ const CONVENTIONAL_VARIABLES: [(&str, &str); 3] = [
 
 // ANCHOR: load_settings
 /// Loads `T` from defaults, the optional `file`, and the environment.
-pub fn load_settings<T: DeserializeOwned>(file: Option<&Path>) -> Result<T, ConfigError> {
-    let mut figment = Figment::new();
+///
+/// The defaults are a layer of their own (`T::default()`, serialised), not
+/// serde's per-struct defaults: setting one key of a section must leave the
+/// section's other keys at *this service's* defaults. (With serde's alone,
+/// `CAPSTONE_USERS__HTTP__WORKERS=2` would rebuild `users.http` from
+/// `HttpSettings::default()` and move the users service to port 8080.)
+pub fn load_settings<T: DeserializeOwned + Serialize + Default>(
+    file: Option<&Path>,
+) -> Result<T, ConfigError> {
+    let mut figment = Figment::from(Serialized::defaults(T::default()));
     if let Some(path) = file {
         // `Toml::file` silently skips a missing file; a file the user named must exist.
         std::fs::metadata(path).map_err(|error| ConfigError::File {
@@ -121,23 +129,24 @@ mod tests {
 
     use super::*;
 
-    #[derive(Debug, Deserialize, PartialEq)]
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
     #[serde(default)]
     struct Example {
         database: Database,
         service: Service,
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
     #[serde(default)]
     struct Database {
         url: String,
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
     #[serde(default)]
     struct Service {
         http_port: u16,
+        workers: u16,
     }
 
     impl Default for Example {
@@ -146,7 +155,10 @@ mod tests {
                 database: Database {
                     url: "postgres://default".into(),
                 },
-                service: Service { http_port: 8081 },
+                service: Service {
+                    http_port: 8081,
+                    workers: 0,
+                },
             }
         }
     }
@@ -157,9 +169,14 @@ mod tests {
         }
     }
 
+    /// A shared section's own default differs from what the service that
+    /// embeds it sets (like `HttpSettings` on 8080 vs the users service's 8081).
     impl Default for Service {
         fn default() -> Self {
-            Example::default().service
+            Self {
+                http_port: 8080,
+                workers: 0,
+            }
         }
     }
 
@@ -184,6 +201,20 @@ mod tests {
                 load_settings(Some(Path::new("capstone.toml"))).expect("layers load");
             assert_eq!(settings.service.http_port, 9100);
             assert_eq!(settings.database.url, "postgres://file");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn setting_one_key_keeps_the_sections_other_keys_at_the_services_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CAPSTONE_SERVICE__WORKERS", "2");
+            let settings: Example = load_settings(None).expect("loads");
+            assert_eq!(settings.service.workers, 2);
+            assert_eq!(
+                settings.service.http_port, 8081,
+                "not Service::default()'s 8080"
+            );
             Ok(())
         });
     }

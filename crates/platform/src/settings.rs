@@ -5,14 +5,14 @@
 //! machine with Postgres, Redis and RabbitMQ on their usual ports and no config.
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::ConfigError;
 
 /// Which kind of deployment this is. Development enables conveniences that must
 /// never run in production (creating the database, generated keys later on).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
     #[default]
@@ -29,7 +29,7 @@ impl Environment {
 }
 
 /// Where and how an HTTP server listens.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HttpSettings {
     /// Interface to bind; `0.0.0.0` in containers, loopback on a laptop.
@@ -97,10 +97,11 @@ impl Default for HttpSettings {
 }
 
 /// A Postgres database reached through a connection pool.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `postgres://user:password@host:port/database`. Secret: it holds a password.
+    #[serde(serialize_with = "expose_secret")]
     pub url: SecretString,
     /// Most connections the pool opens. Postgres' default limit is 100 for
     /// the whole server: leave room for other instances and for psql.
@@ -172,10 +173,11 @@ impl DatabaseSettings {
 }
 
 /// A Redis server (login throttling now; cache and rate limits later).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedisSettings {
     /// `redis://[:password@]host:port[/db]`.
+    #[serde(serialize_with = "expose_secret")]
     pub url: SecretString,
     /// Every key starts with this (and a colon): one Redis can then serve
     /// several deployments, and each test run its own namespace.
@@ -207,10 +209,11 @@ impl RedisSettings {
 }
 
 /// A RabbitMQ broker (used by later services: outbox relay and worker).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AmqpSettings {
     /// `amqp://user:password@host:port/vhost` (`%2f` is the default vhost `/`).
+    #[serde(serialize_with = "expose_secret")]
     pub url: SecretString,
 }
 
@@ -235,7 +238,7 @@ impl AmqpSettings {
 
 /// The three backing services together: what `capstone doctor` checks.
 /// Reads the same `database`, `redis` and `amqp` sections the services do.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct BackingServices {
     pub database: DatabaseSettings,
@@ -263,6 +266,27 @@ fn parse_url(
         });
     }
     Ok(url)
+}
+
+/// Serialises a secret as its value. Settings are serialised for one
+/// purpose: handing the typed defaults to the config loader as its first
+/// layer, inside the process. Nothing writes them anywhere.
+pub fn expose_secret<S: serde::Serializer>(
+    secret: &SecretString,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose_secret())
+}
+
+/// [`expose_secret`] for an optional secret.
+pub fn expose_optional_secret<S: serde::Serializer>(
+    secret: &Option<SecretString>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(secret) => serializer.serialize_some(secret.expose_secret()),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// `scheme://host:port/path` without user name or password.

@@ -28,7 +28,7 @@ use capstone_platform::{
     settings::{Environment, HttpSettings, RedisSettings},
     telemetry::TelemetrySettings,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::{
@@ -37,7 +37,7 @@ use crate::{
 };
 
 /// Everything the gateway reads. Other services' sections may share the file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Settings {
     pub environment: Environment,
@@ -46,7 +46,7 @@ pub struct Settings {
     pub gateway: GatewaySettings,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GatewaySettings {
     pub http: HttpSettings,
@@ -69,7 +69,7 @@ pub struct GatewaySettings {
 }
 
 /// One upstream service, served by one or more instances.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpstreamSettings {
     /// Base URLs, one per instance (`http://host:port`).
@@ -94,7 +94,7 @@ impl Default for UpstreamSettings {
 }
 
 /// How an instance is chosen for each request.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// Two random instances, the one with fewer requests in flight.
@@ -104,7 +104,7 @@ pub enum Strategy {
     RoundRobin,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HealthCheckSettings {
     pub path: String,
@@ -113,7 +113,7 @@ pub struct HealthCheckSettings {
 }
 
 /// A path prefix and where its requests go.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSettings {
     /// Matched on whole path segments: `/api/v1/users` matches
@@ -136,7 +136,7 @@ pub struct RouteSettings {
 }
 
 /// Access-token checks at the edge.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EdgeAuthSettings {
     /// The pool that publishes the JWKS (the users service).
@@ -320,6 +320,13 @@ impl Settings {
                 );
             }
         }
+        if let Err(reason) = gateway.breaker.validate() {
+            return invalid(
+                "gateway.breaker",
+                "a positive failure_threshold and open_ms",
+                reason,
+            );
+        }
         if let Err(reason) = gateway.retry.validate() {
             return invalid("gateway.retry", "retry settings within range", reason);
         }
@@ -333,5 +340,48 @@ impl Settings {
             );
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_from(toml: &str) -> Result<Settings, ConfigError> {
+        let path = std::env::temp_dir().join(format!("gateway-{}.toml", uuid::Uuid::now_v7()));
+        std::fs::write(&path, toml).expect("temp file");
+        let loaded = Settings::load(Some(&path));
+        let _ = std::fs::remove_file(&path);
+        loaded
+    }
+
+    #[test]
+    fn routes_from_a_file_replace_the_default_routes() {
+        let settings = load_from("[[gateway.routes]]\nprefix = \"/only\"\nupstream = \"users\"\n")
+            .expect("loads");
+        let prefixes: Vec<&str> = settings
+            .gateway
+            .routes
+            .iter()
+            .map(|route| route.prefix.as_str())
+            .collect();
+        assert_eq!(prefixes, ["/only"]);
+    }
+
+    #[test]
+    fn one_http_key_keeps_the_gateways_other_http_defaults() {
+        let settings = load_from("[gateway.http]\nworkers = 3\n").expect("loads");
+        assert_eq!(settings.gateway.http.port, 8080);
+        assert_eq!(settings.gateway.http.body_limit_bytes, 1024 * 1024);
+        assert!(settings.gateway.http.trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn a_route_to_an_unknown_upstream_names_the_setting() {
+        let error = load_from("[[gateway.routes]]\nprefix = \"/x\"\nupstream = \"nobody\"\n")
+            .expect_err("must fail");
+        let message = error.to_string();
+        assert!(message.contains("gateway.routes.upstream"), "{message}");
+        assert!(message.contains("nobody"), "{message}");
     }
 }

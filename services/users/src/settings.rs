@@ -15,7 +15,7 @@ use capstone_platform::{
     settings::{DatabaseSettings, Environment, HttpSettings, RedisSettings},
     telemetry::TelemetrySettings,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{
     auth::{Argon2Settings, LoginThrottleSettings, SigningKeySettings},
@@ -25,7 +25,7 @@ use crate::{
 /// Everything the users service reads. Unknown top-level sections are allowed
 /// (they belong to other services in the same file); unknown keys inside a
 /// section are rejected, so typos fail loudly.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Settings {
     pub environment: Environment,
@@ -35,7 +35,7 @@ pub struct Settings {
     pub users: UsersSettings,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UsersSettings {
     pub http: HttpSettings,
@@ -50,7 +50,7 @@ pub struct UsersSettings {
 }
 
 /// Authentication settings (`[users.auth]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
     /// Password hashing cost (`[users.auth.argon2]`).

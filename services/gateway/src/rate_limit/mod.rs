@@ -35,7 +35,7 @@ use redis_store::RedisStore;
 const MAX_REFILL: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 
 /// The limit of one route class.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSettings {
     /// Requests allowed per period on average.

@@ -33,7 +33,7 @@ mod retry_budget;
 
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use backoff::Backoff;
 pub use breaker::{Admission, BreakerState, CircuitBreaker};
@@ -41,7 +41,7 @@ pub use retry_budget::RetryBudget;
 
 /// When a [`CircuitBreaker`] opens and how long it stays open (one set of
 /// values for every instance of an upstream).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BreakerSettings {
     /// Consecutive failures that open the breaker (eject the instance). Default 3.
@@ -74,7 +74,7 @@ impl BreakerSettings {
 }
 
 /// How the proxy retries failed idempotent requests.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RetrySettings {
     /// Retries after the first attempt, at most; 0 turns retries off. Default 2.

@@ -15,17 +15,18 @@ use capstone_contracts::{AccessClaims, Role};
 use capstone_platform::access_token::{SigningKey, TokenError, TokenVerifier};
 use jsonwebtoken::jwk::JwkSet;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// One configured signing key (`[[users.auth.signing_keys]]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SigningKeySettings {
     /// Key id, published in the JWKS and in each token's header. Use
     /// something that sorts by age, such as `2026-11`.
     pub kid: String,
     /// The PKCS#8 PEM (`openssl genpkey -algorithm ed25519`), inline…
+    #[serde(serialize_with = "capstone_platform::settings::expose_optional_secret")]
     pub private_key_pem: Option<SecretString>,
     /// …or read from this file (a mounted Kubernetes secret, say).
     pub private_key_file: Option<std::path::PathBuf>,

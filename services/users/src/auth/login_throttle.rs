@@ -22,11 +22,11 @@
 use std::net::IpAddr;
 
 use capstone_platform::redis::LazyRedis;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// `[users.auth.login_throttle]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoginThrottleSettings {
     /// Failures allowed for one account within the window.

@@ -23,12 +23,12 @@ use argon2::{
     },
 };
 use secrecy::ExposeSecret;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::Password;
 
 /// argon2id cost parameters (`users.auth.argon2`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Argon2Settings {
     /// Memory per hash, in KiB (OWASP: 19456 = 19 MiB).

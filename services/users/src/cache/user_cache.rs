@@ -11,14 +11,14 @@ use std::{future::Future, sync::Arc, time::Duration};
 use capstone_platform::redis::LazyRedis;
 use moka::{Expiry, future::Cache};
 use redis::AsyncCommands;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{CacheMetrics, cached_user::CachedUser, keys::user_key};
 use crate::{domain::User, repo::RepoError};
 
 /// `[users.cache]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CacheSettings {
     /// Entries kept in each process.
