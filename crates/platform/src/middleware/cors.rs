@@ -28,7 +28,16 @@ pub fn cors(allowed_origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             REQUEST_ID_HEADER,
         ])
-        .expose_headers([header::LOCATION, header::RETRY_AFTER, REQUEST_ID_HEADER])
+        .expose_headers([
+            header::LOCATION.as_str(),
+            header::RETRY_AFTER.as_str(),
+            REQUEST_ID_HEADER.as_str(),
+            // The gateway's rate-limit state, so a browser app can slow down.
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+            "ratelimit-policy",
+        ])
         .max_age(3600);
     for origin in allowed_origins {
         cors = cors.allowed_origin(origin);
