@@ -27,6 +27,7 @@ use actix_web::{
     http::header::{self, HeaderName, HeaderValue},
     web,
 };
+use capstone_contracts::AccessClaims;
 use capstone_platform::{
     client_address::client_address,
     middleware::{AccessLogExtras, PassThrough, RequestId},
@@ -56,28 +57,33 @@ pub async fn proxy(
         );
     }
 
+    let peer = request.peer_addr().map(|peer| peer.ip());
+    let client_ip = client_address(peer, request.headers(), &gateway.trusted_proxies);
     let identity = match (route.protected, &gateway.jwks) {
         (true, Some(jwks)) => match edge_auth::authenticate(request.headers(), jwks, &client).await
         {
             Ok(claims) => Some(claims),
-            Err(error) => return annotate(problems::auth_failed(&error), route, None),
+            Err(error) => {
+                // A refused token still spends its address's budget:
+                // otherwise guessing tokens would be free of any limit.
+                let decision = rate_limit(&gateway, route, None, client_ip).await;
+                let response = match decision.as_ref().filter(|decision| !decision.allowed) {
+                    Some(refused) => {
+                        problems::rate_limited(refused.retry_after.unwrap_or_default())
+                    }
+                    None => problems::auth_failed(&error),
+                };
+                return annotate(
+                    with_rate_limit_headers(response, decision.as_ref()),
+                    route,
+                    None,
+                );
+            }
         },
         _ => None,
     };
 
-    let peer = request.peer_addr().map(|peer| peer.ip());
-    let client_ip = client_address(peer, request.headers(), &gateway.trusted_proxies);
-    let decision = match &route.rate_limit {
-        Some(class) => {
-            let key = match (&identity, client_ip) {
-                (Some(claims), _) => format!("user:{}", claims.sub),
-                (None, Some(ip)) => format!("ip:{ip}"),
-                (None, None) => "ip:unknown".to_owned(),
-            };
-            gateway.limiter.check(class, &key).await
-        }
-        None => None,
-    };
+    let decision = rate_limit(&gateway, route, identity.as_ref(), client_ip).await;
     if let Some(decision) = decision.as_ref().filter(|decision| !decision.allowed) {
         let retry_in = decision.retry_after.unwrap_or_default();
         let response = with_rate_limit_headers(problems::rate_limited(retry_in), Some(decision));
@@ -186,6 +192,23 @@ fn content_length(request: &HttpRequest) -> Option<u64> {
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse().ok())
+}
+
+/// The route's rate-limit decision for this client: the user when the
+/// token was verified, else the address. None for an unlimited route.
+async fn rate_limit(
+    gateway: &Gateway,
+    route: &Route,
+    identity: Option<&AccessClaims>,
+    client_ip: Option<IpAddr>,
+) -> Option<Decision> {
+    let class = route.rate_limit.as_deref()?;
+    let key = match (identity, client_ip) {
+        (Some(claims), _) => format!("user:{}", claims.sub),
+        (None, Some(ip)) => format!("ip:{ip}"),
+        (None, None) => "ip:unknown".to_owned(),
+    };
+    gateway.limiter.check(class, &key).await
 }
 
 /// `RateLimit-*` on every answer of a limited route, 429s included.

@@ -137,3 +137,22 @@ async fn unlimited_routes_carry_no_ratelimit_headers() {
     assert_eq!(response.status(), 200);
     assert!(response.headers().get("ratelimit-limit").is_none());
 }
+
+#[tokio::test]
+async fn refused_tokens_spend_the_addresss_budget_too() {
+    let stub = Stub::start("a").await;
+    stub.set_jwks(&[&capstone_platform::access_token::SigningKey::generate("k1").expect("key")]);
+    let mut settings = limited_settings(&stub);
+    settings.gateway.auth.jwks_upstream = "stub".into();
+    for route in &mut settings.gateway.routes {
+        route.protected = true;
+    }
+    let gateway = spawn_gateway(settings).await;
+    wait_for_redis(&gateway).await;
+    for _ in 0..3 {
+        assert_eq!(gateway.get_as("/stub/x", "not-a-token").await.status(), 401);
+    }
+    let refused = gateway.get_as("/stub/x", "not-a-token").await;
+    assert_problem(refused, 429, Some("urn:capstone:problem:rate-limited")).await;
+    assert_eq!(stub.hits(), 0);
+}
