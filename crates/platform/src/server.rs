@@ -5,9 +5,56 @@
 //! and hand them here, so one signal stops every server (and, later, the
 //! background tasks) in the same way.
 
-use actix_web::dev::Server;
+use std::net::TcpListener;
 
-use crate::Shutdown;
+use actix_http::Request;
+use actix_service::IntoServiceFactory;
+use actix_web::{
+    Error, HttpResponse, HttpServer,
+    body::MessageBody,
+    dev::{AppConfig, Response, Server, Service, ServiceFactory},
+    http::header,
+};
+
+use crate::{Shutdown, settings::HttpSettings};
+
+// ANCHOR: start
+/// Starts `server` on `listener` the way every service runs: signals left to
+/// the process-wide [`Shutdown`], `http.workers` worker threads (0: one per
+/// core), and `http.shutdown_timeout_secs` for requests in flight to finish.
+/// (The bounds are actix-web's own for `HttpServer::listen`.)
+pub fn start<F, I, S, B>(
+    server: HttpServer<F, I, S, B>,
+    listener: TcpListener,
+    http: &HttpSettings,
+) -> std::io::Result<Server>
+where
+    F: Fn() -> I + Send + Clone + 'static,
+    I: IntoServiceFactory<S, Request>,
+    S: ServiceFactory<Request, Config = AppConfig> + 'static,
+    S::Error: Into<Error> + 'static,
+    S::InitError: std::fmt::Debug,
+    S::Response: Into<Response<B>> + 'static,
+    <S::Service as Service<Request>>::Future: 'static,
+    S::Service: 'static,
+    B: MessageBody + 'static,
+{
+    let mut server = server
+        .disable_signals()
+        .shutdown_timeout(http.shutdown_timeout_secs);
+    if http.workers > 0 {
+        server = server.workers(http.workers);
+    }
+    Ok(server.listen(listener)?.run())
+}
+// ANCHOR_END: start
+
+/// `/docs` → `/docs/`: Swagger UI's relative asset paths need the slash.
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
 
 // ANCHOR: run_until_stopped
 /// Serves until `shutdown` trips, then stops accepting connections and lets

@@ -3,8 +3,8 @@
 //! itself (`/api-docs/<upstream>/openapi.json`), so "Try it out" calls go
 //! through the same routes, auth and limits as any client's.
 
-use actix_web::{HttpResponse, http::header, web};
-use capstone_platform::Problem;
+use actix_web::{HttpResponse, web};
+use capstone_platform::{Problem, server};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::{
@@ -33,7 +33,7 @@ pub fn configure(settings: &GatewaySettings) -> impl FnOnce(&mut web::ServiceCon
             return;
         }
         config
-            .route("/docs", web::get().to(docs_redirect))
+            .route("/docs", web::get().to(server::docs_redirect))
             .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(documents)));
     }
 }
@@ -67,10 +67,3 @@ async fn openapi_document(
     }
 }
 // ANCHOR_END: openapi_document
-
-/// `/docs` → `/docs/`: Swagger UI's relative asset paths need the slash.
-async fn docs_redirect() -> HttpResponse {
-    HttpResponse::PermanentRedirect()
-        .insert_header((header::LOCATION, "/docs/"))
-        .finish()
-}

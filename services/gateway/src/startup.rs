@@ -117,7 +117,7 @@ fn http_server(
     let connect_timeout = Duration::from_millis(settings.gateway.connect_timeout_ms);
     let docs = settings.gateway.clone();
     let cors_allowed_origins = http.cors_allowed_origins.clone();
-    let mut server = HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         // One client (and connection pool) per worker thread: its
         // connections then live on the thread that uses them.
         let client = web::Data::new(upstream_client(connect_timeout));
@@ -129,19 +129,10 @@ fn http_server(
             .configure(api_docs::configure(&docs))
             // Everything else is proxied (or 404 if no route matches).
             .default_service(web::to(proxy::proxy))
+    });
+    server::start(server, listener, &http).map_err(|source| StartupError::Bind {
+        address: format!("{}:{}", http.host, http.port),
+        source,
     })
-    .disable_signals()
-    .shutdown_timeout(http.shutdown_timeout_secs);
-    if http.workers > 0 {
-        server = server.workers(http.workers);
-    }
-    let server = server
-        .listen(listener)
-        .map_err(|source| StartupError::Bind {
-            address: format!("{}:{}", http.host, http.port),
-            source,
-        })?
-        .run();
-    Ok(server)
 }
 // ANCHOR_END: http_server

@@ -10,11 +10,7 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use chrono::TimeDelta;
 
 use actix_web::{
-    App, HttpRequest, HttpResponse, HttpServer,
-    dev::Server,
-    error::PathError,
-    http::{StatusCode, header},
-    web,
+    App, HttpRequest, HttpServer, dev::Server, error::PathError, http::StatusCode, web,
 };
 use capstone_platform::{
     ConfigError, Problem, Shutdown,
@@ -205,7 +201,7 @@ fn http_server(
     let body_limit = http.body_limit_bytes;
     let cors_allowed_origins = http.cors_allowed_origins.clone();
     let trusted_proxies = web::Data::new(TrustedProxies(http.trusted_proxies.clone()));
-    let mut server = HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
             .app_data(repository.clone())
             .app_data(sessions.clone())
@@ -220,23 +216,13 @@ fn http_server(
             .app_data(web::PathConfig::default().error_handler(path_problem))
             .configure(health::configure)
             .configure(routes::configure)
-            .route("/docs", web::get().to(docs_redirect))
+            .route("/docs", web::get().to(server::docs_redirect))
             .service(openapi::swagger_ui())
+    });
+    server::start(server, listener, &http).map_err(|source| StartupError::Bind {
+        address: format!("{}:{}", http.host, http.port),
+        source,
     })
-    // Signals are handled once for the whole process (platform::shutdown).
-    .disable_signals()
-    .shutdown_timeout(http.shutdown_timeout_secs);
-    if http.workers > 0 {
-        server = server.workers(http.workers);
-    }
-    let server = server
-        .listen(listener)
-        .map_err(|source| StartupError::Bind {
-            address: format!("{}:{}", http.host, http.port),
-            source,
-        })?
-        .run();
-    Ok(server)
 }
 // ANCHOR_END: http_server
 
@@ -248,11 +234,4 @@ fn path_problem(error: PathError, request: &HttpRequest) -> actix_web::Error {
     Problem::from_status(StatusCode::NOT_FOUND)
         .with_detail("No such resource: ids in this API are UUIDs.")
         .into()
-}
-
-/// `/docs` → `/docs/`: Swagger UI's relative asset paths need the slash.
-async fn docs_redirect() -> HttpResponse {
-    HttpResponse::PermanentRedirect()
-        .insert_header((header::LOCATION, "/docs/"))
-        .finish()
 }

@@ -74,7 +74,7 @@ pub async fn forward(
             Err(unavailable) => return previous.unwrap_or(Err(unavailable.into())),
         };
         tried.push(index);
-        let outcome = send_once(client, &picked, &mut request).await;
+        let outcome = send_once(client, &picked, &mut request, retryable).await;
         let failed = match &outcome {
             Ok(response) => is_instance_failure(response.status()),
             Err(_) => true,
@@ -108,14 +108,21 @@ async fn send_once(
     client: &reqwest::Client,
     picked: &Picked,
     request: &mut UpstreamRequest,
+    may_be_sent_again: bool,
 ) -> Result<reqwest::Response, ForwardError> {
     let instance = picked.instance();
+    // Only a request that may be retried needs its headers kept.
+    let headers = if may_be_sent_again {
+        request.headers.clone()
+    } else {
+        std::mem::take(&mut request.headers)
+    };
     let mut builder = client
         .request(
             request.method.clone(),
             instance.url(&request.path_and_query),
         )
-        .headers(request.headers.clone());
+        .headers(headers);
     if let Some(body) = request.body.take() {
         builder = builder.body(body);
     }

@@ -62,7 +62,7 @@ pub fn upstream_request_headers(
     identity: Option<&AccessClaims>,
 ) -> reqwest::header::HeaderMap {
     let mut outgoing = reqwest::header::HeaderMap::with_capacity(incoming.len() + 6);
-    let dropped = connection_named(incoming);
+    let dropped = connection_named(incoming.get_all("connection").map(|value| value.as_bytes()));
     for (name, value) in incoming {
         let name = name.as_str();
         let forwarding = matches!(
@@ -119,13 +119,12 @@ fn add_forwarding(outgoing: &mut reqwest::header::HeaderMap, origin: &Origin) {
 pub fn client_response_headers(
     incoming: &reqwest::header::HeaderMap,
 ) -> impl Iterator<Item = (HeaderName, actix_web::http::header::HeaderValue)> + '_ {
-    let dropped: Vec<String> = incoming
-        .get_all("connection")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(|name| name.trim().to_ascii_lowercase())
-        .collect();
+    let dropped = connection_named(
+        incoming
+            .get_all("connection")
+            .iter()
+            .map(|value| value.as_bytes()),
+    );
     incoming.iter().filter_map(move |(name, value)| {
         let name = name.as_str();
         if is_hop_by_hop(name, &dropped) || name == "content-length" {
@@ -143,11 +142,11 @@ fn is_hop_by_hop(name: &str, named_by_connection: &[String]) -> bool {
     HOP_BY_HOP.contains(&name) || named_by_connection.iter().any(|named| named == name)
 }
 
-/// Header names listed in `Connection` (they are hop-by-hop too).
-fn connection_named(headers: &HeaderMap) -> Vec<String> {
-    headers
-        .get_all("connection")
-        .filter_map(|value| value.to_str().ok())
+/// Header names listed in `Connection` values (they are hop-by-hop too).
+/// Takes raw values: requests and responses use different `http` versions.
+fn connection_named<'a>(values: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
+    values
+        .filter_map(|value| std::str::from_utf8(value).ok())
         .flat_map(|value| value.split(','))
         .map(|name| name.trim().to_ascii_lowercase())
         .collect()

@@ -38,28 +38,27 @@ pub(super) fn body_too_large(limit: usize) -> HttpResponse {
 }
 
 pub(super) fn auth_failed(error: &EdgeAuthError) -> HttpResponse {
-    match error {
-        EdgeAuthError::Missing | EdgeAuthError::Refused(_) => {
-            // The reason is for whoever debugs, not for the client.
-            tracing::info!(reason = %error, "refused at the edge");
-            let challenge = match error {
-                EdgeAuthError::Missing => "Bearer realm=\"capstone\"",
-                _ => "Bearer error=\"invalid_token\"",
-            };
-            let mut response = Problem::from_status(StatusCode::UNAUTHORIZED)
-                .with_detail("Send a valid access token: `Authorization: Bearer <token>`.")
-                .to_response();
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(challenge),
-            );
-            response
-        }
+    let challenge = match error {
         EdgeAuthError::KeysUnavailable(cause) => {
-            Problem::dependency_unavailable("The service that verifies access tokens", cause)
-                .to_response()
+            return Problem::dependency_unavailable(
+                "The service that verifies access tokens",
+                cause,
+            )
+            .to_response();
         }
-    }
+        EdgeAuthError::Missing => "Bearer realm=\"capstone\"",
+        EdgeAuthError::Refused(_) => "Bearer error=\"invalid_token\"",
+    };
+    // The reason is for whoever debugs, not for the client.
+    tracing::info!(reason = %error, "refused at the edge");
+    let mut response = Problem::from_status(StatusCode::UNAUTHORIZED)
+        .with_detail("Send a valid access token: `Authorization: Bearer <token>`.")
+        .to_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
+    response
 }
 
 pub(super) fn rate_limited(retry_in: Duration) -> HttpResponse {
