@@ -18,6 +18,14 @@ use actix_web::{
 
 use crate::{Shutdown, settings::HttpSettings};
 
+/// Binds `http.host:http.port`; returns the listener and its real port
+/// (the one the OS picked when the port is 0, as in tests).
+pub fn bind(http: &HttpSettings) -> std::io::Result<(TcpListener, u16)> {
+    let listener = TcpListener::bind(http.address())?;
+    let port = listener.local_addr()?.port();
+    Ok((listener, port))
+}
+
 // ANCHOR: start
 /// Starts `server` on `listener` the way every service runs: signals left to
 /// the process-wide [`Shutdown`], `http.workers` worker threads (0: one per

@@ -68,6 +68,11 @@ impl HttpSettings {
         }
     }
 
+    /// `host:port`, as configured (port 0 stays 0).
+    pub fn address(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
     /// Checks what would otherwise fail later, at the first request.
     pub fn validate(&self, section: &'static str) -> Result<(), ConfigError> {
         for origin in &self.cors_allowed_origins {

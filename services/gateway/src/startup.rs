@@ -53,15 +53,10 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         settings.validate()?;
         let http = &settings.gateway.http;
-        let address = format!("{}:{}", http.host, http.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
-            address: address.clone(),
+        let (listener, port) = server::bind(http).map_err(|source| StartupError::Bind {
+            address: http.address(),
             source,
         })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind { address, source })?
-            .port();
 
         let redis = LazyRedis::connect_in_background(&settings.redis);
         let gateway = Arc::new(Gateway::new(&settings.gateway, redis.clone()));

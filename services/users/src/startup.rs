@@ -91,15 +91,10 @@ impl Application {
         }
 
         let http = &settings.users.http;
-        let address = format!("{}:{}", http.host, http.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
-            address: address.clone(),
+        let (listener, port) = server::bind(http).map_err(|source| StartupError::Bind {
+            address: http.address(),
             source,
         })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind { address, source })?
-            .port();
 
         // Redis connects in the background: the service starts (degraded)
         // without it, and no request ever waits for it to come up.
