@@ -7,7 +7,10 @@ use crate::Role;
 fn link() -> LinkToken {
     LinkToken {
         token: "signed.link.token".into(),
-        expires_at: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+        expires_at: Utc
+            .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
+            .single()
+            .expect("valid time"),
     }
 }
 
@@ -67,12 +70,15 @@ fn the_wire_format_has_the_outer_fields_and_the_type_as_routing_key() {
     let envelope = Envelope::new(Event::UserDeleted(UserDeleted {
         user_id: Uuid::nil(),
     }));
-    let wire: serde_json::Value = serde_json::from_slice(&envelope.encode()).unwrap();
+    let wire: serde_json::Value = serde_json::from_slice(&envelope.encode()).expect("json");
     assert_eq!(wire["type"], "user.deleted");
     assert_eq!(wire["version"], 1);
     assert_eq!(wire["id"], envelope.id.to_string());
     assert_eq!(wire["payload"], json!({"user_id": Uuid::nil()}));
-    assert!(wire.get("traceparent").is_none(), "absent context is omitted");
+    assert!(
+        wire.get("traceparent").is_none(),
+        "absent context is omitted"
+    );
     assert_eq!(envelope.id.get_version_num(), 7, "ids are UUIDv7");
 }
 
@@ -81,7 +87,7 @@ fn wire_with(event_type: &str, version: u16, payload: serde_json::Value) -> Vec<
         "id": Uuid::now_v7(), "type": event_type, "version": version,
         "occurred_at": "2026-11-24T10:00:00Z", "payload": payload,
     }))
-    .unwrap()
+    .expect("json")
 }
 
 #[test]
@@ -99,8 +105,12 @@ fn poison_is_classified_with_a_reason() {
         Envelope::decode(&wire_with("user.deleted", 2, user)),
         Err(DecodeError::UnsupportedVersion { version: 2, .. })
     ));
-    let error = Envelope::decode(&wire_with("user.deleted", 1, json!({"id": 1}))).unwrap_err();
-    assert!(error.to_string().contains("invalid `user.deleted` payload"), "{error}");
+    let error =
+        Envelope::decode(&wire_with("user.deleted", 1, json!({"id": 1}))).expect_err("poison");
+    assert!(
+        error.to_string().contains("invalid `user.deleted` payload"),
+        "{error}"
+    );
 }
 
 #[test]
