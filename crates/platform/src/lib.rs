@@ -6,6 +6,8 @@
 //!
 //! | module | role |
 //! |---|---|
+//! | [`amqp`] | RabbitMQ: connect, the events exchange, broker state for readiness, trace headers |
+//! | [`backoff`] | exponential backoff with full jitter (retries, reconnects) |
 //! | [`access_token`] | sign (Ed25519) and verify access tokens; the verifier is what gateways reuse |
 //! | [`client_address`] | the caller's IP, believing `X-Forwarded-For` only from trusted proxies |
 //! | [`config`] | layered settings: typed defaults, then an optional TOML file, then env vars |
@@ -16,18 +18,23 @@
 //! | [`extract`] | `ValidatedJson` / `ValidatedQuery`: parse, reject unknown fields, validate |
 //! | [`health`] | `/health/live` and `/health/ready` with one check per dependency |
 //! | [`database`] | the diesel-async connection pool, "create database if missing", its health check |
+//! | [`migrations`] | run a service's embedded migrations under an advisory lock |
+//! | `testing` | fixtures for tests (feature `testing`): a database per test from a migrated template |
 //! | [`probe`] | protocol-level reachability checks for Postgres, Redis and RabbitMQ |
 //! | [`shutdown`] | one shutdown signal (SIGINT/SIGTERM) shared by every long-running task |
 //! | [`redis`] | a Redis connection opened in the background; bounded commands; health check |
 //! | [`server`] | run an actix-web server until the shutdown signal, then drain it |
 
 pub mod access_token;
+pub mod amqp;
+pub mod backoff;
 pub mod client_address;
 pub mod config;
 pub mod database;
 pub mod extract;
 pub mod health;
 pub mod middleware;
+pub mod migrations;
 pub mod probe;
 pub mod problem;
 pub mod redis;
@@ -35,6 +42,8 @@ pub mod server;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::{ConfigError, load_settings};
 pub use problem::{FieldError, Problem};

@@ -213,19 +213,29 @@ impl RedisSettings {
     }
 }
 
-/// A RabbitMQ broker (used by later services: outbox relay and worker).
+/// A RabbitMQ broker: the outbox relay publishes to it, the worker consumes.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AmqpSettings {
     /// `amqp://user:password@host:port/vhost` (`%2f` is the default vhost `/`).
     #[serde(serialize_with = "expose_secret")]
     pub url: SecretString,
+    /// Starts every exchange and queue name: `capstone` gives the exchange
+    /// `capstone.events`. Tests use a unique prefix each, to run in parallel.
+    pub prefix: String,
+    /// Longest wait for one connection attempt, ms.
+    pub connect_timeout_ms: u64,
+    /// Reconnect delays grow (with jitter) from 100 ms up to this, ms.
+    pub reconnect_max_delay_ms: u64,
 }
 
 impl Default for AmqpSettings {
     fn default() -> Self {
         Self {
             url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+            prefix: "capstone".into(),
+            connect_timeout_ms: 3_000,
+            reconnect_max_delay_ms: 5_000,
         }
     }
 }

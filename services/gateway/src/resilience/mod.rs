@@ -27,7 +27,6 @@
 //! retrying a POST whose response was lost could create the thing twice. The
 //! proxy checks that before it asks the budget.
 
-mod backoff;
 mod breaker;
 mod retry_budget;
 
@@ -35,8 +34,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use backoff::Backoff;
+// Shared with the outbox relay and the worker, so it lives in platform.
 pub use breaker::{Admission, BreakerState, CircuitBreaker};
+pub use capstone_platform::backoff::Backoff;
 pub use retry_budget::RetryBudget;
 
 /// When a [`CircuitBreaker`] opens and how long it stays open (one set of

@@ -4,14 +4,13 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`test_database`] | a database per test, copied from a migrated template |
+//! | [`TestDatabase`] | a database per test, copied from a migrated template (from `platform`; pass [`crate::migrations::MIGRATIONS`]) |
 //! | [`identity`] | the suite's signing key: tokens for any user and role |
 //! | [`redis_namespace`] | a Redis key prefix per test, cleaned up after it |
 
 pub mod identity;
 pub mod redis_namespace;
-pub mod test_database;
 
+pub use capstone_platform::testing::TestDatabase;
 pub use identity::{configure_test_auth, mint, sign_claims, test_token_issuer};
 pub use redis_namespace::RedisNamespace;
-pub use test_database::TestDatabase;

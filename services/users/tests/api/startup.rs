@@ -19,7 +19,7 @@ fn settings_for(database: &TestDatabase) -> Settings {
 
 #[tokio::test]
 async fn startup_applies_migrations_to_an_empty_database() {
-    let database = TestDatabase::empty().await;
+    let database = TestDatabase::empty("users").await;
 
     let application = Application::build(settings_for(&database)).await;
 
@@ -32,7 +32,7 @@ async fn startup_applies_migrations_to_an_empty_database() {
 
 #[tokio::test]
 async fn startup_creates_a_missing_database_in_development() {
-    let database = TestDatabase::unique_missing();
+    let database = TestDatabase::unique_missing("users");
     let mut settings = settings_for(&database);
     settings.environment = Environment::Development;
 
@@ -48,7 +48,7 @@ async fn startup_creates_a_missing_database_in_development() {
 
 #[tokio::test]
 async fn startup_never_creates_a_database_in_production() {
-    let database = TestDatabase::unique_missing();
+    let database = TestDatabase::unique_missing("users");
     let mut settings = settings_for(&database);
     settings.environment = Environment::Production;
 
@@ -67,7 +67,7 @@ async fn startup_never_creates_a_database_in_production() {
 
 #[tokio::test]
 async fn startup_fails_with_a_database_error_when_nothing_listens() {
-    let database = TestDatabase::unique_missing();
+    let database = TestDatabase::unique_missing("users");
     let mut settings = settings_for(&database);
     settings.database.url = "postgres://postgres@127.0.0.1:1/capstone".into();
 
@@ -87,7 +87,7 @@ async fn startup_gives_up_on_a_server_that_never_answers_in_any_environment() {
     // Accepts TCP connections (the kernel does) but never speaks Postgres.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = silent.local_addr().expect("addr").port();
-    let database = TestDatabase::unique_missing();
+    let database = TestDatabase::unique_missing("users");
     let mut settings = settings_for(&database);
     settings.database.url = format!("postgres://postgres@127.0.0.1:{port}/capstone").into();
     settings.database.acquire_timeout_ms = 300;
@@ -106,7 +106,7 @@ async fn startup_gives_up_on_a_server_that_never_answers_in_any_environment() {
 #[tokio::test]
 async fn a_taken_port_is_a_bind_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let database = TestDatabase::from_template().await;
+    let database = TestDatabase::from_template(capstone_users::migrations::MIGRATIONS).await;
     let mut settings = settings_for(&database);
     settings.users.http.port = taken.local_addr().expect("addr").port();
 
@@ -117,7 +117,7 @@ async fn a_taken_port_is_a_bind_error() {
 
 #[tokio::test]
 async fn production_refuses_to_start_without_signing_keys() {
-    let database = TestDatabase::from_template().await;
+    let database = TestDatabase::from_template(capstone_users::migrations::MIGRATIONS).await;
     let mut settings = settings_for(&database);
     settings.environment = Environment::Production;
     settings.users.auth.signing_keys.clear();

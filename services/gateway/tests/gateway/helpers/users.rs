@@ -31,7 +31,7 @@ impl Drop for UsersCluster {
 impl UsersCluster {
     /// `count` instances sharing a fresh test database and Redis prefix.
     pub async fn start(count: usize) -> Self {
-        let database = TestDatabase::from_template().await;
+        let database = TestDatabase::from_template(capstone_users::migrations::MIGRATIONS).await;
         let mut settings = Settings::load(None).expect("settings load");
         settings.database = database.settings.clone();
         settings.users.http.port = 0;

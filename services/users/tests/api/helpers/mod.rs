@@ -55,7 +55,7 @@ pub async fn spawn_app() -> TestApp {
 /// Like [`spawn_app`], letting the test adjust settings first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     init_test_telemetry();
-    let database = TestDatabase::from_template().await;
+    let database = TestDatabase::from_template(capstone_users::migrations::MIGRATIONS).await;
 
     // The same layered loading as production (so DATABASE_URL is honoured),
     // then the overrides that make tests independent of each other.

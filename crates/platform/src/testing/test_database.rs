@@ -1,5 +1,5 @@
 //! A Postgres database per test, copied from a template that is migrated once
-//! per version of the migrations.
+//! per version of a service's migrations.
 
 use std::{
     hash::{DefaultHasher, Hash, Hasher},
@@ -7,9 +7,10 @@ use std::{
     time::Duration,
 };
 
-use crate::{Settings, migrations};
-use capstone_platform::{
+use crate::{
+    config::load_settings,
     database::{self, connect_once},
+    migrations::{self, MigrationSet},
     settings::DatabaseSettings,
 };
 use diesel::sql_types::BigInt;
@@ -28,32 +29,33 @@ pub struct TestDatabase {
 const TEMPLATE_LOCK_KEY: i64 = 0x0CA9_5703_7E57;
 
 impl TestDatabase {
-    /// A copy of the migrated template: a file copy inside Postgres, much
-    /// faster than running the migrations for every test.
-    pub async fn from_template() -> Self {
+    /// A copy of the template migrated with `set`: a file copy inside
+    /// Postgres, much faster than running the migrations for every test.
+    pub async fn from_template(set: MigrationSet) -> Self {
         let server = server_settings();
-        let template = ensure_template(&server).await;
-        Self::create(&server, &format!("TEMPLATE \"{template}\"")).await
+        let service = set.service;
+        let template = ensure_template(&server, set).await;
+        Self::create(&server, service, &format!("TEMPLATE \"{template}\"")).await
     }
 
     /// An empty database, for tests of migrations themselves.
-    pub async fn empty() -> Self {
-        Self::create(&server_settings(), "").await
+    pub async fn empty(service: &str) -> Self {
+        Self::create(&server_settings(), service, "").await
     }
 
     /// A name for a database that does not exist (and is dropped, should a
     /// test create it).
-    pub fn unique_missing() -> Self {
+    pub fn unique_missing(service: &str) -> Self {
         let server = server_settings();
-        let name = unique_name("capstone_users_test");
+        let name = unique_name(&format!("capstone_{service}_test"));
         Self {
             settings: server.with_database(&name).expect("valid name"),
             name,
         }
     }
 
-    async fn create(server: &DatabaseSettings, options: &str) -> Self {
-        let name = unique_name("capstone_users_test");
+    async fn create(server: &DatabaseSettings, service: &str, options: &str) -> Self {
+        let name = unique_name(&format!("capstone_{service}_test"));
         retry_while_template_busy(server, &format!("CREATE DATABASE \"{name}\" {options}")).await;
         Self {
             settings: server.with_database(&name).expect("valid name"),
@@ -89,8 +91,12 @@ impl Drop for TestDatabase {
 }
 
 /// Creates the migrated template once per migrations fingerprint.
-async fn ensure_template(server: &DatabaseSettings) -> String {
-    let name = format!("capstone_users_template_{:016x}", migrations_fingerprint());
+async fn ensure_template(server: &DatabaseSettings, set: MigrationSet) -> String {
+    let service = set.service;
+    let name = format!(
+        "capstone_{service}_template_{:016x}",
+        migrations_fingerprint(set.source_dir)
+    );
     let mut maintenance = connect_maintenance(server).await;
     advisory(&mut maintenance, "SELECT pg_advisory_lock($1)").await;
 
@@ -106,7 +112,7 @@ async fn ensure_template(server: &DatabaseSettings) -> String {
         database::create_database_if_missing(&building_settings)
             .await
             .expect("create template");
-        migrations::run_pending(&building_settings)
+        migrations::run_pending(set, &building_settings)
             .await
             .expect("migrations apply to the template");
         retry_while_template_busy(
@@ -114,7 +120,7 @@ async fn ensure_template(server: &DatabaseSettings) -> String {
             &format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""),
         )
         .await;
-        drop_stale_templates(server, &mut maintenance, &name).await;
+        drop_stale_templates(server, &mut maintenance, service, &name).await;
     }
     advisory(&mut maintenance, "SELECT pg_advisory_unlock($1)").await;
     name
@@ -126,6 +132,7 @@ async fn ensure_template(server: &DatabaseSettings) -> String {
 async fn drop_stale_templates(
     server: &DatabaseSettings,
     maintenance: &mut diesel_async::AsyncPgConnection,
+    service: &str,
     current: &str,
 ) {
     #[derive(diesel::QueryableByName)]
@@ -134,9 +141,9 @@ async fn drop_stale_templates(
         datname: String,
     }
     let stale: Vec<Name> = diesel::sql_query(
-        "SELECT datname FROM pg_database \
-         WHERE datname LIKE 'capstone\\_users\\_template\\_%' AND datname <> $1",
+        "SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2",
     )
+    .bind::<diesel::sql_types::Text, _>(format!("capstone\\_{service}\\_template\\_%"))
     .bind::<diesel::sql_types::Text, _>(current)
     .load(maintenance)
     .await
@@ -150,7 +157,14 @@ async fn drop_stale_templates(
 /// The server from the usual settings (DATABASE_URL, …), whatever database
 /// they name.
 fn server_settings() -> DatabaseSettings {
-    Settings::load(None).expect("settings load").database
+    #[derive(Default, serde::Deserialize, serde::Serialize)]
+    #[serde(default)]
+    struct Server {
+        database: DatabaseSettings,
+    }
+    load_settings::<Server>(None)
+        .expect("settings load")
+        .database
 }
 
 fn unique_name(prefix: &str) -> String {
@@ -158,7 +172,7 @@ fn unique_name(prefix: &str) -> String {
 }
 
 /// A hash of every migration file: a changed migration means a new template.
-fn migrations_fingerprint() -> u64 {
+fn migrations_fingerprint(source_dir: &str) -> u64 {
     fn visit(dir: &Path, hasher: &mut DefaultHasher) {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .expect("migrations dir")
@@ -175,10 +189,7 @@ fn migrations_fingerprint() -> u64 {
         }
     }
     let mut hasher = DefaultHasher::new();
-    visit(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations"),
-        &mut hasher,
-    );
+    visit(Path::new(source_dir), &mut hasher);
     hasher.finish()
 }
 

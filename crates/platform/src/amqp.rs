@@ -1,0 +1,191 @@
+//! RabbitMQ (AMQP 0-9-1) through lapin: what the outbox relay (users service)
+//! and the worker share.
+//!
+//! * [`connect`]: one connection, bounded by a timeout; [`connect_until_up`]
+//!   retries it with backoff until it works or shutdown begins. Each side runs
+//!   its own loop "connect → work until the connection breaks → reconnect", so
+//!   a broker restart costs a pause, never a crash.
+//! * [`events_exchange`] / [`declare_events_exchange`]: the durable topic
+//!   exchange every event is published to (`<prefix>.events`).
+//! * [`BrokerState`] / [`BrokerCheck`]: whether the broker connection is up
+//!   right now, for `/health/ready`.
+//! * [`header_text`] / [`header_number`]: reading message headers.
+//!
+//! The topology (queues, retry path, dead letters) belongs to the worker: the
+//! side that consumes declares what it consumes from. The publisher declares
+//! only the exchange it publishes to. Both declarations are idempotent, so
+//! every start (and every reconnect) repeats them harmlessly.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use futures_util::future::BoxFuture;
+use lapin::{
+    Channel, Connection, ConnectionProperties, ExchangeKind,
+    options::ExchangeDeclareOptions,
+    types::{AMQPValue, FieldTable},
+};
+use secrecy::ExposeSecret;
+
+use crate::{Shutdown, backoff::Backoff, health::DependencyCheck, settings::AmqpSettings};
+
+/// The events exchange's name for these settings.
+pub fn events_exchange(settings: &AmqpSettings) -> String {
+    format!("{}.events", settings.prefix)
+}
+
+/// Why a connection attempt failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("no answer from RabbitMQ within {0} ms")]
+    Timeout(u64),
+    #[error(transparent)]
+    Amqp(#[from] lapin::Error),
+}
+
+/// Opens one connection, named so that the management UI shows who it is.
+pub async fn connect(settings: &AmqpSettings, name: &str) -> Result<Connection, ConnectError> {
+    let properties = ConnectionProperties::default().with_connection_name(name.into());
+    let attempt = Connection::connect(settings.url.expose_secret(), properties);
+    tokio::time::timeout(Duration::from_millis(settings.connect_timeout_ms), attempt)
+        .await
+        .map_err(|_| ConnectError::Timeout(settings.connect_timeout_ms))?
+        .map_err(ConnectError::from)
+}
+
+// ANCHOR: connect_until_up
+/// Connects, retrying with exponential backoff and jitter, until it works
+/// (`Some`) or shutdown begins (`None`). Failures are logged once per attempt
+/// at `warn`, with the attempt number, so an outage reads as one story.
+pub async fn connect_until_up(
+    settings: &AmqpSettings,
+    name: &str,
+    shutdown: &Shutdown,
+) -> Option<Connection> {
+    let backoff = Backoff {
+        base: Duration::from_millis(100),
+        max: Duration::from_millis(settings.reconnect_max_delay_ms.max(100)),
+    };
+    for attempt in 0_u32.. {
+        if shutdown.is_triggered() {
+            return None;
+        }
+        match connect(settings, name).await {
+            Ok(connection) => {
+                if attempt > 0 {
+                    tracing::info!(name, attempt, "connected to RabbitMQ again");
+                }
+                return Some(connection);
+            }
+            Err(error) => {
+                let delay = backoff.random_delay(attempt.min(16));
+                tracing::warn!(name, attempt, %error, retry_in_ms = delay.as_millis() as u64,
+                    "cannot connect to RabbitMQ");
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => {}
+                    () = shutdown.triggered() => return None,
+                }
+            }
+        }
+    }
+    None
+}
+// ANCHOR_END: connect_until_up
+
+/// Declares the durable topic exchange events are published to.
+pub async fn declare_events_exchange(
+    channel: &Channel,
+    settings: &AmqpSettings,
+) -> Result<(), lapin::Error> {
+    channel
+        .exchange_declare(
+            events_exchange(settings).as_str().into(),
+            ExchangeKind::Topic,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..ExchangeDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+}
+
+/// Whether a broker connection is up, as last seen by the task that owns it.
+/// Cheap to clone; the clones share the flag.
+#[derive(Debug, Clone, Default)]
+pub struct BrokerState(Arc<AtomicBool>);
+
+impl BrokerState {
+    pub fn set_connected(&self, connected: bool) {
+        self.0.store(connected, Ordering::Relaxed);
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// `/health/ready` check on a [`BrokerState`]: `rabbitmq` is up when the
+/// owning task holds a live connection. Required for the worker (it can do
+/// nothing without the broker), optional for the users service (events wait
+/// in the outbox meanwhile, so it stays ready, degraded).
+#[derive(Debug, Clone)]
+pub struct BrokerCheck {
+    state: BrokerState,
+    required: bool,
+}
+
+impl BrokerCheck {
+    pub fn new(state: BrokerState, required: bool) -> Self {
+        Self { state, required }
+    }
+}
+
+impl DependencyCheck for BrokerCheck {
+    fn name(&self) -> &'static str {
+        "rabbitmq"
+    }
+
+    fn required(&self) -> bool {
+        self.required
+    }
+
+    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+        let connected = self.state.is_connected();
+        Box::pin(async move {
+            if connected {
+                Ok(())
+            } else {
+                Err("not connected (reconnecting with backoff)".to_owned())
+            }
+        })
+    }
+}
+
+/// A text header (`x-death-reason`, `traceparent`…), if present and text.
+pub fn header_text(headers: Option<&FieldTable>, key: &str) -> Option<String> {
+    match headers?.inner().get(key)? {
+        AMQPValue::LongString(text) => Some(text.to_string()),
+        AMQPValue::ShortString(text) => Some(text.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// A numeric header (`x-attempt`), if present and a non-negative integer.
+pub fn header_number(headers: Option<&FieldTable>, key: &str) -> Option<u64> {
+    match headers?.inner().get(key)? {
+        AMQPValue::ShortShortUInt(n) => Some(u64::from(*n)),
+        AMQPValue::ShortUInt(n) => Some(u64::from(*n)),
+        AMQPValue::LongUInt(n) => Some(u64::from(*n)),
+        AMQPValue::LongLongInt(n) => u64::try_from(*n).ok(),
+        AMQPValue::LongInt(n) => u64::try_from(*n).ok(),
+        AMQPValue::ShortInt(n) => u64::try_from(*n).ok(),
+        AMQPValue::ShortShortInt(n) => u64::try_from(*n).ok(),
+        _ => None,
+    }
+}

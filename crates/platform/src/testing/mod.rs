@@ -1,0 +1,6 @@
+//! Test fixtures every service's tests share. Compiled only with the
+//! `testing` feature, which nothing in production enables.
+
+pub mod test_database;
+
+pub use test_database::TestDatabase;
