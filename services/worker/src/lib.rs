@@ -1,0 +1,1 @@
+//! # capstone-worker (being built)
