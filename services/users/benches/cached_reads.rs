@@ -48,7 +48,11 @@ async fn fixture() -> Fixture {
         DisplayName::parse("Bench").expect("name"),
         Role::User,
     );
-    let id = repo.insert(&user).await.expect("insert").id;
+    let id = repo
+        .insert_unannounced(&user, None)
+        .await
+        .expect("insert")
+        .id;
 
     settings.redis.key_prefix = format!("capstone-bench-{}", Uuid::now_v7().simple());
     settings.redis.timeout_ms = 1_000;

@@ -24,6 +24,10 @@ pub enum ApiError {
     /// 429: too many failed logins for this account or address; retry later.
     #[error("too many failed logins")]
     TooManyLoginAttempts { retry_after_secs: u64 },
+    /// 400: an email link's token is forged, expired, for another purpose,
+    /// already used, or for an address or password that has since changed.
+    #[error("invalid or expired link")]
+    InvalidLink,
     /// 403: authenticated, but the role does not allow this.
     #[error("not allowed")]
     Forbidden,
@@ -108,6 +112,12 @@ impl ApiError {
             .with_detail(format!(
                 "Too many failed logins for this account or address; try again in {retry_after_secs} s."
             )),
+            ApiError::InvalidLink => Problem::new(
+                "invalid-link",
+                "Invalid or expired link",
+                StatusCode::BAD_REQUEST,
+            )
+            .with_detail("The link is invalid, expired or already used: ask for a new one."),
             ApiError::Forbidden => Problem::from_status(StatusCode::FORBIDDEN)
                 .with_detail("Your role does not allow this."),
             ApiError::UserNotFound(id) => Problem::from_status(StatusCode::NOT_FOUND)

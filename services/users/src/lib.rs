@@ -11,6 +11,7 @@
 //! | [`routes`] | HTTP handlers under `/api/v1`, one module per resource |
 //! | [`domain`] | validated types and rules; no I/O |
 //! | [`repo`] | diesel queries; the only module that speaks SQL |
+//! | [`events`] | the outbox relay: committed events → RabbitMQ, with confirms |
 //! | [`error`] | `ApiError` → problem+json |
 //! | [`openapi`] | the OpenAPI document and Swagger UI |
 //! | [`migrations`] | embedded schema migrations |
@@ -24,6 +25,7 @@ pub mod auth;
 pub mod cache;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod migrations;
 pub mod openapi;
 pub mod repo;

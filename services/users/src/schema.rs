@@ -30,4 +30,16 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(refresh_tokens, users);
+diesel::allow_tables_to_appear_in_same_query!(outbox, refresh_tokens, users);
+
+diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        event_type -> Text,
+        envelope -> Jsonb,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+    }
+}

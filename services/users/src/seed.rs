@@ -11,6 +11,7 @@ use crate::{
     Settings,
     auth::{PasswordHasher, random::random_url_safe},
     domain::{DisplayName, Email, NewUser, Password, Role, UserChanges},
+    events::EventOrigin,
     repo::UserRepository,
 };
 
@@ -52,7 +53,12 @@ pub async fn ensure_admin(settings: &Settings, email: &str) -> Result<AdminSeed,
             role: Some(Role::Admin),
             ..UserChanges::default()
         };
-        users.update(user.id, &promote).await?;
+        // Announced like any role change, so the audit trail shows the promotion.
+        users
+            .update(user.id, &promote, |before, after| {
+                EventOrigin::default().updated(before, after, &[])
+            })
+            .await?;
         forget_cached_user(settings, user.id).await;
         return Ok(AdminSeed::Promoted);
     }
@@ -67,7 +73,7 @@ pub async fn ensure_admin(settings: &Settings, email: &str) -> Result<AdminSeed,
         SeedError::Randomness(format!("built-in display name rejected: {error}"))
     })?;
     let admin = NewUser::new(email, display_name, Role::Admin);
-    users.insert_with_password(&admin, Some(&hash)).await?;
+    users.insert_unannounced(&admin, Some(&hash)).await?;
     Ok(AdminSeed::Created { password })
 }
 // ANCHOR_END: ensure_admin

@@ -12,15 +12,17 @@ use std::path::Path;
 
 use capstone_platform::{
     ConfigError, load_settings,
-    settings::{DatabaseSettings, Environment, HttpSettings, RedisSettings},
+    settings::{AmqpSettings, DatabaseSettings, Environment, HttpSettings, RedisSettings},
     telemetry::TelemetrySettings,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    auth::{Argon2Settings, LoginThrottleSettings, SigningKeySettings},
+    auth::{Argon2Settings, LoginThrottleSettings, SigningKeySettings, link_tokens},
     cache::CacheSettings,
+    events::OutboxSettings,
 };
+use secrecy::{ExposeSecret, SecretString};
 
 /// Everything the users service reads. Unknown top-level sections are allowed
 /// (they belong to other services in the same file); unknown keys inside a
@@ -32,6 +34,8 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub database: DatabaseSettings,
     pub redis: RedisSettings,
+    /// The broker the outbox relay publishes to (`[amqp]`, or `AMQP_URL`).
+    pub amqp: AmqpSettings,
     pub users: UsersSettings,
 }
 
@@ -47,6 +51,8 @@ pub struct UsersSettings {
     pub auth: AuthSettings,
     /// The users cache (`[users.cache]`).
     pub cache: CacheSettings,
+    /// The transactional outbox and its relay (`[users.outbox]`).
+    pub outbox: OutboxSettings,
 }
 
 /// Authentication settings (`[users.auth]`).
@@ -70,6 +76,14 @@ pub struct AuthSettings {
     pub signing_keys: Vec<SigningKeySettings>,
     /// Failed-login limits (`[users.auth.login_throttle]`).
     pub login_throttle: LoginThrottleSettings,
+    /// Signs the tokens in emailed links (at least 32 bytes). Unset in
+    /// development: one is generated per process (links die with it).
+    #[serde(serialize_with = "capstone_platform::settings::expose_optional_secret")]
+    pub link_secret: Option<SecretString>,
+    /// How long a verification link works.
+    pub email_verification_ttl_secs: i64,
+    /// How long a password-reset link works. Short: it is as good as the password.
+    pub password_reset_ttl_secs: i64,
 }
 
 impl Default for AuthSettings {
@@ -83,6 +97,9 @@ impl Default for AuthSettings {
             refresh_token_absolute_ttl_secs: 30 * 24 * 60 * 60,
             signing_keys: Vec::new(),
             login_throttle: LoginThrottleSettings::default(),
+            link_secret: None,
+            email_verification_ttl_secs: 24 * 60 * 60,
+            password_reset_ttl_secs: 30 * 60,
         }
     }
 }
@@ -95,6 +112,7 @@ impl Default for UsersSettings {
             migrate_on_startup: true,
             auth: AuthSettings::default(),
             cache: CacheSettings::default(),
+            outbox: OutboxSettings::default(),
         }
     }
 }
@@ -127,6 +145,34 @@ impl Settings {
                     auth.access_token_ttl_secs,
                     auth.refresh_token_idle_ttl_secs,
                     auth.refresh_token_absolute_ttl_secs
+                ),
+            });
+        }
+        self.amqp.parsed_url()?;
+        match &auth.link_secret {
+            Some(secret) if secret.expose_secret().len() < link_tokens::MIN_SECRET_BYTES => {
+                return Err(ConfigError::Value {
+                    key: "users.auth.link_secret",
+                    expected: "at least 32 bytes (e.g. `openssl rand -base64 32`)",
+                    found: format!("{} bytes", secret.expose_secret().len()),
+                });
+            }
+            None if self.environment == Environment::Production => {
+                return Err(ConfigError::Value {
+                    key: "users.auth.link_secret",
+                    expected: "a secret in production (generated ones die with the process)",
+                    found: "none".into(),
+                });
+            }
+            _ => {}
+        }
+        if auth.email_verification_ttl_secs <= 0 || auth.password_reset_ttl_secs <= 0 {
+            return Err(ConfigError::Value {
+                key: "users.auth.email_verification_ttl_secs / password_reset_ttl_secs",
+                expected: "positive lifetimes",
+                found: format!(
+                    "{} / {}",
+                    auth.email_verification_ttl_secs, auth.password_reset_ttl_secs
                 ),
             });
         }

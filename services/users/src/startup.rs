@@ -15,6 +15,7 @@ use actix_web::{
 use capstone_platform::{
     ConfigError, Problem, Shutdown,
     access_token::SigningKey,
+    amqp::{BrokerCheck, BrokerState},
     client_address::TrustedProxies,
     database::{self, DatabaseError, PostgresCheck},
     health::{self, Readiness},
@@ -24,10 +25,11 @@ use capstone_platform::{
 };
 
 use crate::{
-    auth::{AccessTokenIssuer, LoginThrottle, PasswordHasher},
+    auth::{AccessTokenIssuer, LinkTokens, LoginThrottle, PasswordHasher, random::random_url_safe},
     cache::{CacheMetrics, UserCache},
+    events::Relay,
     migrations, openapi,
-    repo::{SessionLifetimes, SessionRepository, UserRepository},
+    repo::{OutboxRepository, SessionLifetimes, SessionRepository, UserRepository},
     routes,
     settings::Settings,
 };
@@ -43,6 +45,8 @@ pub enum StartupError {
     Migrations(#[from] migrations::MigrationError),
     #[error("signing keys are unusable: {0}")]
     SigningKeys(#[from] capstone_platform::access_token::TokenError),
+    #[error("no link secret: {0}")]
+    LinkSecret(String),
     #[error("password hashing cannot be set up: {0}")]
     PasswordHashing(#[from] crate::auth::PasswordHashError),
     #[error("cannot listen on {address}: {source}")]
@@ -58,6 +62,8 @@ pub struct Application {
     port: u16,
     server: Server,
     cache_metrics: Arc<CacheMetrics>,
+    /// The outbox relay, started with the server (None when disabled).
+    relay: Option<Relay>,
 }
 
 impl std::fmt::Debug for Application {
@@ -99,9 +105,22 @@ impl Application {
         // Redis connects in the background: the service starts (degraded)
         // without it, and no request ever waits for it to come up.
         let redis = LazyRedis::connect_in_background(&settings.redis);
-        let readiness = Readiness::new(Duration::from_millis(settings.users.readiness_timeout_ms))
-            .with_check(PostgresCheck::new(pool.clone()))
-            .with_check(RedisCheck::new(redis.clone()));
+        let mut readiness =
+            Readiness::new(Duration::from_millis(settings.users.readiness_timeout_ms))
+                .with_check(PostgresCheck::new(pool.clone()))
+                .with_check(RedisCheck::new(redis.clone()));
+        let relay = settings.users.outbox.relay_enabled.then(|| Relay {
+            outbox: OutboxRepository::new(pool.clone()),
+            amqp: settings.amqp.clone(),
+            database: settings.database.clone(),
+            settings: settings.users.outbox.clone(),
+            broker: BrokerState::default(),
+        });
+        if let Some(relay) = &relay {
+            // Optional: without the broker, events wait in the outbox and
+            // the API keeps working (degraded).
+            readiness = readiness.with_check(BrokerCheck::new(relay.broker.clone(), false));
+        }
         let auth = &settings.users.auth;
         let lifetimes = SessionLifetimes {
             idle: TimeDelta::seconds(auth.refresh_token_idle_ttl_secs),
@@ -111,6 +130,7 @@ impl Application {
             sessions: SessionRepository::new(pool.clone(), lifetimes),
             repository: UserRepository::new(pool),
             tokens: access_token_issuer(&settings)?,
+            links: link_tokens(&settings)?,
             passwords: PasswordHasher::new(&settings.users.auth.argon2)?,
             cache: UserCache::new(redis.clone(), settings.users.cache.clone()),
             login_throttle: LoginThrottle::new(redis, auth.login_throttle.clone()),
@@ -122,6 +142,7 @@ impl Application {
             port,
             server,
             cache_metrics,
+            relay,
         })
     }
     // ANCHOR_END: build
@@ -136,9 +157,19 @@ impl Application {
         Arc::clone(&self.cache_metrics)
     }
 
-    /// Serves until `shutdown` trips, then drains in-flight requests.
+    /// Serves (and relays the outbox) until `shutdown` trips, then drains
+    /// in-flight requests and lets the relay finish its batch.
     pub async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
-        server::run_until_stopped(self.server, shutdown).await
+        let relay = async {
+            if let Some(relay) = self.relay {
+                relay.run(shutdown.clone()).await;
+            }
+        };
+        let (served, ()) = tokio::join!(
+            server::run_until_stopped(self.server, shutdown.clone()),
+            relay
+        );
+        served
     }
 }
 
@@ -147,6 +178,7 @@ struct AppState {
     repository: UserRepository,
     sessions: SessionRepository,
     tokens: AccessTokenIssuer,
+    links: LinkTokens,
     passwords: PasswordHasher,
     cache: UserCache,
     login_throttle: LoginThrottle,
@@ -178,6 +210,29 @@ fn access_token_issuer(settings: &Settings) -> Result<AccessTokenIssuer, Startup
     )?)
 }
 
+/// The configured link secret, or in development a fresh one (and a warning).
+fn link_tokens(settings: &Settings) -> Result<LinkTokens, StartupError> {
+    let auth = &settings.users.auth;
+    let secret = match &auth.link_secret {
+        Some(secret) => secret.clone(),
+        None => {
+            tracing::warn!(
+                "no users.auth.link_secret configured: generated one for this process \
+                 (development only); emailed links stop working when it exits"
+            );
+            random_url_safe::<32>()
+                .map_err(|error| StartupError::LinkSecret(error.to_string()))?
+                .into()
+        }
+    };
+    Ok(LinkTokens::new(
+        &secret,
+        &auth.issuer,
+        TimeDelta::seconds(auth.email_verification_ttl_secs),
+        TimeDelta::seconds(auth.password_reset_ttl_secs),
+    ))
+}
+
 // ANCHOR: http_server
 fn http_server(
     listener: TcpListener,
@@ -190,6 +245,7 @@ fn http_server(
     let readiness = web::Data::new(state.readiness);
     let verifier = web::Data::new(state.tokens.verifier()?);
     let tokens = web::Data::new(state.tokens);
+    let links = web::Data::new(state.links);
     let passwords = web::Data::new(state.passwords);
     let login_throttle = web::Data::new(state.login_throttle);
     let cache = web::Data::new(state.cache);
@@ -202,6 +258,7 @@ fn http_server(
             .app_data(sessions.clone())
             .app_data(readiness.clone())
             .app_data(tokens.clone())
+            .app_data(links.clone())
             .app_data(verifier.clone())
             .app_data(passwords.clone())
             .app_data(login_throttle.clone())

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`password_hasher`] | argon2id hashing and constant-cost verification |
 //! | [`access_tokens`] | signing short-lived EdDSA JWTs; the JWKS |
+//! | [`link_tokens`] | signed, single-purpose, short-lived tokens for links in emails |
 //! | [`refresh_tokens`] | opaque single-use refresh tokens, stored hashed |
 //! | [`random`] | unguessable URL-safe strings (tokens, generated passwords) |
 //! | [`login_throttle`] | failed-login counters in Redis; 429 past the limit |
@@ -13,6 +14,7 @@
 
 pub mod access_tokens;
 pub mod extractors;
+pub mod link_tokens;
 pub mod login_throttle;
 pub mod password_hasher;
 pub mod random;
@@ -21,6 +23,7 @@ pub mod refresh_tokens;
 pub use access_tokens::{AccessTokenIssuer, IssuedToken, SigningKeySettings};
 pub use capstone_contracts::AccessClaims;
 pub use extractors::{Admin, AuthenticatedUser, RequireRole};
+pub use link_tokens::{CheckedLink, InvalidLink, LinkPurpose, LinkTokens};
 pub use login_throttle::{LoginThrottle, LoginThrottleSettings};
 pub use password_hasher::{Argon2Settings, PasswordHashError, PasswordHasher};
 pub use refresh_tokens::{NewRefreshToken, hash_refresh_token};

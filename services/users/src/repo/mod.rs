@@ -6,10 +6,12 @@
 //! looking at driver messages.
 
 mod error;
+pub mod outbox;
 mod sessions;
 mod user_row;
 mod users;
 
 pub use error::RepoError;
+pub use outbox::{Backlog, OutboxRepository, PendingEvent};
 pub use sessions::{Rotation, SessionLifetimes, SessionRepository};
 pub use users::UserRepository;

@@ -9,13 +9,14 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{
-    RepoError,
+    RepoError, outbox,
     user_row::{NewUserRow, UserChangeset, UserRow},
 };
 use crate::{
     domain::{NewUser, User, UserChanges, UserListing},
     schema::users,
 };
+use capstone_contracts::events::Envelope;
 use capstone_platform::database::PgPool;
 
 diesel::define_sql_function! {
@@ -40,26 +41,114 @@ impl UserRepository {
         Self { pool }
     }
 
-    pub async fn insert(&self, new_user: &NewUser) -> Result<User, RepoError> {
-        self.insert_with_password(new_user, None).await
+    // ANCHOR: insert_announced
+    /// Inserts a user (who can log in if `password_hash` is set) and, in the
+    /// same transaction, the event `announce` makes of the stored user.
+    pub async fn insert(
+        &self,
+        new_user: &NewUser,
+        password_hash: Option<&str>,
+        announce: impl FnOnce(&User) -> Envelope + Send,
+    ) -> Result<User, RepoError> {
+        let mut connection = self.pool.get().await?;
+        connection
+            .transaction::<User, RepoError, _>(async |connection| {
+                let user: User = insert_row(connection, new_user, password_hash)
+                    .await?
+                    .try_into()?;
+                outbox::enqueue(connection, &announce(&user)).await?;
+                Ok(user)
+            })
+            .await
     }
+    // ANCHOR_END: insert_announced
 
-    /// Inserts a user who can log in with the password hashed as `password_hash`.
-    pub async fn insert_with_password(
+    /// Inserts a user without announcing it: bootstrap tooling only
+    /// (`capstone seed`, benchmarks), where no one is there to greet.
+    pub async fn insert_unannounced(
         &self,
         new_user: &NewUser,
         password_hash: Option<&str>,
     ) -> Result<User, RepoError> {
         let mut connection = self.pool.get().await?;
-        let row: UserRow = diesel::insert_into(users::table)
-            .values((
-                NewUserRow::from(new_user),
-                users::password_hash.eq(password_hash),
-            ))
-            .returning(UserRow::as_returning())
-            .get_result(&mut connection)
-            .await?;
-        row.try_into()
+        insert_row(&mut connection, new_user, password_hash)
+            .await?
+            .try_into()
+    }
+
+    /// Writes an event that accompanies no row change (a reset request).
+    pub async fn announce(&self, envelope: &Envelope) -> Result<(), RepoError> {
+        let mut connection = self.pool.get().await?;
+        outbox::enqueue(&mut connection, envelope).await
+    }
+
+    /// Marks `email` of user `id` verified, announcing it, unless it already
+    /// is. `NotFound` when the user is gone or no longer has that address.
+    pub async fn mark_email_verified(
+        &self,
+        id: Uuid,
+        email: &str,
+        announce: impl FnOnce(&User) -> Envelope + Send,
+    ) -> Result<User, RepoError> {
+        let mut connection = self.pool.get().await?;
+        connection
+            .transaction::<User, RepoError, _>(async |connection| {
+                let current: User = users::table
+                    .find(id)
+                    .filter(lower(users::email).eq(lower(email)))
+                    .select(UserRow::as_select())
+                    .for_update()
+                    .first(connection)
+                    .await?
+                    .try_into()?;
+                if current.email_verified_at.is_some() {
+                    return Ok(current); // verifying twice changes nothing
+                }
+                let row: UserRow = diesel::update(users::table.find(id))
+                    .set(users::email_verified_at.eq(diesel::dsl::now))
+                    .returning(UserRow::as_returning())
+                    .get_result(connection)
+                    .await?;
+                let user: User = row.try_into()?;
+                outbox::enqueue(connection, &announce(&user)).await?;
+                Ok(user)
+            })
+            .await
+    }
+
+    /// Replaces the password hash if it still fingerprints as `expected`
+    /// (what a reset link was issued against), announcing it. `NotFound`
+    /// when the user is gone or the password changed since.
+    pub async fn reset_password_hash(
+        &self,
+        id: Uuid,
+        expected_fingerprint: &str,
+        new_hash: &str,
+        fingerprint: impl Fn(Option<&str>) -> String + Send + Sync,
+        announce: impl FnOnce(&User) -> Envelope + Send,
+    ) -> Result<User, RepoError> {
+        let mut connection = self.pool.get().await?;
+        connection
+            .transaction::<User, RepoError, _>(async |connection| {
+                let stored: Option<String> = users::table
+                    .find(id)
+                    .select(users::password_hash)
+                    .for_update()
+                    .first(connection)
+                    .await?;
+                if fingerprint(stored.as_deref()) != expected_fingerprint {
+                    return Err(RepoError::NotFound);
+                }
+                let row: UserRow = diesel::update(users::table.find(id))
+                    .set(users::password_hash.eq(new_hash))
+                    .returning(UserRow::as_returning())
+                    .get_result(connection)
+                    .await?;
+                let user: User = row.try_into()?;
+                outbox::enqueue(connection, &announce(&user)).await?;
+                Ok(user)
+            })
+            .await
     }
 
     /// The user with this email (any case) and their password hash, if any.
@@ -172,7 +261,12 @@ impl UserRepository {
     /// rules to what is stored now, write the result. The row lock makes two
     /// concurrent PATCHes of the same user take turns instead of one silently
     /// overwriting the other's view of the row.
-    pub async fn update(&self, id: Uuid, changes: &UserChanges) -> Result<User, RepoError> {
+    pub async fn update(
+        &self,
+        id: Uuid,
+        changes: &UserChanges,
+        announce: impl FnOnce(&User, &User) -> Envelope + Send,
+    ) -> Result<User, RepoError> {
         let mut connection = self.pool.get().await?;
         connection
             .transaction::<User, RepoError, _>(async |connection| {
@@ -192,22 +286,44 @@ impl UserRepository {
                     .returning(UserRow::as_returning())
                     .get_result(connection)
                     .await?;
-                row.try_into()
+                let stored: User = row.try_into()?;
+                outbox::enqueue(connection, &announce(&current, &stored)).await?;
+                Ok(stored)
             })
             .await
     }
     // ANCHOR_END: update_user
 
-    pub async fn delete(&self, id: Uuid) -> Result<(), RepoError> {
+    /// Deletes user `id` and announces it, in one transaction.
+    pub async fn delete(&self, id: Uuid, announcement: &Envelope) -> Result<(), RepoError> {
         let mut connection = self.pool.get().await?;
-        let deleted = diesel::delete(users::table.find(id))
-            .execute(&mut connection)
-            .await?;
-        if deleted == 0 {
-            return Err(RepoError::NotFound);
-        }
-        Ok(())
+        connection
+            .transaction::<(), RepoError, _>(async |connection| {
+                let deleted = diesel::delete(users::table.find(id))
+                    .execute(connection)
+                    .await?;
+                if deleted == 0 {
+                    return Err(RepoError::NotFound);
+                }
+                outbox::enqueue(connection, announcement).await
+            })
+            .await
     }
+}
+
+async fn insert_row(
+    connection: &mut diesel_async::AsyncPgConnection,
+    new_user: &NewUser,
+    password_hash: Option<&str>,
+) -> Result<UserRow, RepoError> {
+    Ok(diesel::insert_into(users::table)
+        .values((
+            NewUserRow::from(new_user),
+            users::password_hash.eq(password_hash),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(connection)
+        .await?)
 }
 
 fn escape_like(text: &str) -> String {

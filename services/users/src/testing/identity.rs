@@ -20,6 +20,9 @@ const TEST_KID: &str = "test-key";
 
 /// Settings the whole suite shares: the test key, and a cheap argon2 cost
 /// (the benches measure the real one; tests check behaviour).
+/// Signs emailed links in tests. Never use outside tests.
+pub const TEST_ONLY_LINK_SECRET: &str = "test-only link secret, at least 32 bytes long";
+
 pub fn configure_test_auth(settings: &mut Settings) {
     settings.users.auth.signing_keys = vec![SigningKeySettings {
         kid: TEST_KID.into(),
@@ -27,6 +30,7 @@ pub fn configure_test_auth(settings: &mut Settings) {
         private_key_file: None,
         publish_only: false,
     }];
+    settings.users.auth.link_secret = Some(TEST_ONLY_LINK_SECRET.into());
     settings.users.auth.argon2 = Argon2Settings {
         memory_kib: 1_024,
         iterations: 1,

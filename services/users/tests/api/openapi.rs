@@ -42,10 +42,13 @@ async fn the_document_is_openapi_3_1_and_lists_every_route() {
             "GET /health/ready",
             "PATCH /api/v1/users/me/password",
             "PATCH /api/v1/users/{id}",
+            "POST /api/v1/auth/forgot-password",
             "POST /api/v1/auth/login",
             "POST /api/v1/auth/logout",
             "POST /api/v1/auth/refresh",
             "POST /api/v1/auth/register",
+            "POST /api/v1/auth/reset-password",
+            "POST /api/v1/auth/verify-email",
             "POST /api/v1/users",
         ]
     );
@@ -136,6 +139,9 @@ async fn protected_operations_declare_the_bearer_scheme_and_public_ones_do_not()
         "/api/v1/auth/login",
         "/api/v1/auth/refresh",
         "/api/v1/auth/logout",
+        "/api/v1/auth/verify-email",
+        "/api/v1/auth/forgot-password",
+        "/api/v1/auth/reset-password",
         "/health/live",
         "/health/ready",
         "/.well-known/jwks.json",

@@ -36,6 +36,7 @@ impl UsersCluster {
         settings.database = database.settings.clone();
         settings.users.http.port = 0;
         settings.users.http.workers = 1;
+        settings.users.outbox.relay_enabled = false;
         configure_test_auth(&mut settings);
         let redis = RedisNamespace::new(&settings.redis);
         settings.redis.key_prefix = redis.prefix.clone();

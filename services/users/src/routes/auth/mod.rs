@@ -6,11 +6,19 @@
 //! | POST | `/login` | 200 token pair | 401, 422, 429, 503 |
 //! | POST | `/refresh` | 200 new token pair | 401, 422, 503 |
 //! | POST | `/logout` | 204 | 422, 503 |
+//! | POST | `/verify-email` | 204 | 400, 422, 503 |
+//! | POST | `/forgot-password` | 202 (always) | 422, 503 |
+//! | POST | `/reset-password` | 204 | 400, 422, 503 |
 
+pub mod email_links;
 mod requests;
 mod responses;
 
-pub use requests::{ChangePasswordRequest, LoginRequest, RefreshRequest, RegisterRequest};
+pub use email_links::{forgot_password, reset_password, verify_email};
+pub use requests::{
+    ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, RefreshRequest, RegisterRequest,
+    ResetPasswordRequest, VerifyEmailRequest,
+};
 pub use responses::TokenResponse;
 
 use actix_web::{HttpResponse, http::header, web};
@@ -18,9 +26,13 @@ use capstone_platform::{Problem, client_address::ClientAddress, extract::Validat
 
 use crate::routes::problem_responses::{DatabaseUnavailable, MalformedJson};
 use crate::{
-    auth::{AccessTokenIssuer, LoginThrottle, NewRefreshToken, PasswordHasher, hash_refresh_token},
+    auth::{
+        AccessTokenIssuer, LinkTokens, LoginThrottle, NewRefreshToken, PasswordHasher,
+        hash_refresh_token,
+    },
     domain::{DisplayName, Email, NewUser, Password, Role, User},
     error::ApiError,
+    events::EventOrigin,
     repo::{Rotation, SessionRepository, UserRepository},
     routes::users::UserResponse,
 };
@@ -31,7 +43,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/register", web::post().to(register))
             .route("/login", web::post().to(login))
             .route("/refresh", web::post().to(refresh))
-            .route("/logout", web::post().to(logout)),
+            .route("/logout", web::post().to(logout))
+            .route("/verify-email", web::post().to(verify_email))
+            .route("/forgot-password", web::post().to(forgot_password))
+            .route("/reset-password", web::post().to(reset_password)),
     );
 }
 
@@ -49,6 +64,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
 )]
 pub async fn register(
+    origin: EventOrigin,
+    links: web::Data<LinkTokens>,
     users: web::Data<UserRepository>,
     passwords: web::Data<PasswordHasher>,
     ValidatedJson(request): ValidatedJson<RegisterRequest>,
@@ -64,7 +81,13 @@ pub async fn register(
         .map_err(ApiError::internal)?;
     // Self-registration always makes a plain user; admins are made by admins.
     let new_user = NewUser::new(email, display_name, Role::User);
-    let user = users.insert_with_password(&new_user, Some(&hash)).await?;
+    // The user and the `user.registered` event (which carries the
+    // verification link) commit together: see repo::outbox.
+    let user = users
+        .insert(&new_user, Some(&hash), |user| {
+            origin.registered(user, &links)
+        })
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(UserResponse::from(user)))

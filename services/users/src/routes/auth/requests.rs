@@ -56,6 +56,34 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
+/// The token from a verification email's link.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmailRequest {
+    #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
+    pub token: String,
+}
+
+/// The address of the account whose password was forgotten.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ada@example.com"}))]
+pub struct ForgotPasswordRequest {
+    #[validate(length(min = 1, max = 254, message = "must be 1 to 254 characters long"))]
+    pub email: String,
+}
+
+/// The token from a reset email's link, and the new password.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
+    pub token: String,
+    #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
+    #[schema(format = Password, min_length = 8, max_length = 128)]
+    pub new_password: String,
+}
+
 fn check_email(value: &str) -> Result<(), ValidationError> {
     Email::parse(value).map(drop).map_err(Into::into)
 }
@@ -97,6 +125,31 @@ impl std::fmt::Debug for ChangePasswordRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChangePasswordRequest")
             .field("current_password", &"[REDACTED]")
+            .field("new_password", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for VerifyEmailRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyEmailRequest")
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ForgotPasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForgotPasswordRequest")
+            .field("email", &self.email)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ResetPasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResetPasswordRequest")
+            .field("token", &"[REDACTED]")
             .field("new_password", &"[REDACTED]")
             .finish()
     }

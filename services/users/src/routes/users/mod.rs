@@ -32,10 +32,11 @@ use crate::routes::problem_responses::{
     Unauthenticated,
 };
 use crate::{
-    auth::{Admin, AuthenticatedUser, RequireRole},
+    auth::{Admin, AuthenticatedUser, LinkTokens, RequireRole},
     cache::UserCache,
     domain::{NewUser, PageCursor, Permission, UserChanges, UserListing},
     error::ApiError,
+    events::EventOrigin,
     repo::UserRepository,
 };
 
@@ -78,11 +79,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 )]
 pub async fn create_user(
     _admin: RequireRole<Admin>,
+    origin: EventOrigin,
+    links: web::Data<LinkTokens>,
     repo: web::Data<UserRepository>,
     ValidatedJson(request): ValidatedJson<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new_user = NewUser::try_from(request)?;
-    let user = repo.insert(&new_user).await?;
+    let user = repo
+        .insert(&new_user, None, |user| origin.registered(user, &links))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(UserResponse::from(user)))
@@ -181,6 +186,7 @@ pub async fn list_users(
 )]
 pub async fn update_user(
     caller: AuthenticatedUser,
+    origin: EventOrigin,
     repo: web::Data<UserRepository>,
     cache: web::Data<UserCache>,
     id: web::Path<Uuid>,
@@ -193,7 +199,9 @@ pub async fn update_user(
         return Err(ApiError::Forbidden);
     }
     let user = repo
-        .update(id, &changes)
+        .update(id, &changes, |before, after| {
+            origin.updated(before, after, &[])
+        })
         .await
         .map_err(ApiError::from_repo(id))?;
     // After the commit: invalidating earlier would let a concurrent read
@@ -217,6 +225,7 @@ pub async fn update_user(
 )]
 pub async fn delete_user(
     caller: AuthenticatedUser,
+    origin: EventOrigin,
     repo: web::Data<UserRepository>,
     cache: web::Data<UserCache>,
     id: web::Path<Uuid>,
@@ -224,7 +233,9 @@ pub async fn delete_user(
     let id = id.into_inner();
     // Closing one's own account needs no permission; anyone else's does.
     caller.require_self_or(id, Permission::DeleteAnyUser)?;
-    repo.delete(id).await.map_err(ApiError::from_repo(id))?;
+    repo.delete(id, &origin.deleted(id))
+        .await
+        .map_err(ApiError::from_repo(id))?;
     cache.invalidate(id).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,9 +10,11 @@
 //! |---|---|
 //! | this file | `spawn_app`, `TestApp` and its typed request helpers |
 //! | [`bodies`] | the response bodies as tests read them, `assert_problem` |
+//! | [`outbox`] | the events the service wrote to its outbox, decoded |
 //! | `capstone_users::testing` | test databases, the suite's signing key, Redis namespaces (shared with the gateway's tests) |
 
 mod bodies;
+mod outbox;
 
 pub use bodies::{PageBody, UserBody, assert_problem, header};
 pub use capstone_users::testing::{
@@ -63,6 +65,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.database = database.settings.clone();
     settings.users.http.port = 0; // any free port: tests run in parallel
     settings.users.http.workers = 1;
+    // Events still land in the outbox table; only the tests about the relay
+    // run it (with their own AMQP prefix), so the rest need no broker.
+    settings.users.outbox.relay_enabled = false;
     configure_test_auth(&mut settings);
     let redis = RedisNamespace::new(&settings.redis);
     settings.redis.key_prefix = redis.prefix.clone();
@@ -229,8 +234,8 @@ impl TestApp {
             .expect("request sent")
     }
 
-    /// A user whose email is verified: a state no endpoint can reach yet
-    /// (verification arrives with the messaging chapter), so set it in SQL.
+    /// A user whose email is verified, set in SQL: quicker than the email
+    /// round trip (which `email_links.rs` tests).
     pub async fn create_verified_user(&self, email: &str, display_name: &str) -> UserBody {
         let user = self.create_user(email, display_name).await;
         let mut connection = self.database.connect().await;

@@ -1,0 +1,126 @@
+//! Turning changes into events: which event, with which payload, carrying
+//! the request's correlation id and trace context.
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
+use capstone_contracts::events::{
+    Envelope, Event, PasswordResetRequested, TraceContext, UserDeleted,
+    UserEmailVerificationRequested, UserRegistered, UserUpdated,
+};
+use capstone_platform::middleware::RequestId;
+use uuid::Uuid;
+
+use crate::{auth::LinkTokens, domain::User};
+
+/// Where an event comes from: the request id (as correlation id) and the
+/// W3C trace context of the HTTP request that caused it. Extract it in a
+/// handler; every event the handler writes carries it, so a consumer's
+/// logs and spans join the request's.
+#[derive(Debug, Clone, Default)]
+pub struct EventOrigin {
+    correlation_id: Option<String>,
+    trace: TraceContext,
+}
+
+impl FromRequest for EventOrigin {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        ready(Ok(Self {
+            correlation_id: request
+                .extensions()
+                .get::<RequestId>()
+                .map(|id| id.as_str().to_owned()),
+            trace: TraceContext {
+                traceparent: header("traceparent"),
+                tracestate: header("tracestate"),
+            },
+        }))
+    }
+}
+
+impl EventOrigin {
+    fn envelope(&self, event: Event) -> Envelope {
+        Envelope::new(event)
+            .with_correlation_id(self.correlation_id.clone())
+            .with_trace(self.trace.clone())
+    }
+
+    /// `user.registered`, with the link that verifies the address.
+    pub fn registered(&self, user: &User, links: &LinkTokens) -> Envelope {
+        self.envelope(Event::UserRegistered(UserRegistered {
+            user_id: user.id,
+            email: user.email.as_str().to_owned(),
+            display_name: user.display_name.as_str().to_owned(),
+            role: user.role,
+            verification: links.email_verification(user.id, user.email.as_str()),
+        }))
+    }
+
+    /// `user.email_verification_requested`: a fresh verification link.
+    pub fn verification_requested(&self, user: &User, links: &LinkTokens) -> Envelope {
+        self.envelope(Event::UserEmailVerificationRequested(
+            UserEmailVerificationRequested {
+                user_id: user.id,
+                email: user.email.as_str().to_owned(),
+                display_name: user.display_name.as_str().to_owned(),
+                verification: links.email_verification(user.id, user.email.as_str()),
+            },
+        ))
+    }
+
+    /// `user.password_reset_requested`, bound to the current password hash.
+    pub fn reset_requested(
+        &self,
+        user: &User,
+        password_hash: Option<&str>,
+        links: &LinkTokens,
+    ) -> Envelope {
+        self.envelope(Event::PasswordResetRequested(PasswordResetRequested {
+            user_id: user.id,
+            email: user.email.as_str().to_owned(),
+            display_name: user.display_name.as_str().to_owned(),
+            reset: links.password_reset(user.id, password_hash),
+        }))
+    }
+
+    /// `user.updated`: the user as stored now, naming what changed.
+    pub fn updated(&self, before: &User, after: &User, extra: &[&str]) -> Envelope {
+        let mut changed: Vec<String> = [
+            ("email", before.email != after.email),
+            ("display_name", before.display_name != after.display_name),
+            ("role", before.role != after.role),
+            (
+                "email_verified",
+                before.email_verified_at.is_some() != after.email_verified_at.is_some(),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, differs)| *differs)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+        changed.extend(extra.iter().map(|name| (*name).to_owned()));
+        self.envelope(Event::UserUpdated(UserUpdated {
+            user_id: after.id,
+            email: after.email.as_str().to_owned(),
+            display_name: after.display_name.as_str().to_owned(),
+            role: after.role,
+            email_verified: after.email_verified_at.is_some(),
+            changed,
+        }))
+    }
+
+    /// `user.deleted`.
+    pub fn deleted(&self, user_id: Uuid) -> Envelope {
+        self.envelope(Event::UserDeleted(UserDeleted { user_id }))
+    }
+}

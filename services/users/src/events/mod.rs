@@ -1,0 +1,21 @@
+//! The users service's side of events: what it announces, and the relay that
+//! moves announcements from the outbox table to RabbitMQ.
+//!
+//! | part | role |
+//! |---|---|
+//! | [`announce`] | which event a change makes, with the request's correlation and trace ids |
+//! | [`crate::repo::outbox`] | `enqueue` (inside the change's transaction), claim, mark sent, prune |
+//! | [`relay`] | background task: wake on NOTIFY or poll, publish with confirms, mark sent |
+//! | [`publisher`] | one AMQP channel in confirm mode: persistent, mandatory publishes |
+//! | [`settings`] | `[users.outbox]`: batch size, polling, retention |
+//!
+//! Explained in docs/src/system-design.md (the broker half).
+
+pub mod announce;
+pub mod publisher;
+pub mod relay;
+pub mod settings;
+
+pub use announce::EventOrigin;
+pub use relay::Relay;
+pub use settings::OutboxSettings;

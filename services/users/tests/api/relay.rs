@@ -1,0 +1,225 @@
+//! The outbox relay against the real RabbitMQ: each test has its own name
+//! prefix, and a probe queue bound to its exchange stands in for consumers.
+
+use std::time::Duration;
+
+use capstone_contracts::events::Envelope;
+use capstone_platform::{amqp, settings::AmqpSettings};
+use futures_util::StreamExt;
+use lapin::{
+    Channel, Connection,
+    options::{
+        BasicAckOptions, BasicConsumeOptions, ExchangeDeleteOptions, QueueBindOptions,
+        QueueDeclareOptions, QueueDeleteOptions,
+    },
+    types::FieldTable,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{TEST_PASSWORD, TestApp, spawn_app_with};
+
+/// A queue bound to `<prefix>.events` with `user.#`; deleted (with the
+/// exchange) by [`Probe::delete`].
+struct Probe {
+    settings: AmqpSettings,
+    connection: Connection,
+    channel: Channel,
+    queue: String,
+}
+
+impl Probe {
+    async fn new() -> Self {
+        let settings = AmqpSettings {
+            prefix: format!("test_{}", Uuid::new_v4().simple()),
+            ..AmqpSettings::default()
+        };
+        let connection = amqp::connect(&settings, "users-relay-test")
+            .await
+            .expect("RabbitMQ reachable: run scripts/dev-services.sh");
+        let channel = connection.create_channel().await.expect("channel");
+        amqp::declare_events_exchange(&channel, &settings)
+            .await
+            .expect("exchange");
+        let queue = format!("{}.probe", settings.prefix);
+        channel
+            .queue_declare(
+                queue.as_str().into(),
+                QueueDeclareOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .expect("queue");
+        channel
+            .queue_bind(
+                queue.as_str().into(),
+                amqp::events_exchange(&settings).as_str().into(),
+                "user.#".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .expect("bind");
+        Self {
+            settings,
+            connection,
+            channel,
+            queue,
+        }
+    }
+
+    /// The next `count` messages' envelopes (bounded wait), acked.
+    async fn take(&self, count: usize) -> Vec<Envelope> {
+        let mut consumer = self
+            .channel
+            .basic_consume(
+                self.queue.as_str().into(),
+                "".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .expect("consume");
+        let mut received = Vec::new();
+        while received.len() < count {
+            let delivery = tokio::time::timeout(Duration::from_secs(10), consumer.next())
+                .await
+                .unwrap_or_else(|_| panic!("only {} of {count} events arrived", received.len()))
+                .expect("stream open")
+                .expect("delivery");
+            assert_eq!(delivery.properties.delivery_mode(), &Some(2), "persistent");
+            received.push(Envelope::decode(&delivery.data).expect("an envelope"));
+            delivery.ack(BasicAckOptions::default()).await.expect("ack");
+        }
+        self.channel
+            .basic_cancel(consumer.tag(), Default::default())
+            .await
+            .expect("cancel");
+        received
+    }
+
+    async fn delete(self) {
+        let _ = self
+            .channel
+            .queue_delete(self.queue.as_str().into(), QueueDeleteOptions::default())
+            .await;
+        let _ = self
+            .channel
+            .exchange_delete(
+                amqp::events_exchange(&self.settings).as_str().into(),
+                ExchangeDeleteOptions::default(),
+            )
+            .await;
+        let _ = self.connection.close(200, "done".into()).await;
+    }
+}
+
+async fn app_with_relay(probe: &Probe) -> TestApp {
+    let amqp = probe.settings.clone();
+    spawn_app_with(move |settings| {
+        settings.amqp = amqp;
+        settings.users.outbox.relay_enabled = true;
+        // Long: these tests must be woken by NOTIFY, not by polling.
+        settings.users.outbox.poll_interval_ms = 60_000;
+    })
+    .await
+}
+
+async fn register(app: &TestApp, email: &str) -> reqwest::Response {
+    app.post_public(
+        "/api/v1/auth/register",
+        &json!({"email": email, "password": TEST_PASSWORD, "display_name": "Ada"}),
+    )
+    .await
+}
+
+// ANCHOR: publish_on_commit
+#[tokio::test]
+async fn an_event_is_published_exactly_when_its_transaction_commits() {
+    let probe = Probe::new().await;
+    let app = app_with_relay(&probe).await;
+
+    assert_eq!(register(&app, "ada@example.com").await.status(), 201);
+    // Rolled back (duplicate address): nothing may be published for it.
+    assert_eq!(register(&app, "ADA@example.com").await.status(), 409);
+    // A later commit: once its event is here, an event of the rolled-back
+    // attempt would have been too (the relay publishes in id order).
+    assert_eq!(register(&app, "grace@example.com").await.status(), 201);
+
+    let received = probe.take(2).await;
+    let outbox = app.outbox(None).await;
+    let ids: Vec<_> = outbox.iter().map(|row| row.envelope.id).collect();
+    assert_eq!(received.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+    assert_eq!(ids.len(), 2, "two commits, two events");
+    wait_until_all_sent(&app).await;
+    probe.delete().await;
+}
+// ANCHOR_END: publish_on_commit
+
+#[tokio::test]
+async fn two_relays_on_one_outbox_publish_each_event_once() {
+    let probe = Probe::new().await;
+    let first = app_with_relay(&probe).await;
+    let amqp = probe.settings.clone();
+    let database = first.database.settings.clone();
+    // A second instance of the service on the same database (another pod).
+    let second = spawn_app_with(move |settings| {
+        settings.amqp = amqp;
+        settings.database = database;
+        settings.users.outbox.relay_enabled = true;
+        settings.users.outbox.batch_size = 3;
+    })
+    .await;
+
+    for n in 0..30 {
+        let app = if n % 2 == 0 { &first } else { &second };
+        assert_eq!(
+            register(app, &format!("user{n}@example.com"))
+                .await
+                .status(),
+            201
+        );
+    }
+
+    let mut ids: Vec<_> = probe.take(30).await.into_iter().map(|e| e.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 30, "30 distinct events, none twice");
+    wait_until_all_sent(&first).await;
+    probe.delete().await;
+}
+
+#[tokio::test]
+async fn sent_events_are_pruned_after_the_retention() {
+    let probe = Probe::new().await;
+    let amqp = probe.settings.clone();
+    let app = spawn_app_with(move |settings| {
+        settings.amqp = amqp;
+        settings.users.outbox.relay_enabled = true;
+        settings.users.outbox.retention_secs = 0;
+        settings.users.outbox.prune_interval_secs = 1;
+        settings.users.outbox.poll_interval_ms = 100;
+    })
+    .await;
+
+    assert_eq!(register(&app, "ada@example.com").await.status(), 201);
+    probe.take(1).await;
+    for _ in 0..100 {
+        if app.outbox(None).await.is_empty() {
+            probe.delete().await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the sent event was never pruned");
+}
+
+async fn wait_until_all_sent(app: &TestApp) {
+    for _ in 0..100 {
+        if app.outbox(None).await.iter().all(|row| row.sent) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the outbox still has unsent rows");
+}
