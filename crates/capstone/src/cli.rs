@@ -31,4 +31,40 @@ pub(crate) enum Command {
         #[arg(long, value_name = "EMAIL")]
         admin: String,
     },
+    /// Inspect and replay the worker's dead letters.
+    Dlq {
+        #[command(subcommand)]
+        action: DlqAction,
+    },
+}
+
+/// `capstone dlq …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum DlqAction {
+    /// Print dead letters: event id, type, reason, attempts. They stay in place.
+    List {
+        /// Only this concern's dead letters (email or audit); default: both.
+        #[arg(long)]
+        concern: Option<capstone_worker::Concern>,
+        /// Print at most this many (per run, oldest first).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Move dead letters back to their work queue, to be handled again.
+    Replay {
+        /// Only this concern's dead letters (email or audit); default: both.
+        #[arg(long)]
+        concern: Option<capstone_worker::Concern>,
+        /// Replay only the dead letter of this event.
+        #[arg(
+            long,
+            value_name = "EVENT_ID",
+            required_unless_present = "all",
+            conflicts_with = "all"
+        )]
+        id: Option<String>,
+        /// Replay every dead letter.
+        #[arg(long)]
+        all: bool,
+    },
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod dlq;
 mod doctor;
 mod migrate;
 mod seed;
@@ -16,13 +17,19 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Up) {
         Command::Up => {
             let file = cli.config.as_deref();
-            up::run(load_settings(file)?, load_settings(file)?).await
+            up::run(
+                load_settings(file)?,
+                load_settings(file)?,
+                load_settings(file)?,
+            )
+            .await
         }
         Command::Migrate => migrate::run(load_settings(cli.config.as_deref())?).await,
         // Reads Redis and RabbitMQ settings too, which no service uses yet:
         // the cache and messaging chapters will.
         Command::Doctor => doctor::run(load_settings(cli.config.as_deref())?).await,
         Command::Seed { admin } => seed::run(load_settings(cli.config.as_deref())?, &admin).await,
+        Command::Dlq { action } => dlq::run(load_settings(cli.config.as_deref())?, action).await,
     }
 }
 
@@ -49,6 +56,12 @@ impl Loadable for Settings {
 impl Loadable for capstone_gateway::Settings {
     fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         capstone_gateway::Settings::load(file)
+    }
+}
+
+impl Loadable for capstone_worker::Settings {
+    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        capstone_worker::Settings::load(file)
     }
 }
 

@@ -1,8 +1,9 @@
 //! `capstone up`: every service in one process, with the URLs to open.
 //!
 //! The users service starts first (the gateway's health checks and JWKS
-//! fetch then find it at once), the gateway in front of it. One Ctrl-C
-//! stops both: each drains its in-flight requests.
+//! fetch then find it at once), the gateway in front of it, and the worker
+//! that consumes the users service's events. One Ctrl-C stops all three:
+//! each drains its in-flight requests or messages.
 
 use capstone_platform::{Shutdown, probe::Dependency, telemetry::init_telemetry};
 use capstone_users::StartupError;
@@ -12,6 +13,7 @@ use crate::fixes::how_to_start;
 pub(crate) async fn run(
     users_settings: capstone_users::Settings,
     gateway_settings: capstone_gateway::Settings,
+    worker_settings: capstone_worker::Settings,
 ) -> Result<(), String> {
     let _telemetry =
         init_telemetry(&users_settings.telemetry).map_err(|error| error.to_string())?;
@@ -25,20 +27,27 @@ pub(crate) async fn run(
     let gateway = capstone_gateway::Application::build(gateway_settings)
         .await
         .map_err(explain_gateway_failure)?;
-    print_urls(&gateway_host, gateway.port(), users.port());
+    let email_directory = worker_settings.worker.email.directory.clone();
+    let worker = capstone_worker::Application::build(worker_settings)
+        .await
+        .map_err(|error| format!("The worker cannot start: {error}"))?;
+    print_urls(&gateway_host, gateway.port(), users.port(), worker.port());
+    print_email_directory(&email_directory);
 
-    let (users, gateway) = tokio::join!(
+    let (users, gateway, worker) = tokio::join!(
         users.run_until_stopped(shutdown.clone()),
-        gateway.run_until_stopped(shutdown),
+        gateway.run_until_stopped(shutdown.clone()),
+        worker.run_until_stopped(shutdown),
     );
     users.map_err(|error| format!("The users service stopped with an error: {error}"))?;
     gateway.map_err(|error| format!("The gateway stopped with an error: {error}"))?;
+    worker.map_err(|error| format!("The worker stopped with an error: {error}"))?;
     tracing::info!("all services stopped");
     Ok(())
 }
 
 #[allow(clippy::print_stdout)] // printing the URLs is this command's job
-fn print_urls(host: &str, gateway_port: u16, users_port: u16) {
+fn print_urls(host: &str, gateway_port: u16, users_port: u16, worker_port: u16) {
     let base = format!("http://{host}:{gateway_port}");
     println!(
         "\nCapstone is up. Everything goes through the gateway at {base}:\n\
@@ -46,8 +55,18 @@ fn print_urls(host: &str, gateway_port: u16, users_port: u16) {
          \x20 OpenAPI      {base}/api-docs/users/openapi.json\n\
          \x20 Users API    {base}/api/v1/users      (needs a token: {base}/api/v1/auth/login)\n\
          \x20 Readiness    {base}/health/ready\n\
-         Behind it, the users service listens on http://{host}:{users_port}.\n\
+         Behind it, the users service listens on http://{host}:{users_port}; the worker's\n\
+         health is at http://{host}:{worker_port}/health/ready.\n\
          Stop with Ctrl-C.\n"
+    );
+}
+
+#[allow(clippy::print_stdout)]
+fn print_email_directory(directory: &std::path::Path) {
+    println!(
+        "Emails (welcome, verification, password reset) are written to {} as .eml files \
+         (worker.email.sink = \"smtp\" sends them to Mailpit instead).\n",
+        directory.display()
     );
 }
 
@@ -87,6 +106,10 @@ fn explain_startup_failure(error: StartupError) -> String {
             "Capstone cannot start because the argon2 settings are invalid: {cause}. \
              Check [users.auth.argon2] (memory_kib, iterations, parallelism) or remove it \
              to use the defaults."
+        ),
+        StartupError::LinkSecret(cause) => format!(
+            "Capstone cannot start because no secret for emailed links could be made: {cause}. \
+             Set users.auth.link_secret (CAPSTONE_USERS__AUTH__LINK_SECRET, at least 32 bytes)."
         ),
         StartupError::Config(cause) => cause.to_string(),
     }

@@ -1,0 +1,8 @@
+//! System tests: the services together, as `capstone up` runs them, on the
+//! real Postgres, Redis and RabbitMQ. Each test has its own databases, Redis
+//! prefix and AMQP prefix, and removes them when it ends.
+
+#![allow(unreachable_pub, missing_debug_implementations)]
+
+mod events;
+mod helpers;
