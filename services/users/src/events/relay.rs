@@ -123,8 +123,10 @@ impl Relay {
     }
 
     // ANCHOR: drain
-    /// Publishes batches until a batch comes back short (the outbox is empty,
-    /// or what is left is locked by another relay or unroutable).
+    /// Publishes batches until a batch comes back short: the outbox is
+    /// empty, or what is left is locked by another relay, or unroutable.
+    /// Counting *confirmed* events matters: a full batch of unroutable ones
+    /// (no queue bound yet) would otherwise be re-published in a tight loop.
     async fn drain(&self, publisher: &Publisher) -> Result<(), SessionEnded> {
         let limit = i64::from(self.settings.batch_size.max(1));
         loop {

@@ -84,7 +84,8 @@ impl OutboxRepository {
     // ANCHOR: claim_and_publish
     /// Claims up to `limit` unsent events, oldest first, hands them to
     /// `publish`, and marks sent exactly the ids it returns (those the broker
-    /// confirmed), all in one transaction. Returns how many were claimed.
+    /// confirmed), all in one transaction. Returns how many were confirmed
+    /// (fewer than claimed when some were unroutable: those stay unsent).
     ///
     /// `FOR UPDATE SKIP LOCKED` is what lets several relays run at once:
     /// each locks the rows it claims, and the others skip those rows instead
@@ -118,8 +119,8 @@ impl OutboxRepository {
                 if claimed.is_empty() {
                     return Ok(0);
                 }
-                let count = claimed.len();
                 let confirmed = publish(claimed).await.map_err(ClaimError::Publish)?;
+                let count = confirmed.len();
                 diesel::update(outbox::table.filter(outbox::id.eq_any(&confirmed)))
                     .set(outbox::sent_at.eq(Utc::now()))
                     .execute(connection)

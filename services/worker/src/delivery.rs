@@ -1,0 +1,188 @@
+//! One delivery, from bytes to acknowledgement: decode, handle, then ack,
+//! retry or dead-letter.
+//!
+//! | what happened | what the broker gets |
+//! |---|---|
+//! | handled (or already handled) | ack |
+//! | poison: undecodable, unknown type or version, or a permanent handler error | a copy in the dead-letter queue (with `x-death-reason`, `x-attempt`, `x-failed-queue`), then ack |
+//! | transient error, retries left | a copy in retry queue `attempt + 1` (with `x-attempt` = `attempt + 1`), then ack |
+//! | transient error, no retries left | a copy in the dead-letter queue ("gave up after N attempts: …"), then ack |
+//! | the copy could not be published | nack with requeue: nothing is dropped silently |
+//!
+//! The original is acked only after the broker confirmed the copy, so a
+//! crash in between duplicates the message (handlers are idempotent)
+//! rather than losing it.
+
+use std::sync::Arc;
+
+use capstone_contracts::events::Envelope;
+use capstone_platform::amqp::header_number;
+use lapin::{
+    Channel,
+    message::Delivery,
+    options::{BasicAckOptions, BasicNackOptions},
+};
+
+use crate::{
+    handlers::{Handler, HandlerError, Outcome, Received},
+    republish::{
+        ATTEMPT_HEADER, DEATH_REASON_HEADER, FAILED_QUEUE_HEADER, HeaderChange, REPLAYS_HEADER,
+        copy_properties, publish_to_queue,
+    },
+    topology::QueueNames,
+};
+
+/// What a consumer's deliveries share.
+#[derive(Clone)]
+pub(crate) struct DeliveryContext {
+    /// The consuming channel, in confirm mode: copies go out on it too.
+    pub(crate) channel: Channel,
+    pub(crate) handler: Arc<dyn Handler>,
+    pub(crate) queues: QueueNames,
+}
+
+/// What to do with a delivery once handled.
+enum Verdict {
+    Done(Outcome),
+    Retry(String),
+    Poison(String),
+}
+
+/// Who the delivery is, for log lines: known even when it does not decode.
+struct Identity {
+    event_id: String,
+    event_type: String,
+    attempt: u64,
+}
+
+// ANCHOR: process
+/// Handles one delivery and settles it with the broker. Never fails: every
+/// path ends in an ack, or a nack that puts the message back.
+pub(crate) async fn process(context: &DeliveryContext, delivery: Delivery) {
+    let headers = delivery.properties.headers().as_ref();
+    let attempt = header_number(headers, ATTEMPT_HEADER).unwrap_or(0);
+    let replays = header_number(headers, REPLAYS_HEADER).unwrap_or(0);
+    let mut identity = Identity {
+        event_id: delivery
+            .properties
+            .message_id()
+            .as_ref()
+            .map_or_else(|| "unknown".to_owned(), ToString::to_string),
+        event_type: "unknown".to_owned(),
+        attempt,
+    };
+    let verdict = match Envelope::decode(&delivery.data) {
+        Err(error) => Verdict::Poison(error.to_string()),
+        Ok(envelope) => {
+            identity.event_id = envelope.id.to_string();
+            identity.event_type = envelope.event.event_type().to_owned();
+            let received = Received {
+                envelope,
+                attempt,
+                replays,
+            };
+            match context.handler.handle(&received).await {
+                Ok(outcome) => Verdict::Done(outcome),
+                Err(HandlerError::Transient(reason)) => Verdict::Retry(reason),
+                Err(HandlerError::Permanent(reason)) => Verdict::Poison(reason),
+            }
+        }
+    };
+    settle(context, &delivery, &identity, verdict).await;
+}
+// ANCHOR_END: process
+
+async fn settle(context: &DeliveryContext, delivery: &Delivery, who: &Identity, verdict: Verdict) {
+    let concern = context.queues.concern.as_str();
+    let (event_id, event_type, attempt) = (&who.event_id, &who.event_type, who.attempt);
+    match verdict {
+        Verdict::Done(outcome) => {
+            tracing::info!(
+                concern,
+                event_id,
+                event_type,
+                attempt,
+                ?outcome,
+                "event handled"
+            );
+            ack(delivery, who).await;
+        }
+        Verdict::Retry(reason) => {
+            let next = attempt + 1;
+            let Some(retry) = context.queues.retry(next) else {
+                let reason = format!("gave up after {next} attempts: {reason}");
+                return dead_letter(context, delivery, who, &reason).await;
+            };
+            tracing::warn!(concern, event_id, event_type, attempt, %reason,
+                retry_in_ms = retry.delay_ms, "handling failed; will retry");
+            let properties = copy_properties(
+                &delivery.properties,
+                &[HeaderChange::Number(ATTEMPT_HEADER, next)],
+            );
+            forward(context, delivery, who, &retry.name, properties).await;
+        }
+        Verdict::Poison(reason) => dead_letter(context, delivery, who, &reason).await,
+    }
+}
+
+async fn dead_letter(context: &DeliveryContext, delivery: &Delivery, who: &Identity, reason: &str) {
+    tracing::error!(
+        concern = context.queues.concern.as_str(),
+        event_id = who.event_id,
+        event_type = who.event_type,
+        attempt = who.attempt,
+        reason,
+        "dead-lettering"
+    );
+    let properties = copy_properties(
+        &delivery.properties,
+        &[
+            HeaderChange::Text(DEATH_REASON_HEADER, reason),
+            HeaderChange::Number(ATTEMPT_HEADER, who.attempt),
+            HeaderChange::Text(FAILED_QUEUE_HEADER, &context.queues.work),
+        ],
+    );
+    forward(
+        context,
+        delivery,
+        who,
+        &context.queues.dead_letters,
+        properties,
+    )
+    .await;
+}
+
+/// Publishes the copy, then acks the original; or nacks it back onto its
+/// queue when the copy cannot be confirmed.
+async fn forward(
+    context: &DeliveryContext,
+    delivery: &Delivery,
+    who: &Identity,
+    queue: &str,
+    properties: lapin::BasicProperties,
+) {
+    match publish_to_queue(&context.channel, queue, &delivery.data, properties).await {
+        Ok(()) => ack(delivery, who).await,
+        Err(error) => {
+            tracing::error!(event_id = who.event_id, queue, %error,
+                "cannot publish the copy; requeueing the original");
+            let requeue = BasicNackOptions {
+                requeue: true,
+                ..BasicNackOptions::default()
+            };
+            if let Err(error) = delivery.nack(requeue).await {
+                // The channel is gone: the broker requeues every unacked
+                // message of a closed channel by itself.
+                tracing::warn!(event_id = who.event_id, %error, "nack failed");
+            }
+        }
+    }
+}
+
+async fn ack(delivery: &Delivery, who: &Identity) {
+    if let Err(error) = delivery.ack(BasicAckOptions::default()).await {
+        // The channel died after the work was done: the broker will deliver
+        // the message again, and the handler will find it already applied.
+        tracing::warn!(event_id = who.event_id, %error, "ack failed; expect a redelivery");
+    }
+}

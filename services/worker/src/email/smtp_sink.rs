@@ -1,0 +1,152 @@
+//! The SMTP sink: hands each email to an SMTP server (Mailpit in compose, a
+//! relay in production), and sorts failures into worth-retrying or not.
+
+use std::time::Duration;
+
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, transport::smtp,
+    transport::smtp::authentication::Credentials,
+};
+use secrecy::ExposeSecret;
+
+use super::{mailer::EmailError, settings::SmtpSettings};
+
+pub(super) struct SmtpSink {
+    /// Built once at startup. Without lettre's `pool` feature it opens one
+    /// connection per email, which is plenty for a few emails a second and
+    /// leaves no idle connection for a server to drop.
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// `smtp://host:port`, for logs.
+    target: String,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for SmtpSink {
+    // By hand: the transport holds the credentials (lettre hides the
+    // password, but keep what is printed deliberate).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSink")
+            .field("target", &self.target)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpSink {
+    pub(super) fn new(settings: &SmtpSettings) -> Self {
+        let timeout = Duration::from_millis(settings.timeout_ms);
+        // `builder_dangerous`: plain SMTP, no TLS. Right for Mailpit inside
+        // compose; production would enable lettre's `tokio1-rustls` feature
+        // and use `relay` (implicit TLS) or `starttls_relay`.
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+            .port(settings.port)
+            .timeout(Some(timeout));
+        if let (Some(username), Some(password)) = (&settings.username, &settings.password) {
+            builder = builder.credentials(Credentials::new(
+                username.clone(),
+                password.expose_secret().to_owned(),
+            ));
+        }
+        Self {
+            transport: builder.build(),
+            target: format!("smtp://{}:{}", settings.host, settings.port),
+            timeout,
+        }
+    }
+
+    /// Sends the email and returns `smtp://host:port` for the log line.
+    pub(super) async fn send(&self, message: &Message) -> Result<String, EmailError> {
+        let raw = message.formatted();
+        // lettre's async transport applies its timeout to connecting only; a
+        // server that accepts and then stalls would hold this consumer
+        // forever. Bound the whole exchange.
+        let sent = tokio::time::timeout(
+            self.timeout,
+            self.transport.send_raw(message.envelope(), &raw),
+        )
+        .await;
+        match sent {
+            Ok(Ok(_response)) => Ok(self.target.clone()),
+            Ok(Err(error)) => Err(classify(&self.target, &error)),
+            Err(_elapsed) => Err(EmailError::Transient(format!(
+                "{} did not finish within {} ms",
+                self.target,
+                self.timeout.as_millis()
+            ))),
+        }
+    }
+}
+
+/// Permanent for what a retry cannot fix: a 5xx reply (unknown mailbox,
+/// rejected content, failed login) and a server lacking what this email
+/// needs (lettre's "client" errors, e.g. no 8BITMIME). Transient for the
+/// rest: 4xx replies (greylisting, full mailbox), refused connections,
+/// timeouts and garbled replies.
+fn classify(target: &str, error: &smtp::Error) -> EmailError {
+    let message = format!("{target}: {error}");
+    if error.is_permanent() || error.is_client() {
+        EmailError::Permanent(message)
+    } else {
+        EmailError::Transient(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Delivery of a whole composed email is tested in `mailer.rs`; these
+    // cover the failures.
+    use super::super::smtp_test_server::{Reply, SmtpTestServer};
+    use super::*;
+
+    fn settings(port: u16) -> SmtpSettings {
+        SmtpSettings {
+            port,
+            timeout_ms: 2_000,
+            ..SmtpSettings::default()
+        }
+    }
+
+    fn message() -> Message {
+        Message::builder()
+            .from("no-reply@capstone.local".parse().expect("mailbox"))
+            .to("nobody@example.com".parse().expect("mailbox"))
+            .subject("Confirm your email address")
+            .body(String::from("Hello"))
+            .expect("builds")
+    }
+
+    #[tokio::test]
+    async fn a_550_for_the_recipient_is_permanent() {
+        let server = SmtpTestServer::start(Reply::RejectRecipient).await;
+        let sink = SmtpSink::new(&settings(server.port()));
+
+        let error = sink.send(&message()).await.expect_err("rejected");
+
+        assert!(matches!(error, EmailError::Permanent(_)), "{error:?}");
+        assert!(error.to_string().contains("550"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_server_that_is_not_listening_is_transient() {
+        let port = SmtpTestServer::unused_port().await;
+        let sink = SmtpSink::new(&settings(port));
+
+        let error = sink.send(&message()).await.expect_err("refused");
+
+        assert!(error.is_transient(), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_answers_times_out_as_transient() {
+        let server = SmtpTestServer::start(Reply::Silence).await;
+        let sink = SmtpSink::new(&SmtpSettings {
+            timeout_ms: 200,
+            ..settings(server.port())
+        });
+
+        let error = sink.send(&message()).await.expect_err("times out");
+
+        assert!(error.is_transient(), "{error:?}");
+        assert!(error.to_string().contains("200 ms"), "{error}");
+    }
+}

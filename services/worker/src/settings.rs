@@ -1,0 +1,172 @@
+//! The worker's settings: shared sections from `platform` plus its own.
+//!
+//! ```toml
+//! environment = "development"      # or "production"
+//! [amqp]                           # or AMQP_URL / CAPSTONE_AMQP__URL
+//! url = "amqp://guest:guest@127.0.0.1:5672/%2f"
+//! [worker]                         # CAPSTONE_WORKER__PREFETCH=32 …
+//! concurrency = 8
+//! retry_delays_ms = [1000, 10000, 60000]
+//! [worker.database]                # the worker's own database
+//! url = "postgres://postgres@127.0.0.1:5432/capstone_worker"
+//! [worker.email]                   # see `email::EmailSettings`
+//! sink = "file"
+//! ```
+//!
+//! The worker has its own database (database per service), so its URL lives
+//! under `[worker.database]`, not the top-level `[database]` (`DATABASE_URL`)
+//! the users service reads.
+
+use std::path::Path;
+
+use capstone_platform::{
+    ConfigError, load_settings,
+    settings::{AmqpSettings, DatabaseSettings, Environment, HttpSettings},
+    telemetry::TelemetrySettings,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::email::EmailSettings;
+
+/// Everything the worker reads. Unknown top-level sections are allowed (they
+/// belong to other services in the same file); unknown keys inside a section
+/// are rejected, so typos fail loudly.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Development enables conveniences (creating the database).
+    pub environment: Environment,
+    /// Log filter and format (`[telemetry]`).
+    pub telemetry: TelemetrySettings,
+    /// The broker (`[amqp]`, shared with the users service's relay).
+    pub amqp: AmqpSettings,
+    /// The worker's own section (`[worker]`).
+    pub worker: WorkerSettings,
+}
+
+/// The `[worker]` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerSettings {
+    /// Serves only `/health/live` and `/health/ready`.
+    pub http: HttpSettings,
+    /// The worker's own database: audit trail and processed-event ids.
+    pub database: DatabaseSettings,
+    /// Apply pending migrations when the worker starts (off when a separate
+    /// `capstone migrate` job owns that).
+    pub migrate_on_startup: bool,
+    /// Most unacknowledged messages the broker sends each consumer ahead of
+    /// time. Higher hides network latency; lower spreads work across
+    /// several worker instances more evenly.
+    pub prefetch: u16,
+    /// Most messages each consumer (concern) handles at once.
+    pub concurrency: usize,
+    /// Delay before each retry of a transiently failed message, ms: one
+    /// retry queue per entry, after the last the message is dead-lettered.
+    pub retry_delays_ms: Vec<u64>,
+    /// Longest wait for one dependency check in `/health/ready`, ms.
+    pub readiness_timeout_ms: u64,
+    /// Where emails go and what they link to (`[worker.email]`).
+    pub email: EmailSettings,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            http: HttpSettings {
+                // Two health endpoints: one HTTP thread is plenty.
+                workers: 1,
+                ..HttpSettings::on_port(8082)
+            },
+            database: DatabaseSettings {
+                url: "postgres://postgres@127.0.0.1:5432/capstone_worker".into(),
+                ..DatabaseSettings::default()
+            },
+            migrate_on_startup: true,
+            prefetch: 16,
+            concurrency: 8,
+            retry_delays_ms: vec![1_000, 10_000, 60_000],
+            readiness_timeout_ms: 1_000,
+            email: EmailSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, then `file`, then the environment; then checks the values
+    /// that types alone cannot.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let settings: Settings = load_settings(file)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what would otherwise fail later, or silently misbehave.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.amqp.parsed_url()?;
+        self.worker.database.database_name()?;
+        let worker = &self.worker;
+        if worker.prefetch == 0 {
+            return Err(ConfigError::Value {
+                key: "worker.prefetch",
+                expected: "at least 1 (0 would mean \"no limit\" to RabbitMQ)",
+                found: "0".into(),
+            });
+        }
+        if worker.concurrency == 0 {
+            return Err(ConfigError::Value {
+                key: "worker.concurrency",
+                expected: "at least 1",
+                found: "0".into(),
+            });
+        }
+        if worker.retry_delays_ms.is_empty() || worker.retry_delays_ms.contains(&0) {
+            return Err(ConfigError::Value {
+                key: "worker.retry_delays_ms",
+                expected: "a non-empty list of positive delays, e.g. [1000, 10000, 60000]",
+                found: format!("{:?}", worker.retry_delays_ms),
+            });
+        }
+        if worker.database.max_connections == 0 {
+            return Err(ConfigError::Value {
+                key: "worker.database.max_connections",
+                expected: "at least 1",
+                found: "0".into(),
+            });
+        }
+        worker.email.validate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid_and_use_the_workers_own_database() {
+        let settings = Settings::default();
+        settings.validate().expect("defaults validate");
+        assert_eq!(
+            settings.worker.database.database_name().expect("a name"),
+            "capstone_worker"
+        );
+    }
+
+    #[test]
+    fn zero_or_empty_retry_delays_are_rejected_with_their_key() {
+        for delays in [vec![], vec![1000, 0]] {
+            let mut settings = Settings::default();
+            settings.worker.retry_delays_ms = delays;
+            let message = settings.validate().expect_err("invalid").to_string();
+            assert!(message.contains("worker.retry_delays_ms"), "{message}");
+        }
+    }
+
+    #[test]
+    fn zero_concurrency_is_rejected_with_its_key() {
+        let mut settings = Settings::default();
+        settings.worker.concurrency = 0;
+        let message = settings.validate().expect_err("invalid").to_string();
+        assert!(message.contains("worker.concurrency"), "{message}");
+    }
+}

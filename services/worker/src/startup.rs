@@ -1,0 +1,191 @@
+//! Builds the worker from its settings: database, migrations, mailer,
+//! handlers, health endpoints; then runs the consumers and the HTTP server
+//! together until shutdown.
+//!
+//! `Application::build` does the fallible work and returns a worker that is
+//! bound but not yet consuming, so callers (main, `capstone up`, the tests)
+//! learn the health port first. The broker is not needed to build: the
+//! consumer loop connects (and reconnects) on its own, and `/health/ready`
+//! says `rabbitmq: down` until it has.
+
+use std::{sync::Arc, time::Duration};
+
+use actix_web::{App, HttpServer, dev::Server, web};
+use capstone_platform::{
+    ConfigError, Shutdown,
+    amqp::{BrokerCheck, BrokerState},
+    database::{self, DatabaseError, PgPool, PostgresCheck},
+    health::{self, Readiness},
+    middleware::{self, standard_middleware},
+    server,
+};
+
+use crate::{
+    consumer::Consumers,
+    email::{EmailError, Mailer},
+    handlers::{AuditHandler, EmailHandler, Handler},
+    migrations,
+    repo::{AuditLog, ProcessedEvents},
+    settings::Settings,
+    topology::Topology,
+};
+
+/// Why the worker could not start. Each variant names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    #[error(transparent)]
+    Migrations(#[from] migrations::MigrationError),
+    #[error("the mailer cannot be set up: {0}")]
+    Email(#[from] EmailError),
+    /// `build_with` got no handler, or two for the same concern.
+    #[error("invalid handler set: {0}")]
+    Handlers(String),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The handlers a worker runs; `build_with` lets tests adjust them.
+pub type Handlers = Vec<Arc<dyn Handler>>;
+
+/// A built worker: health server bound, consumers ready to start.
+pub struct Application {
+    port: u16,
+    server: Server,
+    consumers: Consumers,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// The production worker: the email and audit handlers.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with(settings, |handlers| handlers).await
+    }
+
+    // ANCHOR: build_with
+    /// Like [`build`](Self::build), passing the default handlers through
+    /// `adjust` first: tests wrap one (to fail or slow it on purpose) or
+    /// replace the set. At most one handler per concern.
+    pub async fn build_with(
+        settings: Settings,
+        adjust: impl FnOnce(Handlers) -> Handlers,
+    ) -> Result<Self, StartupError> {
+        settings.validate()?;
+        let worker = &settings.worker;
+        if settings.environment.is_development()
+            && database::create_database_if_missing(&worker.database).await?
+        {
+            tracing::warn!(database = %worker.database.display_target(),
+                "created the database (development only)");
+        }
+        // The pool first: its connect is bounded by timeouts, so an absent
+        // Postgres fails here, quickly, before migrations wait on it.
+        let pool = database::connect_pool(&worker.database).await?;
+        if worker.migrate_on_startup {
+            let applied = migrations::run_pending(&worker.database).await?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "applied migrations");
+            }
+        }
+        let handlers = adjust(default_handlers(&settings, &pool)?);
+        check_handlers(&handlers)?;
+
+        let state = BrokerState::default();
+        let readiness = Readiness::new(Duration::from_millis(worker.readiness_timeout_ms))
+            .with_check(PostgresCheck::new(pool))
+            // Required: without the broker the worker has nothing to do.
+            .with_check(BrokerCheck::new(state.clone(), true));
+        let (port, server) = health_server(&settings, readiness)?;
+        let consumers = Consumers {
+            amqp: settings.amqp.clone(),
+            topology: Topology::new(&settings.amqp, &worker.retry_delays_ms),
+            handlers,
+            prefetch: worker.prefetch,
+            concurrency: worker.concurrency,
+            state,
+        };
+        Ok(Self {
+            port,
+            server,
+            consumers,
+        })
+    }
+    // ANCHOR_END: build_with
+
+    /// The port `/health/*` is served on (the real one when configured as 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Consumes and serves health until `shutdown` trips; then stops taking
+    /// messages, lets in-flight ones finish (bounded by
+    /// [`DRAIN_TIMEOUT`](crate::consumer::DRAIN_TIMEOUT)), closes the
+    /// connection and stops the server.
+    pub async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
+        let consumers = self.consumers.run(shutdown.clone());
+        let server = server::run_until_stopped(self.server, shutdown);
+        let ((), served) = tokio::join!(consumers, server);
+        served
+    }
+}
+
+/// The email and audit handlers over `pool`.
+fn default_handlers(settings: &Settings, pool: &PgPool) -> Result<Handlers, StartupError> {
+    let mailer = Arc::new(Mailer::new(&settings.worker.email)?);
+    let processed = ProcessedEvents::new(pool.clone());
+    Ok(vec![
+        Arc::new(EmailHandler::new(mailer, processed)),
+        Arc::new(AuditHandler::new(AuditLog::new(pool.clone()))),
+    ])
+}
+
+/// Two handlers on one queue would each get half the messages: refuse.
+fn check_handlers(handlers: &Handlers) -> Result<(), StartupError> {
+    if handlers.is_empty() {
+        return Err(StartupError::Handlers("no handlers".into()));
+    }
+    for (index, handler) in handlers.iter().enumerate() {
+        let concern = handler.concern();
+        if handlers[..index]
+            .iter()
+            .any(|other| other.concern() == concern)
+        {
+            return Err(StartupError::Handlers(format!(
+                "two handlers for `{concern}`"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `/health/live` and `/health/ready`, nothing else.
+fn health_server(settings: &Settings, readiness: Readiness) -> Result<(u16, Server), StartupError> {
+    let http = settings.worker.http.clone();
+    let bind_error = |source| StartupError::Bind {
+        address: http.address(),
+        source,
+    };
+    let (listener, port) = server::bind(&http).map_err(bind_error)?;
+    let readiness = web::Data::new(readiness);
+    let server = HttpServer::new(move || {
+        standard_middleware(App::new(), middleware::cors(&[]))
+            .app_data(readiness.clone())
+            .configure(health::configure)
+    });
+    let server = server::start(server, listener, &http).map_err(bind_error)?;
+    Ok((port, server))
+}

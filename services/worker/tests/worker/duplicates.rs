@@ -1,0 +1,54 @@
+//! At-least-once delivery, exactly-once effect: a redelivered event is
+//! recognised by its id.
+
+use capstone_worker::{
+    Concern,
+    handlers::{Handler, Outcome},
+    testing::{PATIENCE, TestBroker, TestWorker, events, wait_for},
+};
+
+use crate::helpers::{Recordings, record_every_handler};
+
+#[tokio::test]
+async fn the_same_event_delivered_twice_is_applied_once() {
+    let recordings = Recordings::default();
+    let worker = TestWorker::spawn_with(
+        TestBroker::new(),
+        |_| {},
+        record_every_handler(recordings.clone()),
+    )
+    .await;
+    let recordings = recordings.lock().expect("not poisoned").clone();
+    let envelope = events::registered("ada@example.com");
+
+    worker.broker.publish(&envelope).await;
+    worker.broker.publish(&envelope).await;
+
+    let recordings = &recordings;
+    wait_for(
+        "both copies handled by both concerns",
+        PATIENCE,
+        move || async move {
+            recordings
+                .iter()
+                .all(|recording| recording.outcomes().len() == 2)
+                .then_some(())
+        },
+    )
+    .await;
+    for recording in recordings {
+        let outcomes = recording.outcomes();
+        assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    }
+    let audit = recordings
+        .iter()
+        .find(|recording| recording.concern() == Concern::Audit)
+        .expect("an audit recording");
+    let mut outcomes: Vec<Outcome> = audit.outcomes().into_iter().flatten().collect();
+    outcomes.sort_by_key(|outcome| *outcome != Outcome::Applied);
+    assert_eq!(outcomes, [Outcome::Applied, Outcome::Duplicate]);
+    assert_eq!(worker.audit_count().await, 1);
+    assert_eq!(worker.emails.files().len(), 1, "one email file");
+    assert_eq!(worker.processed_count(Concern::Audit, envelope.id).await, 1);
+    assert_eq!(worker.processed_count(Concern::Email, envelope.id).await, 1);
+}
