@@ -66,12 +66,16 @@ pub enum Selection {
     EventId(String),
 }
 
+/// Why listing or replaying failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DeadLetterError {
+    /// RabbitMQ did not answer or refused the login.
     #[error("cannot connect to RabbitMQ: {0}")]
     Connect(#[from] ConnectError),
+    /// A command failed; `NOT_FOUND` means the worker never declared its queues.
     #[error("RabbitMQ: {0}")]
     Amqp(#[from] lapin::Error),
+    /// The replayed copy was not confirmed: the dead letter stays.
     #[error("replaying failed: {0}")]
     Publish(#[from] PublishError),
 }

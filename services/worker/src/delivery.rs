@@ -13,7 +13,7 @@
 //! crash in between duplicates the message (handlers are idempotent)
 //! rather than losing it.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use capstone_contracts::events::Envelope;
 use capstone_platform::amqp::header_number;
@@ -31,6 +31,12 @@ use crate::{
     },
     topology::QueueNames,
 };
+
+/// How long to hold a message whose copy could not be published before
+/// handing it back. A requeued message comes straight back to this
+/// consumer: without a pause, a lasting cause (a deleted dead-letter queue)
+/// would spin through it as fast as the broker can redeliver.
+const REQUEUE_PAUSE: Duration = Duration::from_secs(1);
 
 /// What a consumer's deliveries share.
 #[derive(Clone)]
@@ -166,6 +172,7 @@ async fn forward(
         Err(error) => {
             tracing::error!(event_id = who.event_id, queue, %error,
                 "cannot publish the copy; requeueing the original");
+            tokio::time::sleep(REQUEUE_PAUSE).await;
             let requeue = BasicNackOptions {
                 requeue: true,
                 ..BasicNackOptions::default()

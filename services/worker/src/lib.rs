@@ -10,7 +10,7 @@
 //! | [`settings`] | what the worker reads from config files and env |
 //! | [`startup`] | `Application::build` → bound health server → `run_until_stopped` |
 //! | [`topology`] | exchange, work, retry and dead-letter queues: names and declaration |
-//! | `consumer` | connection loop, one consumer per concern, bounded concurrency, drain |
+//! | [`consumer`] | connection loop, one consumer per concern, bounded concurrency, drain |
 //! | `delivery` | one delivery: decode, handle, then ack, retry or dead-letter |
 //! | [`republish`] | confirmed copies of a message to a queue; the header names |
 //! | [`handlers`] | what each concern does with an event (email, audit) |

@@ -32,12 +32,16 @@ const PERSISTENT: u8 = 2;
 /// Why a copy was not (surely) stored by the broker.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
+    /// The channel or connection failed.
     #[error("publishing failed: {0}")]
     Amqp(#[from] lapin::Error),
+    /// The broker could not store it.
     #[error("the broker refused the message (nack)")]
     Refused,
+    /// The target queue does not exist.
     #[error("no queue `{0}`: the message was returned")]
     Unroutable(String),
+    /// A bug: the channel was not put in confirm mode.
     #[error("the channel is not in confirm mode")]
     Unconfirmed,
 }
@@ -45,8 +49,11 @@ pub enum PublishError {
 /// One header change on a copy.
 #[derive(Debug, Clone)]
 pub enum HeaderChange<'a> {
+    /// Set a numeric header.
     Number(&'static str, u64),
+    /// Set a text header.
     Text(&'static str, &'a str),
+    /// Remove a header.
     Remove(&'static str),
 }
 

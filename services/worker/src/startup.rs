@@ -33,17 +33,22 @@ use crate::{
 /// Why the worker could not start. Each variant names what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    /// A setting is invalid (the message names the key).
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The worker's database cannot be reached or created.
     #[error(transparent)]
     Database(#[from] DatabaseError),
+    /// A migration failed.
     #[error(transparent)]
     Migrations(#[from] migrations::MigrationError),
+    /// The email sink cannot be set up (e.g. its directory cannot be created).
     #[error("the mailer cannot be set up: {0}")]
     Email(#[from] EmailError),
     /// `build_with` got no handler, or two for the same concern.
     #[error("invalid handler set: {0}")]
     Handlers(String),
+    /// The health port is taken or not allowed.
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,

@@ -51,6 +51,12 @@ impl TestBroker {
         }
     }
 
+    /// The broker settings (URL, this prefix) for anything that publishes
+    /// or consumes in this namespace: the worker, the users relay.
+    pub fn settings(&self) -> AmqpSettings {
+        self.amqp.clone()
+    }
+
     /// The names of everything in this namespace.
     pub fn topology(&self) -> Topology {
         Topology::new(&self.amqp, &self.retry_delays_ms)

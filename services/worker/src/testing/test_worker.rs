@@ -130,7 +130,9 @@ impl TestWorker {
     }
 
     /// Like [`spawn`](Self::spawn) on `broker`, adjusting the settings and
-    /// the handlers (see [`Application::build_with`]) first.
+    /// the handlers (see [`Application::build_with`]) first. Set retry
+    /// delays on the broker ([`TestBroker::with_retry_delays`]), not in
+    /// `adjust_settings`: they name the retry queues it deletes afterwards.
     pub async fn spawn_with(
         broker: TestBroker,
         adjust_settings: impl FnOnce(&mut Settings),
