@@ -24,9 +24,10 @@ use std::{
     time::Duration,
 };
 
+use capstone_contracts::events::TraceContext;
 use futures_util::future::BoxFuture;
 use lapin::{
-    Channel, Connection, ConnectionProperties, ExchangeKind,
+    BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind,
     options::ExchangeDeclareOptions,
     types::{AMQPValue, FieldTable},
 };
@@ -114,6 +115,44 @@ pub async fn declare_events_exchange(
         )
         .await
 }
+
+/// AMQP delivery mode 2: the broker writes the message to disk (in a durable
+/// queue), so a broker restart does not lose it.
+const PERSISTENT: u8 = 2;
+
+// ANCHOR: event_properties
+/// The message properties of a published event: persistent, JSON, and the
+/// envelope's identifiers repeated where AMQP tools look for them (message
+/// id = event id, the idempotency key; type; correlation id), plus the trace
+/// context as headers. The relay publishes with these; tests that stand in
+/// for the relay use the same function.
+pub fn event_properties(
+    event_id: &str,
+    event_type: &str,
+    correlation_id: Option<&str>,
+    trace: &TraceContext,
+) -> BasicProperties {
+    let mut headers = FieldTable::default();
+    for (key, value) in [
+        ("traceparent", &trace.traceparent),
+        ("tracestate", &trace.tracestate),
+    ] {
+        if let Some(value) = value {
+            headers.insert(key.into(), AMQPValue::LongString(value.as_str().into()));
+        }
+    }
+    let mut properties = BasicProperties::default()
+        .with_delivery_mode(PERSISTENT)
+        .with_content_type("application/json".into())
+        .with_message_id(event_id.into())
+        .with_type(event_type.into())
+        .with_headers(headers);
+    if let Some(correlation_id) = correlation_id {
+        properties = properties.with_correlation_id(correlation_id.into());
+    }
+    properties
+}
+// ANCHOR_END: event_properties
 
 /// Whether a broker connection is up, as last seen by the task that owns it.
 /// Cheap to clone; the clones share the flag.

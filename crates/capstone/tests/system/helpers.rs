@@ -1,9 +1,8 @@
 //! Starting users + worker (+ gateway) wired to each other.
 
-use std::time::Duration;
-
 use capstone_platform::Shutdown;
 use capstone_users::testing::{RedisNamespace, TestDatabase, configure_test_auth};
+pub use capstone_worker::testing::wait_for as eventually;
 use capstone_worker::testing::{TestBroker, TestWorker};
 
 /// A users service whose relay publishes to the worker's broker namespace,
@@ -65,25 +64,6 @@ impl System {
         let shutdown = Shutdown::new();
         tokio::spawn(gateway.run_until_stopped(shutdown.clone()));
         (address, shutdown)
-    }
-}
-
-/// Polls `check` every 50 ms until it returns `Some`, for at most `within`.
-pub async fn eventually<T, F, Fut>(what: &str, within: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -1,10 +1,10 @@
 //! Publishing outbox rows to the events exchange, with publisher confirms.
 
+use capstone_contracts::events::TraceContext;
 use capstone_platform::{amqp, settings::AmqpSettings};
 use lapin::{
     BasicProperties, Channel, Confirmation, Connection,
     options::{BasicPublishOptions, ConfirmSelectOptions},
-    types::{AMQPValue, FieldTable},
 };
 use uuid::Uuid;
 
@@ -16,10 +16,6 @@ pub struct Publisher {
     channel: Channel,
     exchange: String,
 }
-
-/// AMQP delivery mode 2: the broker writes the message to disk (in a durable
-/// queue), so a broker restart does not lose it.
-const PERSISTENT: u8 = 2;
 
 impl Publisher {
     /// Opens a channel, turns on confirms and declares the exchange (idempotent).
@@ -87,26 +83,18 @@ impl Publisher {
     }
 }
 
-/// Message properties: persistent, JSON, and the envelope's identifiers
-/// repeated where AMQP tools look for them (message id, type, correlation
-/// id), plus the trace context as headers.
+/// The shared event properties, read from the stored envelope JSON.
 fn properties(event: &PendingEvent) -> BasicProperties {
     let text = |key: &str| event.envelope.get(key).and_then(|v| v.as_str());
-    let mut headers = FieldTable::default();
-    for key in ["traceparent", "tracestate"] {
-        if let Some(value) = text(key) {
-            headers.insert(key.into(), AMQPValue::LongString(value.into()));
-        }
-    }
-    let mut properties = BasicProperties::default()
-        .with_delivery_mode(PERSISTENT)
-        .with_content_type("application/json".into())
-        .with_message_id(event.id.to_string().as_str().into())
-        .with_type(event.event_type.as_str().into())
-        .with_timestamp(u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0))
-        .with_headers(headers);
-    if let Some(correlation_id) = text("correlation_id") {
-        properties = properties.with_correlation_id(correlation_id.into());
-    }
-    properties
+    let trace = TraceContext {
+        traceparent: text("traceparent").map(str::to_owned),
+        tracestate: text("tracestate").map(str::to_owned),
+    };
+    amqp::event_properties(
+        &event.id.to_string(),
+        &event.event_type,
+        text("correlation_id"),
+        &trace,
+    )
+    .with_timestamp(u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0))
 }

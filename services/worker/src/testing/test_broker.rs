@@ -10,7 +10,7 @@ use lapin::{
         BasicPublishOptions, ConfirmSelectOptions, ExchangeDeleteOptions, QueueDeclareOptions,
         QueueDeleteOptions,
     },
-    types::{AMQPValue, FieldTable, LongString},
+    types::FieldTable,
 };
 use uuid::Uuid;
 
@@ -130,32 +130,14 @@ impl TestBroker {
     }
 }
 
-/// What the relay sets on each event: persistent, `message_id` = event id
-/// (the idempotency key, readable without decoding), `type` = event type,
-/// JSON, the correlation id, and the trace context as headers.
+/// What the relay sets on each event (the shared `amqp::event_properties`).
 pub fn relay_properties(envelope: &Envelope) -> BasicProperties {
-    let mut headers = FieldTable::default();
-    for (key, value) in [
-        ("traceparent", &envelope.trace.traceparent),
-        ("tracestate", &envelope.trace.tracestate),
-    ] {
-        if let Some(value) = value {
-            headers.insert(
-                key.into(),
-                AMQPValue::LongString(LongString::from(value.as_str())),
-            );
-        }
-    }
-    let mut properties = BasicProperties::default()
-        .with_delivery_mode(2)
-        .with_message_id(envelope.id.to_string().into())
-        .with_content_type("application/json".into())
-        .with_type(envelope.event.event_type().into())
-        .with_headers(headers);
-    if let Some(correlation_id) = &envelope.correlation_id {
-        properties = properties.with_correlation_id(correlation_id.as_str().into());
-    }
-    properties
+    capstone_platform::amqp::event_properties(
+        &envelope.id.to_string(),
+        envelope.event.event_type(),
+        envelope.correlation_id.as_deref(),
+        &envelope.trace,
+    )
 }
 
 async fn message_count(channel: &Channel, queue: &str) -> u32 {
