@@ -37,6 +37,9 @@ pub enum ApiError {
     /// 409: another account uses this email address.
     #[error("the email address is already registered")]
     EmailTaken,
+    /// 409: a verification email was asked for, but the address is verified.
+    #[error("the email address is already verified")]
+    AlreadyVerified,
     /// 422: input that passed parsing but not a rule (one entry per field).
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
@@ -128,6 +131,12 @@ impl ApiError {
                 StatusCode::CONFLICT,
             )
             .with_detail("Another account uses this email address."),
+            ApiError::AlreadyVerified => Problem::new(
+                "already-verified",
+                "Email address already verified",
+                StatusCode::CONFLICT,
+            )
+            .with_detail("This account's address is verified; there is nothing to confirm."),
             ApiError::Invalid(errors) => Problem::validation(errors.clone()),
             ApiError::DatabaseUnavailable(cause) => {
                 Problem::dependency_unavailable("The database", cause)

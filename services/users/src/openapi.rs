@@ -32,6 +32,7 @@ pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
         auth::email_links::reset_password,
         users::me::get_me,
         users::me::change_password,
+        users::me::request_verification_email,
         users::create_user,
         users::list_users,
         users::get_user,

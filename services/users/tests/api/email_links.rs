@@ -4,6 +4,8 @@
 
 use serde_json::json;
 
+use capstone_users::domain::Role;
+
 use crate::helpers::{TEST_PASSWORD, assert_problem, spawn_app};
 
 #[tokio::test]
@@ -30,6 +32,50 @@ async fn the_registration_link_verifies_the_address_once_and_for_all() {
         updates.len(),
         1,
         "one event for the change, none for the repeat"
+    );
+}
+
+#[tokio::test]
+async fn a_new_verification_email_carries_a_fresh_link_until_the_address_is_verified() {
+    let app = spawn_app().await;
+    let user = app.register("ada@example.com").await;
+    let token = app.token_for(user.id, Role::User);
+
+    let asked = app
+        .post_empty_as("/api/v1/users/me/verification-email", &token)
+        .await;
+    assert_eq!(asked.status(), 202);
+    let requested = app.outbox(Some("user.email_verification_requested")).await;
+    assert_eq!(requested.len(), 1, "one event per request");
+    assert_eq!(
+        requested[0].envelope.event.user_id(),
+        user.id,
+        "the event is about the caller"
+    );
+    let fresh = app.link_token("ada@example.com").await;
+    assert_eq!(
+        app.post_public("/api/v1/auth/verify-email", &json!({"token": fresh}))
+            .await
+            .status(),
+        204,
+        "the new link verifies"
+    );
+
+    let again = app
+        .post_empty_as("/api/v1/users/me/verification-email", &token)
+        .await;
+    assert!(
+        assert_problem(again, 409)
+            .await
+            .problem_type
+            .ends_with("already-verified")
+    );
+    assert_eq!(
+        app.outbox(Some("user.email_verification_requested"))
+            .await
+            .len(),
+        1,
+        "no email once verified"
     );
 }
 

@@ -6,10 +6,11 @@ use capstone_platform::{FieldError, Problem, extract::ValidatedJson};
 use super::UserResponse;
 use crate::routes::problem_responses::{DatabaseUnavailable, Unauthenticated};
 use crate::{
-    auth::{AccessTokenIssuer, AuthenticatedUser, PasswordHasher},
+    auth::{AccessTokenIssuer, AuthenticatedUser, LinkTokens, PasswordHasher},
     cache::UserCache,
     domain::Password,
     error::ApiError,
+    events::EventOrigin,
     repo::{SessionRepository, UserRepository},
     routes::auth::{ChangePasswordRequest, TokenResponse, start_session},
 };
@@ -90,3 +91,39 @@ pub async fn change_password(
     Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))
 }
 // ANCHOR_END: change_password
+
+// ANCHOR: verification_email
+/// Ask for another verification email (the first one expired, or was lost).
+#[utoipa::path(
+    post, path = "/api/v1/users/me/verification-email", tag = "users",
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "A verification email with a fresh link is on its way"),
+        (status = 401, response = inline(Unauthenticated)),
+        (status = 404, description = "The account was deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The address is already verified", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
+    )
+)]
+pub async fn request_verification_email(
+    caller: AuthenticatedUser,
+    origin: EventOrigin,
+    links: web::Data<LinkTokens>,
+    users: web::Data<UserRepository>,
+) -> Result<HttpResponse, ApiError> {
+    // Read from Postgres, not the cache: a user who has just verified in
+    // another tab must get 409, not a second email.
+    let user = users
+        .find(caller.id)
+        .await
+        .map_err(ApiError::from_repo(caller.id))?;
+    if user.email_verified_at.is_some() {
+        return Err(ApiError::AlreadyVerified);
+    }
+    // 202: the outbox row is committed; the email follows through the worker.
+    users
+        .announce(&origin.verification_requested(&user, &links))
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+// ANCHOR_END: verification_email

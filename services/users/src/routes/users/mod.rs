@@ -8,6 +8,7 @@
 //! | GET | `/api/v1/users` | admin | 200 page | 401, 403, 422, 503 |
 //! | GET | `/api/v1/users/me` | anyone | 200 | 401, 404, 503 |
 //! | PATCH | `/api/v1/users/me/password` | anyone | 200 token pair | 401, 422, 503 |
+//! | POST | `/api/v1/users/me/verification-email` | anyone | 202 | 401, 404, 409, 503 |
 //! | GET | `/api/v1/users/{id}` | self or admin | 200 | 401, 403, 404, 503 |
 //! | PATCH | `/api/v1/users/{id}` | self or admin (`role`: admin) | 200 | 400, 401, 403, 404, 409, 413, 415, 422, 503 |
 //! | DELETE | `/api/v1/users/{id}` | self or admin | 204 | 401, 403, 404, 503 |
@@ -16,7 +17,7 @@ pub mod me;
 mod requests;
 mod responses;
 
-pub use me::{change_password, get_me};
+pub use me::{change_password, get_me, request_verification_email};
 pub use requests::{CreateUserRequest, ListUsersQuery, UpdateUserRequest};
 pub use responses::{UserPage, UserResponse};
 
@@ -45,6 +46,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // and "me" would otherwise be tried as an id.
     cfg.route("/users/me", web::get().to(get_me))
         .route("/users/me/password", web::patch().to(change_password))
+        .route(
+            "/users/me/verification-email",
+            web::post().to(request_verification_email),
+        )
         .service(
             web::resource("/users")
                 .route(web::post().to(create_user))

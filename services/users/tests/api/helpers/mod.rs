@@ -177,6 +177,17 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// POST with no body and `token` as the bearer (actions like
+    /// `/users/me/verification-email`).
+    pub async fn post_empty_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     pub async fn post_user(&self, body: &Value) -> reqwest::Response {
         self.client
             .post(self.url("/api/v1/users"))
