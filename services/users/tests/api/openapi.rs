@@ -50,6 +50,7 @@ async fn the_document_is_openapi_3_1_and_lists_every_route() {
             "POST /api/v1/auth/reset-password",
             "POST /api/v1/auth/verify-email",
             "POST /api/v1/users",
+            "POST /api/v1/users/me/verification-email",
         ]
     );
 }
