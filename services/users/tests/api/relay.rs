@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use capstone_contracts::events::Envelope;
-use capstone_platform::{amqp, settings::AmqpSettings};
+use capstone_platform::{amqp, settings::AmqpSettings, testing::CuttableProxy};
 use futures_util::StreamExt;
 use lapin::{
     Channel, Connection,
@@ -212,6 +212,56 @@ async fn sent_events_are_pruned_after_the_retention() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the sent event was never pruned");
+}
+
+// ANCHOR: broker_outage
+#[tokio::test]
+async fn while_the_broker_is_away_events_wait_in_the_outbox_and_follow_on_reconnect() {
+    let probe = Probe::new().await;
+    let mut amqp = probe.settings.clone();
+    let broker = CuttableProxy::in_front_of_amqp(&mut amqp).await;
+    let app = spawn_app_with(move |settings| {
+        settings.amqp = AmqpSettings {
+            reconnect_max_delay_ms: 200,
+            ..amqp
+        };
+        settings.users.outbox.relay_enabled = true;
+        settings.users.outbox.poll_interval_ms = 100;
+    })
+    .await;
+    assert_eq!(register(&app, "ada@example.com").await.status(), 201);
+    probe.take(1).await;
+
+    broker.cut();
+    wait_for_broker_status(&app, "down").await;
+    assert_eq!(
+        register(&app, "grace@example.com").await.status(),
+        201,
+        "the API does not need the broker"
+    );
+    let waiting: Vec<_> = app.outbox(None).await.into_iter().filter(|row| !row.sent).collect();
+    assert_eq!(waiting.len(), 1, "grace's event waits in the outbox");
+
+    broker.restore();
+    let delivered = probe.take(1).await;
+    assert_eq!(delivered[0].id, waiting[0].envelope.id);
+    wait_until_all_sent(&app).await;
+    wait_for_broker_status(&app, "up").await;
+    probe.delete().await;
+}
+// ANCHOR_END: broker_outage
+
+/// Waits (bounded) until readiness reports RabbitMQ as `status`.
+async fn wait_for_broker_status(app: &TestApp, status: &str) {
+    for _ in 0..100 {
+        let report: serde_json::Value =
+            app.get("/health/ready").await.json().await.expect("json");
+        if report["checks"]["rabbitmq"]["status"] == status {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("readiness never reported RabbitMQ {status}");
 }
 
 async fn wait_until_all_sent(app: &TestApp) {
