@@ -20,7 +20,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Run every service in this process and print their URLs (the default).
     Up,
-    /// Create the database if missing (development) and apply migrations.
+    /// Create the databases if missing (development) and apply the users
+    /// service's and the worker's migrations.
     Migrate,
     /// Check that Postgres, Redis and RabbitMQ answer, and say how to fix what does not.
     Doctor,

@@ -64,7 +64,8 @@ fn a_bad_setting_names_the_variable_and_the_expected_type() {
     );
 }
 
-/// A database name no one uses, dropped when the test ends.
+/// Database names no one uses (the users service's, and the worker's with
+/// `_worker` appended), dropped when the test ends.
 struct ScratchDatabase {
     url: String,
     name: String,
@@ -91,10 +92,15 @@ impl ScratchDatabase {
         }
     }
 
+    fn worker_url(&self) -> String {
+        format!("{}_worker", self.url)
+    }
+
     fn capstone(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_capstone"))
             .args(args)
             .env("DATABASE_URL", &self.url)
+            .env("CAPSTONE_WORKER__DATABASE__URL", self.worker_url())
             .env_remove("CAPSTONE_CONFIG")
             .output()
             .expect("capstone runs")
@@ -111,11 +117,12 @@ impl Drop for ScratchDatabase {
             .enable_all()
             .build()
             .expect("runtime");
-        let dropped = runtime.block_on(capstone_platform::database::drop_database(
-            &settings, &self.name,
-        ));
-        if dropped.is_err() {
-            eprintln!("warning: {} was not dropped", self.name);
+        for name in [self.name.clone(), format!("{}_worker", self.name)] {
+            let dropped =
+                runtime.block_on(capstone_platform::database::drop_database(&settings, &name));
+            if dropped.is_err() {
+                eprintln!("warning: {name} was not dropped");
+            }
         }
     }
 }
@@ -143,9 +150,15 @@ fn doctor_then_migrate_then_doctor_takes_a_machine_from_missing_database_to_read
         "{}",
         stdout(&migrate)
     );
-    assert!(stdout(&migrate).contains("applied 20261124000001"));
+    assert!(stdout(&migrate).contains("applied users 20261124000001"));
     assert!(
-        stdout(&again).contains("schema is up to date"),
+        stdout(&migrate).contains("_worker: applied worker 20261124000001"),
+        "the worker's database too: {}",
+        stdout(&migrate)
+    );
+    assert!(
+        stdout(&again).contains("users schema is up to date")
+            && stdout(&again).contains("worker schema is up to date"),
         "{}",
         stdout(&again)
     );

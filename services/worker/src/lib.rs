@@ -29,6 +29,7 @@ mod delivery;
 pub mod email;
 pub mod handlers;
 pub mod migrations;
+mod pruner;
 pub mod repo;
 pub mod republish;
 mod schema;

@@ -66,6 +66,12 @@ pub struct WorkerSettings {
     pub retry_delays_ms: Vec<u64>,
     /// Longest wait for one dependency check in `/health/ready`, ms.
     pub readiness_timeout_ms: u64,
+    /// How long a processed event id is remembered, s. A redelivery later
+    /// than this would be applied again, so it must outlast the retry
+    /// path and the time dead letters may wait for a replay.
+    pub processed_retention_secs: u64,
+    /// How often ids past the retention are deleted, s.
+    pub prune_interval_secs: u64,
     /// Where emails go and what they link to (`[worker.email]`).
     pub email: EmailSettings,
 }
@@ -87,6 +93,8 @@ impl Default for WorkerSettings {
             concurrency: 8,
             retry_delays_ms: vec![1_000, 10_000, 60_000],
             readiness_timeout_ms: 1_000,
+            processed_retention_secs: 30 * 24 * 3600,
+            prune_interval_secs: 3600,
             email: EmailSettings::default(),
         }
     }
@@ -125,6 +133,22 @@ impl Settings {
                 key: "worker.retry_delays_ms",
                 expected: "a non-empty list of positive delays, e.g. [1000, 10000, 60000]",
                 found: format!("{:?}", worker.retry_delays_ms),
+            });
+        }
+        let retry_path_ms: u64 = worker.retry_delays_ms.iter().sum();
+        if worker.processed_retention_secs.saturating_mul(1000) <= retry_path_ms {
+            return Err(ConfigError::Value {
+                key: "worker.processed_retention_secs",
+                expected: "longer than the whole retry path (the sum of worker.retry_delays_ms), \
+                           or a retried event could be applied twice",
+                found: worker.processed_retention_secs.to_string(),
+            });
+        }
+        if worker.prune_interval_secs == 0 {
+            return Err(ConfigError::Value {
+                key: "worker.prune_interval_secs",
+                expected: "at least 1",
+                found: "0".into(),
             });
         }
         if worker.database.max_connections == 0 {

@@ -19,12 +19,14 @@ use capstone_platform::{
     middleware::{self, standard_middleware},
     server,
 };
+use chrono::TimeDelta;
 
 use crate::{
     consumer::Consumers,
     email::{EmailError, Mailer},
     handlers::{AuditHandler, EmailHandler, Handler},
     migrations,
+    pruner::Pruner,
     repo::{AuditLog, ProcessedEvents},
     settings::Settings,
     topology::Topology,
@@ -65,6 +67,7 @@ pub struct Application {
     port: u16,
     server: Server,
     consumers: Consumers,
+    pruner: Pruner,
 }
 
 impl std::fmt::Debug for Application {
@@ -106,6 +109,13 @@ impl Application {
                 tracing::info!(?applied, "applied migrations");
             }
         }
+        let pruner = Pruner {
+            processed: ProcessedEvents::new(pool.clone()),
+            retention: TimeDelta::seconds(
+                i64::try_from(worker.processed_retention_secs).unwrap_or(i64::MAX),
+            ),
+            interval: Duration::from_secs(worker.prune_interval_secs),
+        };
         let handlers = adjust(default_handlers(&settings, &pool)?);
         check_handlers(&handlers)?;
 
@@ -127,6 +137,7 @@ impl Application {
             port,
             server,
             consumers,
+            pruner,
         })
     }
     // ANCHOR_END: build_with
@@ -142,8 +153,9 @@ impl Application {
     /// connection and stops the server.
     pub async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
         let consumers = self.consumers.run(shutdown.clone());
+        let pruner = self.pruner.run(shutdown.clone());
         let server = server::run_until_stopped(self.server, shutdown);
-        let ((), served) = tokio::join!(consumers, server);
+        let ((), (), served) = tokio::join!(consumers, pruner, server);
         served
     }
 }

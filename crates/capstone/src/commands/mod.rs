@@ -24,7 +24,10 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
             )
             .await
         }
-        Command::Migrate => migrate::run(load_settings(cli.config.as_deref())?).await,
+        Command::Migrate => {
+            let file = cli.config.as_deref();
+            migrate::run(load_settings(file)?, load_settings(file)?).await
+        }
         // Reads Redis and RabbitMQ settings too, which no service uses yet:
         // the cache and messaging chapters will.
         Command::Doctor => doctor::run(load_settings(cli.config.as_deref())?).await,

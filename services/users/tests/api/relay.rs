@@ -239,7 +239,12 @@ async fn while_the_broker_is_away_events_wait_in_the_outbox_and_follow_on_reconn
         201,
         "the API does not need the broker"
     );
-    let waiting: Vec<_> = app.outbox(None).await.into_iter().filter(|row| !row.sent).collect();
+    let waiting: Vec<_> = app
+        .outbox(None)
+        .await
+        .into_iter()
+        .filter(|row| !row.sent)
+        .collect();
     assert_eq!(waiting.len(), 1, "grace's event waits in the outbox");
 
     broker.restore();
@@ -254,8 +259,7 @@ async fn while_the_broker_is_away_events_wait_in_the_outbox_and_follow_on_reconn
 /// Waits (bounded) until readiness reports RabbitMQ as `status`.
 async fn wait_for_broker_status(app: &TestApp, status: &str) {
     for _ in 0..100 {
-        let report: serde_json::Value =
-            app.get("/health/ready").await.json().await.expect("json");
+        let report: serde_json::Value = app.get("/health/ready").await.json().await.expect("json");
         if report["checks"]["rabbitmq"]["status"] == status {
             return;
         }

@@ -1,5 +1,6 @@
 //! `processed_events`: the idempotency record, one row per (consumer, event).
 
+use chrono::{TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -37,6 +38,20 @@ impl ProcessedEvents {
         .get_result::<bool>(&mut connection)
         .await?;
         Ok(found)
+    }
+
+    /// Forgets events processed more than `retention` ago; returns how many.
+    /// A single `DELETE` over the `processed_at` index: run every hour, it
+    /// touches an hour's worth of rows.
+    pub async fn prune(&self, retention: TimeDelta) -> Result<usize, RepoError> {
+        let mut connection = self.pool.get().await?;
+        let cutoff = Utc::now() - retention;
+        let deleted = diesel::delete(
+            processed_events::table.filter(processed_events::processed_at.lt(cutoff)),
+        )
+        .execute(&mut connection)
+        .await?;
+        Ok(deleted)
     }
 
     /// Records that `concern` applied `event_id`; false if it already was.

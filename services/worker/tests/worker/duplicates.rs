@@ -52,3 +52,38 @@ async fn the_same_event_delivered_twice_is_applied_once() {
     assert_eq!(worker.processed_count(Concern::Audit, envelope.id).await, 1);
     assert_eq!(worker.processed_count(Concern::Email, envelope.id).await, 1);
 }
+
+#[tokio::test]
+async fn processed_ids_are_forgotten_after_the_retention_and_the_audit_trail_stays() {
+    let worker = TestWorker::spawn_with(
+        TestBroker::new(),
+        |settings| {
+            // Just longer than the test retry path (1.4 s in all).
+            settings.worker.processed_retention_secs = 2;
+            settings.worker.prune_interval_secs = 1;
+        },
+        |handlers| handlers,
+    )
+    .await;
+    let envelope = events::registered("ada@example.com");
+    worker.broker.publish(&envelope).await;
+    let (worker, id) = (&worker, envelope.id);
+    wait_for(
+        "both concerns to record the event",
+        PATIENCE,
+        move || async move {
+            (worker.processed_count(Concern::Audit, id).await == 1
+                && worker.processed_count(Concern::Email, id).await == 1)
+                .then_some(())
+        },
+    )
+    .await;
+
+    wait_for("the ids to be pruned", PATIENCE, move || async move {
+        (worker.processed_count(Concern::Audit, id).await == 0
+            && worker.processed_count(Concern::Email, id).await == 0)
+            .then_some(())
+    })
+    .await;
+    assert_eq!(worker.audit_count().await, 1, "the trail is never pruned");
+}

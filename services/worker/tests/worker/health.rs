@@ -46,3 +46,17 @@ async fn a_prefetch_of_zero_is_rejected_naming_the_key() {
         .expect_err("refuses to build");
     assert!(matches!(error, StartupError::Config(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_retention_shorter_than_the_retry_path_is_rejected() {
+    let mut settings = Settings::default();
+    // Retries span 71 s by default: forgetting ids after 60 s would let a
+    // retried event that had in fact been applied be applied again.
+    settings.worker.processed_retention_secs = 60;
+
+    let message = settings.validate().expect_err("too short").to_string();
+    assert!(
+        message.contains("worker.processed_retention_secs"),
+        "{message}"
+    );
+}

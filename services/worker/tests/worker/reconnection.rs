@@ -84,16 +84,21 @@ async fn after_the_connection_breaks_the_worker_reconnects_and_handles_what_queu
     amqp.reconnect_max_delay_ms = 200;
     let worker = TestWorker::spawn_with(broker, |settings| settings.amqp = amqp, |h| h).await;
     let worker = &worker;
-    worker.broker.publish(&events::registered("ada@example.com")).await;
+    worker
+        .broker
+        .publish(&events::registered("ada@example.com"))
+        .await;
     wait_for("the first event", PATIENCE, move || async move {
         (worker.audit_count().await == 1).then_some(())
     })
     .await;
 
     network.cut();
-    wait_for("readiness to see the broker gone", PATIENCE, move || async move {
-        (broker_status(worker).await? == "down").then_some(())
-    })
+    wait_for(
+        "readiness to see the broker gone",
+        PATIENCE,
+        move || async move { (broker_status(worker).await? == "down").then_some(()) },
+    )
     .await;
     // Published straight to the broker (the relay's side is fine): it waits
     // in the durable queue while the worker cannot reach it.
@@ -101,9 +106,13 @@ async fn after_the_connection_breaks_the_worker_reconnects_and_handles_what_queu
     worker.broker.publish(&queued).await;
 
     network.restore();
-    wait_for("the queued event after reconnecting", PATIENCE, move || async move {
-        (worker.audit_count().await == 2 && worker.emails.files().len() == 2).then_some(())
-    })
+    wait_for(
+        "the queued event after reconnecting",
+        PATIENCE,
+        move || async move {
+            (worker.audit_count().await == 2 && worker.emails.files().len() == 2).then_some(())
+        },
+    )
     .await;
     assert!(worker.emails.read(queued.id).is_some(), "grace's welcome");
     assert_eq!(broker_status(worker).await.as_deref(), Some("up"));
