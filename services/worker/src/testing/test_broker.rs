@@ -95,6 +95,37 @@ impl TestBroker {
     }
     // ANCHOR_END: publish
 
+    /// Publishes every envelope on one channel, then waits for all the
+    /// confirms: a batch the way the relay sends one, for volume.
+    pub async fn publish_all(&self, envelopes: &[Envelope]) {
+        let connection = self.connect().await;
+        let channel = connection.create_channel().await.expect("channel");
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .expect("confirm mode");
+        let exchange = amqp::events_exchange(&self.amqp);
+        let mut confirms = Vec::with_capacity(envelopes.len());
+        for envelope in envelopes {
+            let confirm = channel
+                .basic_publish(
+                    exchange.as_str().into(),
+                    envelope.event.event_type().into(),
+                    BasicPublishOptions::default(),
+                    &envelope.encode(),
+                    relay_properties(envelope),
+                )
+                .await
+                .expect("published");
+            confirms.push(confirm);
+        }
+        for confirm in confirms {
+            let confirmation = confirm.await.expect("confirmed");
+            assert!(matches!(confirmation, Confirmation::Ack(None)), "{confirmation:?}");
+        }
+        let _ = connection.close(200, "published".into()).await;
+    }
+
     /// Publishes any bytes to the events exchange with `routing_key`:
     /// for messages no correct publisher would send.
     pub async fn publish_raw(&self, routing_key: &str, body: &[u8], properties: BasicProperties) {
