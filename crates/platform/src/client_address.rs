@@ -16,6 +16,8 @@ use std::{
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header::HeaderMap, web};
 
+use crate::trusted_proxy::TrustedProxy;
+
 /// The `X-Forwarded-For` header (de-facto standard; RFC 7239 `Forwarded` is
 /// what the gateway also sends, but this is what everything reads).
 pub const X_FORWARDED_FOR: &str = "x-forwarded-for";
@@ -23,7 +25,7 @@ pub const X_FORWARDED_FOR: &str = "x-forwarded-for";
 /// The proxies whose `X-Forwarded-For` is believed (`http.trusted_proxies`).
 /// Installed as app data; without it no header is believed.
 #[derive(Debug, Clone, Default)]
-pub struct TrustedProxies(pub Vec<IpAddr>);
+pub struct TrustedProxies(pub Vec<TrustedProxy>);
 
 // ANCHOR: client_address
 /// The client's address: the peer, or, when the peer is a trusted proxy, the
@@ -31,10 +33,10 @@ pub struct TrustedProxies(pub Vec<IpAddr>);
 pub fn client_address(
     peer: Option<IpAddr>,
     headers: &HeaderMap,
-    trusted: &[IpAddr],
+    trusted: &[TrustedProxy],
 ) -> Option<IpAddr> {
     let peer = peer?;
-    if !trusted.contains(&peer) {
+    if !TrustedProxy::any_contains(trusted, peer) {
         return Some(peer);
     }
     let mut nearest = peer;
@@ -50,7 +52,7 @@ pub fn client_address(
             break;
         };
         nearest = address;
-        if !trusted.contains(&address) {
+        if !TrustedProxy::any_contains(trusted, address) {
             break;
         }
     }
@@ -87,6 +89,10 @@ mod tests {
         text.parse().expect("test address")
     }
 
+    fn trust(text: &str) -> TrustedProxy {
+        text.parse().expect("test proxy")
+    }
+
     fn forwarded_for(values: &[&str]) -> HeaderMap {
         let mut headers = HeaderMap::new();
         for value in values {
@@ -101,14 +107,14 @@ mod tests {
     #[test]
     fn an_untrusted_peer_is_the_client_whatever_it_claims() {
         let headers = forwarded_for(&["203.0.113.9"]);
-        let client = client_address(Some(ip("198.51.100.7")), &headers, &[ip("127.0.0.1")]);
+        let client = client_address(Some(ip("198.51.100.7")), &headers, &[trust("127.0.0.1")]);
         assert_eq!(client, Some(ip("198.51.100.7")));
     }
 
     #[test]
     fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
         let headers = forwarded_for(&["203.0.113.9"]);
-        let client = client_address(Some(ip("127.0.0.1")), &headers, &[ip("127.0.0.1")]);
+        let client = client_address(Some(ip("127.0.0.1")), &headers, &[trust("127.0.0.1")]);
         assert_eq!(client, Some(ip("203.0.113.9")));
     }
 
@@ -117,7 +123,7 @@ mod tests {
         // The client forged "1.2.3.4"; nginx (10.0.0.2) appended the real
         // client; the gateway (10.0.0.3) is the peer.
         let headers = forwarded_for(&["1.2.3.4, 203.0.113.9", "10.0.0.2"]);
-        let trusted = [ip("10.0.0.2"), ip("10.0.0.3")];
+        let trusted = [trust("10.0.0.2"), trust("10.0.0.3")];
         let client = client_address(Some(ip("10.0.0.3")), &headers, &trusted);
         assert_eq!(client, Some(ip("203.0.113.9")));
     }
@@ -125,13 +131,21 @@ mod tests {
     #[test]
     fn garbage_stops_the_walk_at_the_last_believable_hop() {
         let headers = forwarded_for(&["203.0.113.9, not-an-ip"]);
-        let client = client_address(Some(ip("127.0.0.1")), &headers, &[ip("127.0.0.1")]);
+        let client = client_address(Some(ip("127.0.0.1")), &headers, &[trust("127.0.0.1")]);
         assert_eq!(client, Some(ip("127.0.0.1")));
     }
 
     #[test]
+    fn a_trusted_network_covers_proxies_whose_addresses_change() {
+        // Kubernetes: the gateway pod's address is anywhere in the pod network.
+        let headers = forwarded_for(&["203.0.113.9"]);
+        let client = client_address(Some(ip("10.244.7.12")), &headers, &[trust("10.244.0.0/16")]);
+        assert_eq!(client, Some(ip("203.0.113.9")));
+    }
+
+    #[test]
     fn without_a_header_the_trusted_peer_is_all_we_know() {
-        let client = client_address(Some(ip("::1")), &HeaderMap::new(), &[ip("::1")]);
+        let client = client_address(Some(ip("::1")), &HeaderMap::new(), &[trust("::1")]);
         assert_eq!(client, Some(ip("::1")));
     }
 }

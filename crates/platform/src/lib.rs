@@ -42,6 +42,7 @@ pub mod server;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
+pub mod trusted_proxy;
 #[cfg(feature = "testing")]
 pub mod testing;
 

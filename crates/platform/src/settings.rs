@@ -46,9 +46,10 @@ pub struct HttpSettings {
     /// from a browser. Empty: none besides the API's own origin.
     pub cors_allowed_origins: Vec<String>,
     /// Proxies (the gateway, nginx) whose `X-Forwarded-For` is believed when
-    /// they are the TCP peer; see `client_address`. Loopback by default: on
-    /// one machine the gateway is a local process.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// they are the TCP peer; see `client_address`. Addresses or CIDR
+    /// networks (`10.244.0.0/16`). Loopback by default: on one machine the
+    /// gateway is a local process.
+    pub trusted_proxies: Vec<crate::trusted_proxy::TrustedProxy>,
 }
 
 impl HttpSettings {
@@ -62,8 +63,8 @@ impl HttpSettings {
             shutdown_timeout_secs: 10,
             cors_allowed_origins: Vec::new(),
             trusted_proxies: vec![
-                std::net::IpAddr::from([127, 0, 0, 1]),
-                std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+                std::net::IpAddr::from([127, 0, 0, 1]).into(),
+                std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST).into(),
             ],
         }
     }

@@ -1,8 +1,8 @@
 //! What every request handler shares: built once from the settings.
 
-use std::{net::IpAddr, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
-use capstone_platform::redis::LazyRedis;
+use capstone_platform::{redis::LazyRedis, trusted_proxy::TrustedProxy};
 
 use crate::{
     balancer::Upstreams, edge_auth::Jwks, proxy::forward::RetryPolicy, rate_limit::RateLimiter,
@@ -17,7 +17,7 @@ pub struct Gateway {
     pub jwks: Option<Arc<Jwks>>,
     pub limiter: RateLimiter,
     /// Proxies in front of the gateway whose forwarding headers stand.
-    pub trusted_proxies: Vec<IpAddr>,
+    pub trusted_proxies: Vec<TrustedProxy>,
     pub request_body_limit: usize,
     pub response_body_limit: u64,
     pub retry: RetryPolicy,

@@ -31,6 +31,7 @@ use capstone_contracts::AccessClaims;
 use capstone_platform::{
     client_address::client_address,
     middleware::{AccessLogExtras, PassThrough, RequestId},
+    trusted_proxy::TrustedProxy,
 };
 
 use crate::{edge_auth, gateway::Gateway, rate_limit::Decision, routing::Route};
@@ -166,10 +167,10 @@ pub fn relay(answered: forward::Answered, limit: u64) -> HttpResponse {
     relayed
 }
 
-fn origin(request: &HttpRequest, peer: Option<IpAddr>, trusted: &[IpAddr]) -> Origin {
+fn origin(request: &HttpRequest, peer: Option<IpAddr>, trusted: &[TrustedProxy]) -> Origin {
     Origin {
         peer,
-        peer_is_trusted: peer.is_some_and(|peer| trusted.contains(&peer)),
+        peer_is_trusted: peer.is_some_and(|peer| TrustedProxy::any_contains(trusted, peer)),
         // The gateway itself speaks plain HTTP; TLS ends in front of it
         // (nginx), which says so in the X-Forwarded-Proto we keep from it.
         proto: "http".to_owned(),
