@@ -42,9 +42,9 @@ pub mod server;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
-pub mod trusted_proxy;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod trusted_proxy;
 
 pub use config::{ConfigError, load_settings};
 pub use problem::{FieldError, Problem};

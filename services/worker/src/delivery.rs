@@ -22,6 +22,7 @@ use lapin::{
     message::Delivery,
     options::{BasicAckOptions, BasicNackOptions},
 };
+use tracing::Instrument;
 
 use crate::{
     handlers::{Handler, HandlerError, Outcome, Received},
@@ -65,6 +66,22 @@ struct Identity {
 /// Handles one delivery and settles it with the broker. Never fails: every
 /// path ends in an ack, or a nack that puts the message back.
 pub(crate) async fn process(context: &DeliveryContext, delivery: Delivery) {
+    // Every line logged while handling carries the request id of the HTTP
+    // request that caused the event (the AMQP correlation id), so one grep
+    // finds the request's lines in every service.
+    let span = tracing::info_span!(
+        "message",
+        concern = context.queues.concern.as_str(),
+        request_id = delivery
+            .properties
+            .correlation_id()
+            .as_ref()
+            .map(|id| id.as_str()),
+    );
+    decide_and_settle(context, delivery).instrument(span).await;
+}
+
+async fn decide_and_settle(context: &DeliveryContext, delivery: Delivery) {
     let headers = delivery.properties.headers().as_ref();
     let attempt = header_number(headers, ATTEMPT_HEADER).unwrap_or(0);
     let replays = header_number(headers, REPLAYS_HEADER).unwrap_or(0);

@@ -121,7 +121,10 @@ impl TestBroker {
         }
         for confirm in confirms {
             let confirmation = confirm.await.expect("confirmed");
-            assert!(matches!(confirmation, Confirmation::Ack(None)), "{confirmation:?}");
+            assert!(
+                matches!(confirmation, Confirmation::Ack(None)),
+                "{confirmation:?}"
+            );
         }
         let _ = connection.close(200, "published".into()).await;
     }
