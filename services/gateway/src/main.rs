@@ -1,13 +1,22 @@
 //! The gateway on its own. `capstone up` runs it alongside the users service.
 
 use capstone_gateway::{Application, Settings};
-use capstone_platform::{Shutdown, telemetry::init_telemetry};
+use capstone_platform::{
+    Shutdown,
+    telemetry::{init_telemetry, traces::ServiceIdentity},
+};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config_file = std::env::var_os("CAPSTONE_CONFIG").map(std::path::PathBuf::from);
     let settings = Settings::load(config_file.as_deref())?;
-    let _telemetry = init_telemetry(&settings.telemetry)?;
+    let _telemetry = init_telemetry(
+        &settings.telemetry,
+        ServiceIdentity {
+            name: "capstone-gateway",
+            environment: settings.environment,
+        },
+    )?;
 
     let shutdown = Shutdown::new();
     shutdown.trigger_on_signals();

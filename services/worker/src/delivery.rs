@@ -15,8 +15,11 @@
 
 use std::{sync::Arc, time::Duration};
 
-use capstone_contracts::events::Envelope;
-use capstone_platform::amqp::header_number;
+use capstone_contracts::events::{Envelope, TraceContext};
+use capstone_platform::{
+    amqp::{header_number, header_text},
+    telemetry::propagation,
+};
 use lapin::{
     Channel,
     message::Delivery,
@@ -66,11 +69,26 @@ struct Identity {
 /// Handles one delivery and settles it with the broker. Never fails: every
 /// path ends in an ack, or a nack that puts the message back.
 pub(crate) async fn process(context: &DeliveryContext, delivery: Delivery) {
-    // Every line logged while handling carries the request id of the HTTP
-    // request that caused the event (the AMQP correlation id), so one grep
-    // finds the request's lines in every service.
+    let span = consume_span(context, &delivery);
+    decide_and_settle(context, delivery).instrument(span).await;
+}
+
+// ANCHOR: consume_span
+/// The span one delivery is handled in: a consumer span (messaging semantic
+/// conventions) whose parent is the relay's publish span, from the AMQP
+/// headers, so the handling joins the trace of the request that caused the
+/// event. Every line logged inside carries that request's id (the AMQP
+/// correlation id), so one search finds the request's lines in every service.
+fn consume_span(context: &DeliveryContext, delivery: &Delivery) -> tracing::Span {
+    let queue = context.queues.work.as_str();
     let span = tracing::info_span!(
         "message",
+        otel.name = %format!("process {queue}"),
+        otel.kind = "consumer",
+        messaging.system = "rabbitmq",
+        messaging.operation.type = "process",
+        messaging.destination.name = %queue,
+        messaging.message.id = delivery.properties.message_id().as_ref().map(|id| id.as_str()),
         concern = context.queues.concern.as_str(),
         request_id = delivery
             .properties
@@ -78,8 +96,15 @@ pub(crate) async fn process(context: &DeliveryContext, delivery: Delivery) {
             .as_ref()
             .map(|id| id.as_str()),
     );
-    decide_and_settle(context, delivery).instrument(span).await;
+    let headers = delivery.properties.headers().as_ref();
+    let trace = TraceContext {
+        traceparent: header_text(headers, "traceparent"),
+        tracestate: header_text(headers, "tracestate"),
+    };
+    propagation::continue_trace(&span, &trace);
+    span
 }
+// ANCHOR_END: consume_span
 
 async fn decide_and_settle(context: &DeliveryContext, delivery: Delivery) {
     let headers = delivery.properties.headers().as_ref();

@@ -5,7 +5,11 @@
 //! that consumes the users service's events. One Ctrl-C stops all three:
 //! each drains its in-flight requests or messages.
 
-use capstone_platform::{Shutdown, probe::Dependency, telemetry::init_telemetry};
+use capstone_platform::{
+    Shutdown,
+    probe::Dependency,
+    telemetry::{init_telemetry, traces::ServiceIdentity},
+};
 use capstone_users::StartupError;
 
 use crate::fixes::how_to_start;
@@ -15,8 +19,14 @@ pub(crate) async fn run(
     gateway_settings: capstone_gateway::Settings,
     worker_settings: capstone_worker::Settings,
 ) -> Result<(), String> {
+    // One process, one OpenTelemetry resource: spans say which service they
+    // belong to by their names and targets (`capstone_gateway::…`).
+    let service = ServiceIdentity {
+        name: "capstone",
+        environment: users_settings.environment,
+    };
     let _telemetry =
-        init_telemetry(&users_settings.telemetry).map_err(|error| error.to_string())?;
+        init_telemetry(&users_settings.telemetry, service).map_err(|error| error.to_string())?;
     let shutdown = Shutdown::new();
     shutdown.trigger_on_signals();
 

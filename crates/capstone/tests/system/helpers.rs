@@ -23,6 +23,9 @@ impl Drop for System {
 
 impl System {
     pub async fn start() -> Self {
+        // First, before any service installs its own subscriber: every span
+        // of this test binary is kept in memory (see traces.rs).
+        capstone_platform::testing::traces::capture();
         let worker = TestWorker::spawn_with(TestBroker::new(), |_| {}, |handlers| handlers).await;
         let database = TestDatabase::from_template(capstone_users::migrations::MIGRATIONS).await;
         let mut settings = capstone_users::Settings::load(None).expect("settings load");

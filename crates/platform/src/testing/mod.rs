@@ -3,6 +3,7 @@
 
 pub mod cuttable_proxy;
 pub mod test_database;
+pub mod traces;
 
 pub use cuttable_proxy::CuttableProxy;
 pub use test_database::TestDatabase;

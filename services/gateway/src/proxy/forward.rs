@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use capstone_platform::telemetry::propagation;
 use reqwest::{Method, StatusCode};
+use tracing::Instrument;
 
 use crate::{
     balancer::{NoInstanceAvailable, Picked, Upstream},
@@ -111,31 +113,72 @@ async fn send_once(
     may_be_sent_again: bool,
 ) -> Result<reqwest::Response, ForwardError> {
     let instance = picked.instance();
+    let url = instance.url(&request.path_and_query);
+    // ANCHOR: client_span
+    // One client span per attempt (HTTP semantic conventions), so a retry
+    // shows in the trace as a second child of the gateway's server span.
+    let span = tracing::info_span!(
+        "upstream request",
+        otel.name = %request.method,
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = %request.method,
+        server.address = %instance.name,
+        url.full = %url,
+        http.response.status_code = tracing::field::Empty,
+    );
     // Only a request that may be retried needs its headers kept.
-    let headers = if may_be_sent_again {
+    let mut headers = if may_be_sent_again {
         request.headers.clone()
     } else {
         std::mem::take(&mut request.headers)
     };
-    let mut builder = client
-        .request(
-            request.method.clone(),
-            instance.url(&request.path_and_query),
-        )
-        .headers(headers);
+    // The upstream's spans become children of this attempt's span. With
+    // tracing off the client's own `traceparent` passes through unchanged.
+    inject_trace_context(&mut headers, &span);
+    // ANCHOR_END: client_span
+    let mut builder = client.request(request.method.clone(), url).headers(headers);
     if let Some(body) = request.body.take() {
         builder = builder.body(body);
     }
-    match tokio::time::timeout(request.timeout, builder.send()).await {
-        Ok(Ok(response)) => Ok(response),
-        Ok(Err(source)) => Err(ForwardError::Transport {
-            instance: instance.name.clone(),
-            source,
-        }),
-        Err(_) => Err(ForwardError::Timeout {
-            instance: instance.name.clone(),
-            after: request.timeout,
-        }),
+    let sent = tokio::time::timeout(request.timeout, builder.send())
+        .instrument(span.clone())
+        .await;
+    match sent {
+        Ok(Ok(response)) => {
+            span.record("http.response.status_code", response.status().as_u16());
+            if response.status().is_server_error() {
+                span.record("otel.status_code", "ERROR");
+            }
+            Ok(response)
+        }
+        Ok(Err(source)) => {
+            span.record("otel.status_code", "ERROR");
+            Err(ForwardError::Transport {
+                instance: instance.name.clone(),
+                source,
+            })
+        }
+        Err(_) => {
+            span.record("otel.status_code", "ERROR");
+            Err(ForwardError::Timeout {
+                instance: instance.name.clone(),
+                after: request.timeout,
+            })
+        }
+    }
+}
+
+/// Replaces `traceparent`/`tracestate` with `span`'s context, when traced.
+fn inject_trace_context(headers: &mut reqwest::header::HeaderMap, span: &tracing::Span) {
+    let trace = propagation::context_of(span);
+    for (name, value) in [
+        ("traceparent", trace.traceparent),
+        ("tracestate", trace.tracestate),
+    ] {
+        if let Some(value) = value.and_then(|value| value.parse().ok()) {
+            headers.insert(name, value);
+        }
     }
 }
 

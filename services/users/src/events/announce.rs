@@ -8,7 +8,7 @@ use capstone_contracts::events::{
     Envelope, Event, PasswordResetRequested, TraceContext, UserDeleted,
     UserEmailVerificationRequested, UserRegistered, UserUpdated,
 };
-use capstone_platform::middleware::RequestId;
+use capstone_platform::{middleware::RequestId, telemetry::propagation};
 use uuid::Uuid;
 
 use crate::{auth::LinkTokens, domain::User};
@@ -35,15 +35,21 @@ impl FromRequest for EventOrigin {
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned)
         };
+        // The request's own span when traced, so the event's spans become
+        // its children; untraced, whatever context the caller sent.
+        let mut trace = propagation::context_of(&tracing::Span::current());
+        if trace.traceparent.is_none() {
+            trace = TraceContext {
+                traceparent: header("traceparent"),
+                tracestate: header("tracestate"),
+            };
+        }
         ready(Ok(Self {
             correlation_id: request
                 .extensions()
                 .get::<RequestId>()
                 .map(|id| id.as_str().to_owned()),
-            trace: TraceContext {
-                traceparent: header("traceparent"),
-                tracestate: header("tracestate"),
-            },
+            trace,
         }))
     }
 }

@@ -1,11 +1,12 @@
 //! Publishing outbox rows to the events exchange, with publisher confirms.
 
 use capstone_contracts::events::TraceContext;
-use capstone_platform::{amqp, settings::AmqpSettings};
+use capstone_platform::{amqp, settings::AmqpSettings, telemetry::propagation};
 use lapin::{
     BasicProperties, Channel, Confirmation, Connection,
     options::{BasicPublishOptions, ConfirmSelectOptions},
 };
+use tracing::Span;
 use uuid::Uuid;
 
 use crate::repo::PendingEvent;
@@ -45,6 +46,7 @@ impl Publisher {
         let mut pending = Vec::with_capacity(events.len());
         for event in events {
             let body = serde_json::to_vec(&event.envelope).unwrap_or_default();
+            let span = self.publish_span(event);
             let confirm = self
                 .channel
                 .basic_publish(
@@ -55,13 +57,15 @@ impl Publisher {
                         ..BasicPublishOptions::default()
                     },
                     &body,
-                    properties(event),
+                    properties(event, &span),
                 )
                 .await?;
-            pending.push((event, confirm));
+            pending.push((event, confirm, span));
         }
         let mut confirmed = Vec::with_capacity(pending.len());
-        for (event, confirm) in pending {
+        // Each span ends when its confirm is in (dropped at the end of the
+        // iteration): the trace shows how long the broker took to accept.
+        for (event, confirm, _span) in pending {
             match confirm.await? {
                 Confirmation::Ack(None) => confirmed.push(event.id),
                 Confirmation::Ack(Some(_returned)) => tracing::warn!(
@@ -81,15 +85,46 @@ impl Publisher {
     pub fn is_open(&self) -> bool {
         self.channel.status().connected()
     }
+
+    // ANCHOR: publish_span
+    /// A producer span (messaging semantic conventions) for one event,
+    /// child of the request that wrote it: the trace context stored with
+    /// the outbox row joins the relay's work, seconds later and in another
+    /// task, to that request's trace.
+    fn publish_span(&self, event: &PendingEvent) -> Span {
+        let span = tracing::info_span!(
+            "publish",
+            otel.name = %format!("publish {}", self.exchange),
+            otel.kind = "producer",
+            messaging.system = "rabbitmq",
+            messaging.operation.type = "send",
+            messaging.destination.name = %self.exchange,
+            messaging.rabbitmq.destination.routing_key = %event.event_type,
+            messaging.message.id = %event.id,
+        );
+        propagation::continue_trace(&span, &stored_trace(event));
+        span
+    }
+    // ANCHOR_END: publish_span
 }
 
-/// The shared event properties, read from the stored envelope JSON.
-fn properties(event: &PendingEvent) -> BasicProperties {
+/// The trace context the users service stored with the event.
+fn stored_trace(event: &PendingEvent) -> TraceContext {
     let text = |key: &str| event.envelope.get(key).and_then(|v| v.as_str());
-    let trace = TraceContext {
+    TraceContext {
         traceparent: text("traceparent").map(str::to_owned),
         tracestate: text("tracestate").map(str::to_owned),
-    };
+    }
+}
+
+/// The shared event properties. The trace headers are the publish span's,
+/// so the consumer's span becomes its child; untraced, the stored ones.
+fn properties(event: &PendingEvent, span: &Span) -> BasicProperties {
+    let text = |key: &str| event.envelope.get(key).and_then(|v| v.as_str());
+    let mut trace = propagation::context_of(span);
+    if trace.traceparent.is_none() {
+        trace = stored_trace(event);
+    }
     amqp::event_properties(
         &event.id.to_string(),
         &event.event_type,

@@ -1,4 +1,10 @@
-//! Logs (and, once the observability chapter lands, traces) for a process.
+//! Logs and traces for a process.
+//!
+//! | module | does |
+//! |---|---|
+//! | this one | installs the subscriber: the log layer, plus the trace layer when exporting |
+//! | [`traces`] | the OpenTelemetry tracer provider and OTLP exporter |
+//! | [`propagation`] | `traceparent` in and out: HTTP headers, events |
 //!
 //! One subscriber per process, installed by `main` before anything else runs:
 //! JSON lines when stdout is a pipe (containers, CI, log shippers), pretty
@@ -10,7 +16,12 @@
 //! request; the returned [`TelemetryGuard`] flushes what is buffered when it is
 //! dropped, which is why `main` keeps it alive until after shutdown.
 
+pub mod propagation;
+pub mod traces;
+
 use std::io::IsTerminal;
+
+use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use serde::{Deserialize, Serialize};
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
@@ -25,6 +36,10 @@ pub struct TelemetrySettings {
     pub log_filter: String,
     /// `auto` (pretty on a terminal, JSON otherwise), `json` or `pretty`.
     pub log_format: LogFormat,
+    /// Share of new traces exported, 0.0 to 1.0, when exporting is on
+    /// (`OTEL_EXPORTER_OTLP_ENDPOINT`). Requests that arrive with a sampled
+    /// `traceparent` are always followed.
+    pub trace_sample_ratio: f64,
 }
 
 impl Default for TelemetrySettings {
@@ -32,6 +47,7 @@ impl Default for TelemetrySettings {
         Self {
             log_filter: "info".into(),
             log_format: LogFormat::Auto,
+            trace_sample_ratio: 1.0,
         }
     }
 }
@@ -51,6 +67,17 @@ pub enum LogFormat {
 #[derive(Debug)]
 pub struct TelemetryGuard {
     _log_writer: WorkerGuard,
+    traces: Option<SdkTracerProvider>,
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        // Exports the spans still batched, so the last requests before a
+        // shutdown are not missing from their traces.
+        if let Some(traces) = self.traces.take() {
+            let _ = traces.shutdown();
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,13 +86,23 @@ pub enum TelemetryError {
     Filter { filter: String, reason: String },
     #[error("a global tracing subscriber is already installed")]
     AlreadyInstalled,
+    #[error("telemetry.trace_sample_ratio must be between 0 and 1 (got {0})")]
+    SampleRatio(f64),
+    #[error("the OTLP trace exporter cannot be built: {0}")]
+    Exporter(String),
 }
 
 type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
 
 // ANCHOR: init_telemetry
 /// Installs the process-wide subscriber. Call once, first thing in `main`.
-pub fn init_telemetry(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryError> {
+pub fn init_telemetry(
+    settings: &TelemetrySettings,
+    service: traces::ServiceIdentity,
+) -> Result<TelemetryGuard, TelemetryError> {
+    if !(0.0..=1.0).contains(&settings.trace_sample_ratio) {
+        return Err(TelemetryError::SampleRatio(settings.trace_sample_ratio));
+    }
     let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| settings.log_filter.clone());
     let filter = EnvFilter::try_new(&directives).map_err(|error| TelemetryError::Filter {
         filter: directives.clone(),
@@ -95,15 +132,22 @@ pub fn init_telemetry(settings: &TelemetrySettings) -> Result<TelemetryGuard, Te
             .boxed()
     };
 
-    // Every layer the process exports through. The observability chapter adds
-    // the OpenTelemetry layer (OTLP exporter) here, next to the log layer, so
-    // spans become traces without touching any service.
-    let layers: Vec<BoxedLayer> = vec![log_layer];
+    // Every layer the process exports through: the log lines, and, when a
+    // collector is configured, the spans as traces. No service code changes
+    // either way: spans are `tracing` spans.
+    let mut layers: Vec<BoxedLayer> = vec![log_layer];
+    let traces = traces::from_environment(service, settings.trace_sample_ratio)?;
+    if let Some(provider) = &traces {
+        layers.push(traces::layer(provider));
+    }
 
     let subscriber = Registry::default().with(layers).with(filter);
     tracing::subscriber::set_global_default(subscriber)
         .map_err(|_| TelemetryError::AlreadyInstalled)?;
-    Ok(TelemetryGuard { _log_writer: guard })
+    Ok(TelemetryGuard {
+        _log_writer: guard,
+        traces,
+    })
 }
 // ANCHOR_END: init_telemetry
 
