@@ -1,0 +1,89 @@
+# Everything the Kustomize prod overlay (k8s/overlays/prod) needs, and
+# nothing secret: secrets are referenced by name or ARN, never by value.
+
+data "aws_region" "current" {}
+
+output "region" {
+  description = "AWS region (the SecretStore's or SecretProviderClass's region)."
+  value       = data.aws_region.current.region
+}
+
+output "vpc_id" {
+  description = "VPC of the cluster (the AWS Load Balancer Controller asks for it)."
+  value       = module.network.vpc_id
+}
+
+output "vpc_cidr" {
+  description = "Address range of the VPC; pods take addresses from it (the overlay's trusted proxies)."
+  value       = module.network.vpc_cidr_block
+}
+
+output "data_subnets_cidr" {
+  description = "Range of the data subnets (RDS, ElastiCache, Amazon MQ): the overlay's egress NetworkPolicy ipBlock."
+  value       = module.network.data_subnets_cidr
+}
+
+output "nat_public_ips" {
+  description = "Source addresses of outbound traffic."
+  value       = module.network.nat_public_ips
+}
+
+output "cluster_name" {
+  description = "EKS cluster name."
+  value       = module.eks.cluster_name
+}
+
+output "cluster_endpoint" {
+  description = "Kubernetes API URL."
+  value       = module.eks.cluster_endpoint
+}
+
+output "ecr_repository_url" {
+  description = "Image name for the overlay's images: newName."
+  value       = module.ecr.repository_urls["${var.environment}/capstone"]
+}
+
+output "database_address" {
+  description = "PostgreSQL primary host."
+  value       = module.rds.address
+}
+
+output "database_replica_address" {
+  description = "PostgreSQL read replica host."
+  value       = module.rds.replica_address
+}
+
+output "redis_primary_endpoint" {
+  description = "Redis primary host."
+  value       = module.elasticache.primary_endpoint
+}
+
+output "amqp_endpoint" {
+  description = "RabbitMQ amqps://host:port."
+  value       = module.mq.amqp_endpoint
+}
+
+output "rabbitmq_console_url" {
+  description = "RabbitMQ management UI (VPC only)."
+  value       = module.mq.console_url
+}
+
+output "secret_arns" {
+  description = "Secret ARN by short name."
+  value       = module.secrets.arns
+}
+
+output "secret_names" {
+  description = "Secret name by short name (remoteRef.key / objectName)."
+  value       = module.secrets.names
+}
+
+output "service_account_role_arns" {
+  description = "IAM role by service: the eks.amazonaws.com/role-arn annotation of its service account."
+  value       = { for service, role in module.service_roles : service => role.role_arn }
+}
+
+output "external_secrets_role_arn" {
+  description = "IAM role for the External Secrets Operator's service account."
+  value       = module.external_secrets_role.role_arn
+}
