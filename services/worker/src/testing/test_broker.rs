@@ -98,6 +98,29 @@ impl TestBroker {
     /// Publishes every envelope on one channel, then waits for all the
     /// confirms: a batch the way the relay sends one, for volume.
     pub async fn publish_all(&self, envelopes: &[Envelope]) {
+        let messages = envelopes.iter().map(|envelope| {
+            (
+                envelope.event.event_type().to_owned(),
+                envelope.encode(),
+                relay_properties(envelope),
+            )
+        });
+        self.publish_confirmed(messages).await;
+    }
+
+    /// Publishes any bytes to the events exchange with `routing_key`:
+    /// for messages no correct publisher would send.
+    pub async fn publish_raw(&self, routing_key: &str, body: &[u8], properties: BasicProperties) {
+        self.publish_confirmed([(routing_key.to_owned(), body.to_vec(), properties)])
+            .await;
+    }
+
+    /// Publishes `(routing key, body, properties)` messages to the events
+    /// exchange on one confirm-mode channel, then checks every confirm.
+    async fn publish_confirmed(
+        &self,
+        messages: impl IntoIterator<Item = (String, Vec<u8>, BasicProperties)>,
+    ) {
         let connection = self.connect().await;
         let channel = connection.create_channel().await.expect("channel");
         channel
@@ -105,15 +128,15 @@ impl TestBroker {
             .await
             .expect("confirm mode");
         let exchange = amqp::events_exchange(&self.amqp);
-        let mut confirms = Vec::with_capacity(envelopes.len());
-        for envelope in envelopes {
+        let mut confirms = Vec::new();
+        for (routing_key, body, properties) in messages {
             let confirm = channel
                 .basic_publish(
                     exchange.as_str().into(),
-                    envelope.event.event_type().into(),
+                    routing_key.as_str().into(),
                     BasicPublishOptions::default(),
-                    &envelope.encode(),
-                    relay_properties(envelope),
+                    &body,
+                    properties,
                 )
                 .await
                 .expect("published");
@@ -126,31 +149,6 @@ impl TestBroker {
                 "{confirmation:?}"
             );
         }
-        let _ = connection.close(200, "published".into()).await;
-    }
-
-    /// Publishes any bytes to the events exchange with `routing_key`:
-    /// for messages no correct publisher would send.
-    pub async fn publish_raw(&self, routing_key: &str, body: &[u8], properties: BasicProperties) {
-        let connection = self.connect().await;
-        let channel = connection.create_channel().await.expect("channel");
-        channel
-            .confirm_select(ConfirmSelectOptions::default())
-            .await
-            .expect("confirm mode");
-        let confirm = channel
-            .basic_publish(
-                amqp::events_exchange(&self.amqp).as_str().into(),
-                routing_key.into(),
-                BasicPublishOptions::default(),
-                body,
-                properties,
-            )
-            .await
-            .expect("published")
-            .await
-            .expect("confirmed");
-        assert!(matches!(confirm, Confirmation::Ack(None)), "{confirm:?}");
         let _ = connection.close(200, "published".into()).await;
     }
 
