@@ -89,6 +89,15 @@ impl LazyRedis {
         key
     }
 
+    /// Whether Redis answers a PING now. The connection manager reconnects
+    /// on its own, so "connected once" says nothing about now: only a round
+    /// trip does (readiness and the `redis_connected` gauge both ask this).
+    pub async fn ping(&self) -> Result<(), RedisUnavailable> {
+        self.run(async |connection| redis::cmd("PING").query_async::<String>(connection).await)
+            .await
+            .map(drop)
+    }
+
     /// Runs `command` on the connection, bounded by the timeout.
     pub async fn run<T, F>(&self, command: F) -> Result<T, RedisUnavailable>
     where
@@ -138,12 +147,6 @@ impl DependencyCheck for RedisCheck {
     }
 
     fn check(&self) -> BoxFuture<'_, Result<(), String>> {
-        Box::pin(async move {
-            self.redis
-                .run(async |connection| redis::cmd("PING").query_async::<String>(connection).await)
-                .await
-                .map(drop)
-                .map_err(|error| error.to_string())
-        })
+        Box::pin(async move { self.redis.ping().await.map_err(|error| error.to_string()) })
     }
 }
