@@ -7,6 +7,7 @@
 //! | [`settings`] | routes, upstream pools, limits: what config can change |
 //! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
 //! | [`gateway`] | the state handlers share, and the upstream HTTP client |
+//! | [`metrics`] | its Prometheus names and `/metrics` samplers (rate limits, retries, breakers) |
 //! | [`routing`] | path prefix → upstream pool, with path rewriting |
 //! | [`proxy`] | the request pipeline: route, authenticate, limit, forward, relay |
 //! | [`balancer`] | instances per upstream: power of two choices / round robin, health checks |
@@ -21,6 +22,7 @@ pub mod api_docs;
 pub mod balancer;
 pub mod edge_auth;
 pub mod gateway;
+pub mod metrics;
 pub mod proxy;
 pub mod rate_limit;
 pub mod resilience;

@@ -7,6 +7,7 @@ use actix_web::{App, HttpServer, dev::Server, web};
 use capstone_platform::{
     ConfigError, Shutdown,
     health::{self, Readiness},
+    metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
     redis::{LazyRedis, RedisCheck},
     server,
@@ -16,7 +17,7 @@ use crate::{
     api_docs,
     balancer::{UpstreamsCheck, health_check::spawn_health_checks},
     gateway::{Gateway, upstream_client},
-    proxy,
+    metrics, proxy,
     settings::Settings,
 };
 
@@ -71,8 +72,15 @@ impl Application {
         let readiness =
             Readiness::new(Duration::from_millis(settings.gateway.readiness_timeout_ms))
                 .with_check(UpstreamsCheck::new(gateway.upstreams.clone()))
-                .with_check(RedisCheck::new(redis));
-        let server = http_server(listener, &settings, Arc::clone(&gateway), readiness)?;
+                .with_check(RedisCheck::new(redis.clone()));
+        let metrics_exporter = metrics::exporter(&redis, &gateway.upstreams);
+        let server = http_server(
+            listener,
+            &settings,
+            Arc::clone(&gateway),
+            readiness,
+            metrics_exporter,
+        )?;
         Ok(Self {
             port,
             server,
@@ -105,10 +113,12 @@ fn http_server(
     settings: &Settings,
     gateway: Arc<Gateway>,
     readiness: Readiness,
+    metrics_exporter: MetricsExporter,
 ) -> Result<Server, StartupError> {
     let http = settings.gateway.http.clone();
     let gateway = web::Data::from(gateway);
     let readiness = web::Data::new(readiness);
+    let metrics_exporter = web::Data::new(metrics_exporter);
     let connect_timeout = Duration::from_millis(settings.gateway.connect_timeout_ms);
     let docs = settings.gateway.clone();
     let cors_allowed_origins = http.cors_allowed_origins.clone();
@@ -120,10 +130,14 @@ fn http_server(
             .app_data(gateway.clone())
             .app_data(readiness.clone())
             .app_data(client)
+            .app_data(metrics_exporter.clone())
             .configure(health::configure)
+            .configure(exporter::configure)
             .configure(api_docs::configure(&docs))
             // Everything else is proxied (or 404 if no route matches).
             .default_service(web::to(proxy::proxy))
+            // Outermost: counts the status the client got, after every middleware.
+            .wrap(RequestMetrics::new(metrics::SERVICE))
     });
     server::start(server, listener, &http).map_err(|source| StartupError::Bind {
         address: format!("{}:{}", http.host, http.port),

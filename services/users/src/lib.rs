@@ -12,6 +12,7 @@
 //! | [`domain`] | validated types and rules; no I/O |
 //! | [`repo`] | diesel queries; the only module that speaks SQL |
 //! | [`events`] | the outbox relay: committed events → RabbitMQ, with confirms |
+//! | [`metrics`] | its Prometheus names and `/metrics` samplers (cache, outbox backlog) |
 //! | [`error`] | `ApiError` → problem+json |
 //! | [`openapi`] | the OpenAPI document and Swagger UI |
 //! | [`migrations`] | embedded schema migrations |
@@ -26,6 +27,7 @@ pub mod cache;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod metrics;
 pub mod migrations;
 pub mod openapi;
 pub mod repo;

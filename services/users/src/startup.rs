@@ -19,6 +19,7 @@ use capstone_platform::{
     client_address::TrustedProxies,
     database::{self, DatabaseError, PostgresCheck},
     health::{self, Readiness},
+    metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
     redis::{LazyRedis, RedisCheck},
     server,
@@ -28,7 +29,7 @@ use crate::{
     auth::{AccessTokenIssuer, LinkTokens, LoginThrottle, PasswordHasher, random::random_url_safe},
     cache::{CacheMetrics, UserCache},
     events::Relay,
-    migrations, openapi,
+    metrics, migrations, openapi,
     repo::{OutboxRepository, SessionLifetimes, SessionRepository, UserRepository},
     routes,
     settings::Settings,
@@ -121,6 +122,9 @@ impl Application {
             // the API keeps working (degraded).
             readiness = readiness.with_check(BrokerCheck::new(relay.broker.clone(), false));
         }
+        let outbox = OutboxRepository::new(pool.clone());
+        let broker = relay.as_ref().map(|relay| &relay.broker);
+        let metrics_exporter = metrics::exporter(&pool, &redis, outbox, broker);
         let auth = &settings.users.auth;
         let lifetimes = SessionLifetimes {
             idle: TimeDelta::seconds(auth.refresh_token_idle_ttl_secs),
@@ -135,6 +139,7 @@ impl Application {
             cache: UserCache::new(redis.clone(), settings.users.cache.clone()),
             login_throttle: LoginThrottle::new(redis, auth.login_throttle.clone()),
             readiness,
+            metrics_exporter,
         };
         let cache_metrics = state.cache.metrics();
         let server = http_server(listener, &settings, state)?;
@@ -183,6 +188,7 @@ struct AppState {
     cache: UserCache,
     login_throttle: LoginThrottle,
     readiness: Readiness,
+    metrics_exporter: MetricsExporter,
 }
 
 /// Configured keys, or in development a fresh one (and a warning).
@@ -249,6 +255,7 @@ fn http_server(
     let passwords = web::Data::new(state.passwords);
     let login_throttle = web::Data::new(state.login_throttle);
     let cache = web::Data::new(state.cache);
+    let metrics_exporter = web::Data::new(state.metrics_exporter);
     let body_limit = http.body_limit_bytes;
     let cors_allowed_origins = http.cors_allowed_origins.clone();
     let trusted_proxies = web::Data::new(TrustedProxies(http.trusted_proxies.clone()));
@@ -264,12 +271,16 @@ fn http_server(
             .app_data(login_throttle.clone())
             .app_data(cache.clone())
             .app_data(trusted_proxies.clone())
+            .app_data(metrics_exporter.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_problem))
             .configure(health::configure)
+            .configure(exporter::configure)
             .configure(routes::configure)
             .route("/docs", web::get().to(server::docs_redirect))
             .service(openapi::swagger_ui())
+            // Outermost: counts the status the client got, after every middleware.
+            .wrap(RequestMetrics::new(metrics::SERVICE))
     });
     server::start(server, listener, &http).map_err(|source| StartupError::Bind {
         address: format!("{}:{}", http.host, http.port),

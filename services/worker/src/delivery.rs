@@ -13,7 +13,10 @@
 //! crash in between duplicates the message (handlers are idempotent)
 //! rather than losing it.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use capstone_contracts::events::{Envelope, TraceContext};
 use capstone_platform::{
@@ -29,6 +32,7 @@ use tracing::Instrument;
 
 use crate::{
     handlers::{Handler, HandlerError, Outcome, Received},
+    metrics::{self, DeadLetterReason},
     republish::{
         ATTEMPT_HEADER, DEATH_REASON_HEADER, FAILED_QUEUE_HEADER, HeaderChange, REPLAYS_HEADER,
         copy_properties, publish_to_queue,
@@ -107,6 +111,7 @@ fn consume_span(context: &DeliveryContext, delivery: &Delivery) -> tracing::Span
 // ANCHOR_END: consume_span
 
 async fn decide_and_settle(context: &DeliveryContext, delivery: Delivery) {
+    metrics::message_consumed(&context.queues.work);
     let headers = delivery.properties.headers().as_ref();
     let attempt = header_number(headers, ATTEMPT_HEADER).unwrap_or(0);
     let replays = header_number(headers, REPLAYS_HEADER).unwrap_or(0);
@@ -129,7 +134,10 @@ async fn decide_and_settle(context: &DeliveryContext, delivery: Delivery) {
                 attempt,
                 replays,
             };
-            match context.handler.handle(&received).await {
+            let started = Instant::now();
+            let handled = context.handler.handle(&received).await;
+            metrics::handler_finished(&context.queues.work, &handled, started.elapsed());
+            match handled {
                 Ok(outcome) => Verdict::Done(outcome),
                 Err(HandlerError::Transient(reason)) => Verdict::Retry(reason),
                 Err(HandlerError::Permanent(reason)) => Verdict::Poison(reason),
@@ -159,7 +167,8 @@ async fn settle(context: &DeliveryContext, delivery: &Delivery, who: &Identity, 
             let next = attempt + 1;
             let Some(retry) = context.queues.retry(next) else {
                 let reason = format!("gave up after {next} attempts: {reason}");
-                return dead_letter(context, delivery, who, &reason).await;
+                let why = DeadLetterReason::RetriesExhausted;
+                return dead_letter(context, delivery, who, &reason, why).await;
             };
             tracing::warn!(concern, event_id, event_type, attempt, %reason,
                 retry_in_ms = retry.delay_ms, "handling failed; will retry");
@@ -167,13 +176,23 @@ async fn settle(context: &DeliveryContext, delivery: &Delivery, who: &Identity, 
                 &delivery.properties,
                 &[HeaderChange::Number(ATTEMPT_HEADER, next)],
             );
-            forward(context, delivery, who, &retry.name, properties).await;
+            if forward(context, delivery, who, &retry.name, properties).await {
+                metrics::message_retried(&context.queues.work);
+            }
         }
-        Verdict::Poison(reason) => dead_letter(context, delivery, who, &reason).await,
+        Verdict::Poison(reason) => {
+            dead_letter(context, delivery, who, &reason, DeadLetterReason::Poison).await;
+        }
     }
 }
 
-async fn dead_letter(context: &DeliveryContext, delivery: &Delivery, who: &Identity, reason: &str) {
+async fn dead_letter(
+    context: &DeliveryContext,
+    delivery: &Delivery,
+    who: &Identity,
+    reason: &str,
+    why: DeadLetterReason,
+) {
     tracing::error!(
         concern = context.queues.concern.as_str(),
         event_id = who.event_id,
@@ -190,28 +209,28 @@ async fn dead_letter(context: &DeliveryContext, delivery: &Delivery, who: &Ident
             HeaderChange::Text(FAILED_QUEUE_HEADER, &context.queues.work),
         ],
     );
-    forward(
-        context,
-        delivery,
-        who,
-        &context.queues.dead_letters,
-        properties,
-    )
-    .await;
+    let queues = &context.queues;
+    if forward(context, delivery, who, &queues.dead_letters, properties).await {
+        metrics::message_dead_lettered(&queues.work, why);
+    }
 }
 
-/// Publishes the copy, then acks the original; or nacks it back onto its
-/// queue when the copy cannot be confirmed.
+/// Publishes the copy, then acks the original (true); or nacks it back onto
+/// its queue when the copy cannot be confirmed (false).
 async fn forward(
     context: &DeliveryContext,
     delivery: &Delivery,
     who: &Identity,
     queue: &str,
     properties: lapin::BasicProperties,
-) {
+) -> bool {
     match publish_to_queue(&context.channel, queue, &delivery.data, properties).await {
-        Ok(()) => ack(delivery, who).await,
+        Ok(()) => {
+            ack(delivery, who).await;
+            true
+        }
         Err(error) => {
+            metrics::message_requeued(&context.queues.work);
             tracing::error!(event_id = who.event_id, queue, %error,
                 "cannot publish the copy; requeueing the original");
             tokio::time::sleep(REQUEUE_PAUSE).await;
@@ -224,6 +243,7 @@ async fn forward(
                 // message of a closed channel by itself.
                 tracing::warn!(event_id = who.event_id, %error, "nack failed");
             }
+            false
         }
     }
 }

@@ -15,6 +15,7 @@
 //! | [`republish`] | confirmed copies of a message to a queue; the header names |
 //! | [`handlers`] | what each concern does with an event (email, audit) |
 //! | `email` | composing and sending emails (file or SMTP sink) |
+//! | [`metrics`] | its Prometheus names (messages per queue, handler latency) and `/metrics` samplers |
 //! | [`repo`] | diesel queries: audit trail, processed-event ids |
 //! | [`dead_letters`] | list and replay dead letters (`capstone dlq`) |
 //! | [`migrations`] | embedded schema migrations of the worker's own database |
@@ -28,6 +29,7 @@ pub mod dead_letters;
 mod delivery;
 pub mod email;
 pub mod handlers;
+pub mod metrics;
 pub mod migrations;
 mod pruner;
 pub mod repo;

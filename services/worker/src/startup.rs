@@ -16,6 +16,7 @@ use capstone_platform::{
     amqp::{BrokerCheck, BrokerState},
     database::{self, DatabaseError, PgPool, PostgresCheck},
     health::{self, Readiness},
+    metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
     server,
 };
@@ -25,7 +26,7 @@ use crate::{
     consumer::Consumers,
     email::{EmailError, Mailer},
     handlers::{AuditHandler, EmailHandler, Handler},
-    migrations,
+    metrics, migrations,
     pruner::Pruner,
     repo::{AuditLog, ProcessedEvents},
     settings::Settings,
@@ -120,11 +121,12 @@ impl Application {
         check_handlers(&handlers)?;
 
         let state = BrokerState::default();
+        let metrics_exporter = metrics::exporter(&pool, &state);
         let readiness = Readiness::new(Duration::from_millis(worker.readiness_timeout_ms))
             .with_check(PostgresCheck::new(pool))
             // Required: without the broker the worker has nothing to do.
             .with_check(BrokerCheck::new(state.clone(), true));
-        let (port, server) = health_server(&settings, readiness)?;
+        let (port, server) = health_server(&settings, readiness, metrics_exporter)?;
         let consumers = Consumers {
             amqp: settings.amqp.clone(),
             topology: Topology::new(&settings.amqp, &worker.retry_delays_ms),
@@ -189,8 +191,12 @@ fn check_handlers(handlers: &Handlers) -> Result<(), StartupError> {
     Ok(())
 }
 
-/// `/health/live` and `/health/ready`, nothing else.
-fn health_server(settings: &Settings, readiness: Readiness) -> Result<(u16, Server), StartupError> {
+/// `/health/live`, `/health/ready` and `/metrics`, nothing else.
+fn health_server(
+    settings: &Settings,
+    readiness: Readiness,
+    metrics_exporter: MetricsExporter,
+) -> Result<(u16, Server), StartupError> {
     let http = settings.worker.http.clone();
     let bind_error = |source| StartupError::Bind {
         address: http.address(),
@@ -198,10 +204,15 @@ fn health_server(settings: &Settings, readiness: Readiness) -> Result<(u16, Serv
     };
     let (listener, port) = server::bind(&http).map_err(bind_error)?;
     let readiness = web::Data::new(readiness);
+    let metrics_exporter = web::Data::new(metrics_exporter);
     let server = HttpServer::new(move || {
         standard_middleware(App::new(), middleware::cors(&[]))
             .app_data(readiness.clone())
+            .app_data(metrics_exporter.clone())
             .configure(health::configure)
+            .configure(exporter::configure)
+            // Outermost: counts the status the client got, after every middleware.
+            .wrap(RequestMetrics::new(metrics::SERVICE))
     });
     let server = server::start(server, listener, &http).map_err(bind_error)?;
     Ok((port, server))

@@ -9,6 +9,7 @@ use tracing::Instrument;
 
 use crate::{
     balancer::{NoInstanceAvailable, Picked, Upstream},
+    metrics,
     resilience::Backoff,
 };
 
@@ -99,6 +100,7 @@ pub async fn forward(
             return outcome;
         }
         tracing::info!(%instance, retry, "retrying on another instance");
+        metrics::upstream_retry(&upstream.name);
         previous = Some(outcome);
         tokio::time::sleep(policy.backoff.random_delay(retry)).await;
         retry += 1;

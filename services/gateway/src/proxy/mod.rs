@@ -34,7 +34,7 @@ use capstone_platform::{
     trusted_proxy::TrustedProxy,
 };
 
-use crate::{edge_auth, gateway::Gateway, rate_limit::Decision, routing::Route};
+use crate::{edge_auth, gateway::Gateway, metrics, rate_limit::Decision, routing::Route};
 use body::{ResponseBody, stream_request_body};
 use forward::{ForwardError, UpstreamRequest};
 use headers::{Origin, client_response_headers, upstream_request_headers};
@@ -209,7 +209,11 @@ async fn rate_limit(
         (None, Some(ip)) => format!("ip:{ip}"),
         (None, None) => "ip:unknown".to_owned(),
     };
-    gateway.limiter.check(class, &key).await
+    let decision = gateway.limiter.check(class, &key).await;
+    if let Some(decision) = &decision {
+        metrics::rate_limit_decision(class, decision);
+    }
+    decision
 }
 
 /// `RateLimit-*` on every answer of a limited route, 429s included.

@@ -10,6 +10,7 @@ mod helpers;
 mod api_docs;
 mod balancing;
 mod edge_auth;
+mod metrics;
 mod rate_limiter;
 mod rate_limits;
 mod resilience;

@@ -5,8 +5,7 @@ use capstone_gateway::{Settings, rate_limit::RateLimitSettings};
 use capstone_users::testing::RedisNamespace;
 
 use crate::helpers::{
-    Stub, TestGateway, assert_problem, base_settings, route, spawn_gateway, spawn_gateway_sharing,
-    upstream,
+    Stub, assert_problem, base_settings, route, spawn_gateway, spawn_gateway_sharing, upstream,
 };
 
 /// `/stub` limited to 3 requests a minute per client.
@@ -30,23 +29,6 @@ fn limited_settings(stub: &Stub) -> Settings {
     settings
 }
 
-/// Waits until the gateway's Redis connection is up (rate limits shared).
-async fn wait_for_redis(gateway: &TestGateway) {
-    for _ in 0..100 {
-        let report: serde_json::Value = gateway
-            .get("/health/ready")
-            .await
-            .json()
-            .await
-            .expect("json");
-        if report["checks"]["redis"]["status"] == "up" {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the gateway never connected to Redis");
-}
-
 fn header(response: &reqwest::Response, name: &str) -> String {
     response.headers()[name].to_str().expect("ascii").to_owned()
 }
@@ -55,7 +37,7 @@ fn header(response: &reqwest::Response, name: &str) -> String {
 async fn replies_carry_ratelimit_headers_and_the_excess_gets_429() {
     let stub = Stub::start("a").await;
     let gateway = spawn_gateway(limited_settings(&stub)).await;
-    wait_for_redis(&gateway).await;
+    gateway.wait_for_redis().await;
     for remaining in ["2", "1", "0"] {
         let response = gateway.get("/stub/x").await;
         assert_eq!(response.status(), 200);
@@ -86,8 +68,8 @@ async fn two_gateways_sharing_redis_enforce_one_limit() {
     settings.redis.key_prefix = redis.prefix.clone();
     let first = spawn_gateway_sharing(settings.clone(), Some(redis)).await;
     let second = spawn_gateway_sharing(settings, None).await;
-    wait_for_redis(&first).await;
-    wait_for_redis(&second).await;
+    first.wait_for_redis().await;
+    second.wait_for_redis().await;
 
     assert_eq!(first.get("/stub/x").await.status(), 200);
     assert_eq!(second.get("/stub/x").await.status(), 200);
@@ -148,7 +130,7 @@ async fn refused_tokens_spend_the_addresss_budget_too() {
         route.protected = true;
     }
     let gateway = spawn_gateway(settings).await;
-    wait_for_redis(&gateway).await;
+    gateway.wait_for_redis().await;
     for _ in 0..3 {
         assert_eq!(gateway.get_as("/stub/x", "not-a-token").await.status(), 401);
     }

@@ -1,7 +1,10 @@
-//! Counters for the cache, per layer. Plain atomics for now; the
-//! observability chapter exports them as Prometheus metrics.
+//! Counters for the cache, per layer, kept twice: as this instance's own
+//! atomics (exact, for tests and the bench, whatever else runs in the
+//! process) and as the process's Prometheus counters ([`crate::metrics`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::metrics::{self, CacheLayer, CacheOperation};
 
 #[derive(Debug, Default)]
 pub struct CacheMetrics {
@@ -25,8 +28,38 @@ pub struct CacheCounts {
 }
 
 impl CacheMetrics {
-    pub fn add(counter: &AtomicU64) {
+    fn add(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn local_hit(&self) {
+        Self::add(&self.local_hits);
+        metrics::cache_lookup(CacheLayer::Local, true);
+    }
+
+    pub fn local_miss(&self) {
+        metrics::cache_lookup(CacheLayer::Local, false);
+    }
+
+    pub fn redis_hit(&self) {
+        Self::add(&self.redis_hits);
+        metrics::cache_lookup(CacheLayer::Redis, true);
+    }
+
+    /// Neither layer had it (or Redis did not answer): a Postgres read.
+    pub fn database_load(&self) {
+        Self::add(&self.database_loads);
+        metrics::cache_lookup(CacheLayer::Redis, false);
+    }
+
+    pub fn redis_fallback(&self, operation: CacheOperation) {
+        Self::add(&self.redis_fallbacks);
+        metrics::cache_fallback(operation);
+    }
+
+    pub fn invalidation(&self) {
+        Self::add(&self.invalidations);
+        metrics::cache_invalidation();
     }
 
     pub fn snapshot(&self) -> CacheCounts {

@@ -6,7 +6,7 @@
 //! | [`keys`] | the one place Redis key names are made |
 //! | [`cached_user`] | what is stored: a user, or "no such user" (negative caching) |
 //! | [`user_cache`] | lookups, coalescing, TTLs with jitter, invalidation, degradation |
-//! | [`metrics`] | hit/miss/fallback counters per layer |
+//! | [`metrics`] | hit/miss/fallback counters per layer (also exported to Prometheus) |
 //!
 //! Explained in docs/src/performance.md.
 

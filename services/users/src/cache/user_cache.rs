@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{CacheMetrics, cached_user::CachedUser, keys::user_key};
-use crate::{domain::User, repo::RepoError};
+use crate::{domain::User, metrics::CacheOperation, repo::RepoError};
 
 /// `[users.cache]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -116,21 +116,22 @@ impl UserCache {
     {
         if let Some(cached) = self.local.get(&id).await {
             if let Some(user) = cached.to_user() {
-                CacheMetrics::add(&self.metrics.local_hits);
+                self.metrics.local_hit();
                 return Ok(user);
             }
             // Cached under older domain rules: not a hit, and not worth keeping.
             self.local.invalidate(&id).await;
         }
+        self.metrics.local_miss();
         // Concurrent callers for the same id wait for this one future.
         let cached = self
             .local
             .try_get_with(id, async {
                 if let Some(cached) = self.read_redis(id).await {
-                    CacheMetrics::add(&self.metrics.redis_hits);
+                    self.metrics.redis_hit();
                     return Ok(Arc::new(cached));
                 }
-                CacheMetrics::add(&self.metrics.database_loads);
+                self.metrics.database_load();
                 let cached = CachedUser::from(load().await?);
                 self.write_redis(id, &cached).await;
                 Ok(Arc::new(cached))
@@ -147,7 +148,7 @@ impl UserCache {
     /// Forgets `id` in both layers. Call it *after* the write has committed:
     /// before, a concurrent read could cache the old row again.
     pub async fn invalidate(&self, id: Uuid) {
-        CacheMetrics::add(&self.metrics.invalidations);
+        self.metrics.invalidation();
         self.local.invalidate(&id).await;
         let key = user_key(self.redis.key_prefix(), id);
         let deleted = self
@@ -156,7 +157,7 @@ impl UserCache {
             .await;
         if let Err(error) = deleted {
             // The entry expires on its own within `redis_ttl_secs` (plus jitter).
-            CacheMetrics::add(&self.metrics.redis_fallbacks);
+            self.metrics.redis_fallback(CacheOperation::Delete);
             tracing::warn!(%error, %id, "cached user not deleted from Redis");
         }
     }
@@ -174,7 +175,7 @@ impl UserCache {
                 .and_then(|json| serde_json::from_str::<CachedUser>(&json).ok())
                 .filter(|cached| cached.to_user().is_some()),
             Err(error) => {
-                CacheMetrics::add(&self.metrics.redis_fallbacks);
+                self.metrics.redis_fallback(CacheOperation::Read);
                 tracing::debug!(%error, "Redis skipped for a read");
                 None
             }
@@ -197,7 +198,7 @@ impl UserCache {
             .run(async |connection| connection.set_ex::<_, _, ()>(&key, &json, ttl).await)
             .await;
         if written.is_err() {
-            CacheMetrics::add(&self.metrics.redis_fallbacks);
+            self.metrics.redis_fallback(CacheOperation::Write);
         }
     }
 }

@@ -30,7 +30,10 @@ use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::time::Instant;
 
 use super::{OutboxSettings, publisher::Publisher};
-use crate::repo::{OutboxRepository, outbox::ClaimError};
+use crate::{
+    metrics,
+    repo::{OutboxRepository, outbox::ClaimError},
+};
 
 /// Everything the relay needs; [`Relay::run`] consumes it.
 #[derive(Debug, Clone)]
@@ -134,6 +137,9 @@ impl Relay {
                 .outbox
                 .claim_and_publish(limit, async |events| publisher.publish_all(&events).await)
                 .await;
+            if let Ok(count) = claimed {
+                metrics::outbox_published(count);
+            }
             match claimed {
                 Ok(count) if usize::try_from(limit).is_ok_and(|limit| count == limit) => continue,
                 Ok(_) => return Ok(()),

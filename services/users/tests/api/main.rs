@@ -18,6 +18,7 @@ mod helpers;
 mod http_edge;
 mod list_users;
 mod login_throttle;
+mod metrics;
 mod openapi;
 mod outbox;
 mod relay;

@@ -13,6 +13,7 @@ mod dead_letter_replay;
 mod duplicates;
 mod health;
 mod helpers;
+mod metrics;
 mod poison;
 mod reconnection;
 mod retries;

@@ -80,6 +80,18 @@ pub fn upstream(addresses: &[String]) -> UpstreamSettings {
     upstream
 }
 
+/// [`base_settings`] with one upstream, `stub`, over `stub`, and a route
+/// from `prefix` to it.
+pub fn settings_over(stub: &Stub, prefix: &str) -> Settings {
+    let mut settings = base_settings();
+    settings
+        .gateway
+        .upstreams
+        .insert("stub".into(), upstream(std::slice::from_ref(&stub.address)));
+    settings.gateway.routes.push(route(prefix, "stub"));
+    settings
+}
+
 /// A route with a short timeout.
 pub fn route(prefix: &str, upstream: &str) -> RouteSettings {
     RouteSettings {
@@ -128,6 +140,19 @@ pub async fn spawn_gateway_sharing(
 impl TestGateway {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// Waits until the gateway's Redis connection is up (rate limits shared).
+    pub async fn wait_for_redis(&self) {
+        for _ in 0..100 {
+            let report: serde_json::Value =
+                self.get("/health/ready").await.json().await.expect("json");
+            if report["checks"]["redis"]["status"] == "up" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the gateway never connected to Redis");
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -1,0 +1,131 @@
+//! The worker's metrics: its names (the only place they are spelled),
+//! their help texts, and the exporter with the worker's samplers. The
+//! shared names (HTTP, database pool, RabbitMQ) are
+//! `capstone_platform::metrics::names`. Explained in docs/src/monitoring.md.
+
+use std::time::Duration;
+
+use capstone_platform::{
+    amqp::BrokerState,
+    database::PgPool,
+    metrics::{
+        MetricsExporter, SERVICE_LABEL,
+        dependencies::{BrokerSampler, PoolSampler},
+    },
+};
+use metrics::{Unit, counter, describe_counter, describe_histogram, histogram};
+
+use crate::handlers::{HandlerError, Outcome};
+
+/// The `service` label of every series this service exports.
+pub const SERVICE: &str = "worker";
+
+// ANCHOR: names
+/// Deliveries taken from a work queue, by `queue`.
+pub const MESSAGES_CONSUMED_TOTAL: &str = "capstone_worker_messages_consumed_total";
+/// Messages copied to a retry queue after a transient failure, by `queue`
+/// (the work queue they failed in).
+pub const MESSAGES_RETRIED_TOTAL: &str = "capstone_worker_messages_retried_total";
+/// Messages copied to the dead letters, by `queue` and `reason` (`poison`:
+/// unreadable or a permanent error; `retries_exhausted`).
+pub const MESSAGES_DEAD_LETTERED_TOTAL: &str = "capstone_worker_messages_dead_lettered_total";
+/// Messages handed back to their queue because their copy could not be
+/// published, by `queue`.
+pub const MESSAGES_REQUEUED_TOTAL: &str = "capstone_worker_messages_requeued_total";
+/// How long handlers took, by `queue` and `result` (`ok`, `transient`, `permanent`).
+pub const HANDLER_DURATION_SECONDS: &str = "capstone_worker_handler_duration_seconds";
+
+/// Every name above, for tests that check dashboards against them.
+pub const NAMES: &[&str] = &[
+    MESSAGES_CONSUMED_TOTAL,
+    MESSAGES_RETRIED_TOTAL,
+    MESSAGES_DEAD_LETTERED_TOTAL,
+    MESSAGES_REQUEUED_TOTAL,
+    HANDLER_DURATION_SECONDS,
+];
+// ANCHOR_END: names
+
+fn describe() {
+    describe_counter!(
+        MESSAGES_CONSUMED_TOTAL,
+        "Deliveries taken from a work queue."
+    );
+    describe_counter!(
+        MESSAGES_RETRIED_TOTAL,
+        "Messages sent to a retry queue after a transient failure, by the work queue they failed in."
+    );
+    describe_counter!(
+        MESSAGES_DEAD_LETTERED_TOTAL,
+        "Messages sent to the dead letters, by work queue and reason (poison, retries_exhausted)."
+    );
+    describe_counter!(
+        MESSAGES_REQUEUED_TOTAL,
+        "Messages handed back to their queue because their retry or dead-letter copy could not be published."
+    );
+    describe_histogram!(
+        HANDLER_DURATION_SECONDS,
+        Unit::Seconds,
+        "Time a handler took, by work queue and result (ok, transient, permanent)."
+    );
+}
+
+/// The worker's `/metrics`: its database pool and its broker connection.
+pub fn exporter(pool: &PgPool, broker: &BrokerState) -> MetricsExporter {
+    MetricsExporter::new(SERVICE, describe)
+        .with_sampler(PoolSampler(pool.clone()))
+        .with_sampler(BrokerSampler(broker.clone()))
+}
+
+/// Why a message went to the dead letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadLetterReason {
+    /// Unreadable, of an unknown type or version, or a permanent error.
+    Poison,
+    /// Transient failures until the last retry queue.
+    RetriesExhausted,
+}
+
+pub fn message_consumed(queue: &str) {
+    counter!(MESSAGES_CONSUMED_TOTAL, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned())
+        .increment(1);
+}
+
+pub fn message_retried(queue: &str) {
+    counter!(MESSAGES_RETRIED_TOTAL, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned())
+        .increment(1);
+}
+
+pub fn message_dead_lettered(queue: &str, reason: DeadLetterReason) {
+    let reason = match reason {
+        DeadLetterReason::Poison => "poison",
+        DeadLetterReason::RetriesExhausted => "retries_exhausted",
+    };
+    counter!(
+        MESSAGES_DEAD_LETTERED_TOTAL,
+        SERVICE_LABEL => SERVICE,
+        "queue" => queue.to_owned(),
+        "reason" => reason,
+    )
+    .increment(1);
+}
+
+pub fn message_requeued(queue: &str) {
+    counter!(MESSAGES_REQUEUED_TOTAL, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned())
+        .increment(1);
+}
+
+/// A handler finished with `result` after `took`.
+pub fn handler_finished(queue: &str, result: &Result<Outcome, HandlerError>, took: Duration) {
+    let result = match result {
+        Ok(_) => "ok",
+        Err(HandlerError::Transient(_)) => "transient",
+        Err(HandlerError::Permanent(_)) => "permanent",
+    };
+    histogram!(
+        HANDLER_DURATION_SECONDS,
+        SERVICE_LABEL => SERVICE,
+        "queue" => queue.to_owned(),
+        "result" => result,
+    )
+    .record(took.as_secs_f64());
+}
