@@ -9,7 +9,10 @@
 #                     the Kubernetes 1.31 API schemas; checkov (kubernetes)
 #   Dockerfile        hadolint; checkov (dockerfile)           } only once the
 #   compose.yaml      check-jsonschema (compose spec)           } files exist
-#   .github/workflows check-jsonschema; checkov (github_actions)}
+#   .github/          yamllint; check-jsonschema: workflows   } once the
+#                     (github-workflows, and a timeout on every} files
+#                     job), dependabot.yml, issue forms and    } exist
+#                     their chooser; checkov (github_actions)  }
 #
 # .ci/run calls it; k8s/README.md and infra/terraform/README.md list the
 # same commands one by one. It stops at the first failing check.
@@ -185,16 +188,56 @@ else
   say "no compose.yaml: check-jsonschema (compose spec) skipped"
 fi
 
+# GitHub's files: each against the schema GitHub itself applies (the
+# vendored copies in check-jsonschema, so no download), then checkov's
+# github_actions checks (permissions, script injection through ${{ }},
+# unsecure commands) over the whole directory.
 shopt -s nullglob
 workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
+issue_forms=(.github/ISSUE_TEMPLATE/*.yml .github/ISSUE_TEMPLATE/*.yaml)
 shopt -u nullglob
+# The chooser is not a form: it has its own schema.
+forms=()
+for file in ${issue_forms[@]+"${issue_forms[@]}"}; do
+  [[ $(basename "$file") == config.y*ml ]] || forms+=("$file")
+done
+if [[ -d .github ]]; then
+  # relaxed, as for k8s/, but 120 columns: a workflow's `run:` lines and
+  # `if:` expressions read worse wrapped at 80.
+  run_check "yamllint --strict .github" \
+    yamllint --strict -d '{extends: relaxed, rules: {line-length: {max: 120}}}' .github
+else
+  say "no .github: yamllint (.github) skipped"
+fi
 if ((${#workflows[@]} > 0)); then
   run_check "check-jsonschema: .github/workflows (github-workflows)" \
     check-jsonschema --builtin-schema vendor.github-workflows "${workflows[@]}"
+  # A job without timeout-minutes may run for GitHub's default of six
+  # hours when it hangs; every job must say how long it may take.
+  run_check "check-jsonschema: .github/workflows (a timeout on every job)" \
+    check-jsonschema --builtin-schema custom.github-workflows-require-timeout "${workflows[@]}"
+else
+  say "no .github/workflows/*.yml: check-jsonschema (workflows) skipped"
+fi
+if [[ -f .github/dependabot.yml ]]; then
+  run_check "check-jsonschema: .github/dependabot.yml (dependabot)" \
+    check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+fi
+if ((${#forms[@]} > 0)); then
+  run_check "check-jsonschema: .github/ISSUE_TEMPLATE (issue forms)" \
+    check-jsonschema --builtin-schema vendor.github-issue-forms "${forms[@]}"
+fi
+for chooser in .github/ISSUE_TEMPLATE/config.yml .github/ISSUE_TEMPLATE/config.yaml; do
+  if [[ -f $chooser ]]; then
+    run_check "check-jsonschema: $chooser (issue chooser)" \
+      check-jsonschema --builtin-schema vendor.github-issue-config "$chooser"
+  fi
+done
+if ((${#workflows[@]} > 0)); then
   run_check "checkov: .github (github_actions)" \
     checkov_offline -d .github --framework github_actions
 else
-  say "no .github/workflows/*.yml: check-jsonschema and checkov (github_actions) skipped"
+  say "no .github/workflows/*.yml: checkov (github_actions) skipped"
 fi
 
 printf '\n'
