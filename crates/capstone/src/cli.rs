@@ -32,6 +32,26 @@ pub(crate) enum Command {
         #[arg(long, value_name = "EMAIL")]
         admin: String,
     },
+    /// Exit 0 if an HTTP endpoint answers 2xx: the container healthcheck,
+    /// for images that carry no curl or shell.
+    Healthcheck {
+        /// The URL to ask (http only).
+        #[arg(
+            env = "CAPSTONE_HEALTHCHECK_URL",
+            default_value = "http://127.0.0.1:8080/health/live"
+        )]
+        url: String,
+    },
+    /// Write a self-signed TLS certificate and key for local HTTPS (the
+    /// compose edge), unless both files are already there.
+    DevCert {
+        /// Where `tls.crt` and `tls.key` go.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// The names the certificate is valid for.
+        #[arg(long = "name", value_name = "DNS_NAME", default_values_t = ["localhost".to_string()])]
+        names: Vec<String>,
+    },
     /// Inspect and replay the worker's dead letters.
     Dlq {
         #[command(subcommand)]

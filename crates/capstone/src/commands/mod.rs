@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 mod dlq;
+mod dev_cert;
 mod doctor;
+mod healthcheck;
 mod migrate;
 mod seed;
 mod up;
@@ -32,6 +34,8 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
         // the cache and messaging chapters will.
         Command::Doctor => doctor::run(load_settings(cli.config.as_deref())?).await,
         Command::Seed { admin } => seed::run(load_settings(cli.config.as_deref())?, &admin).await,
+        Command::Healthcheck { url } => healthcheck::run(&url).await,
+        Command::DevCert { dir, names } => dev_cert::run(&dir, names),
         Command::Dlq { action } => dlq::run(load_settings(cli.config.as_deref())?, action).await,
     }
 }
