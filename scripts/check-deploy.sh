@@ -7,8 +7,10 @@
 #   k8s/              yamllint; each of base, overlays/dev, overlays/prod
 #                     rendered with `kubectl kustomize` and validated against
 #                     the Kubernetes 1.31 API schemas; checkov (kubernetes)
-#   Dockerfile        hadolint; checkov (dockerfile)           } only once the
-#   compose.yaml      check-jsonschema (compose spec)           } files exist
+#   Dockerfile        hadolint; checkov (dockerfile); also the smoke test's
+#                     stand-in Dockerfiles (infra/compose/smoke)
+#   compose.yaml      yamllint; check-jsonschema (compose spec), with the
+#                     smoke test's override
 #   .github/          yamllint; check-jsonschema: workflows   } once the
 #                     (github-workflows, and a timeout on every} files
 #                     job), dependabot.yml, issue forms and    } exist
@@ -173,20 +175,22 @@ run_check "checkov: k8s and the rendered overlays (kubernetes)" \
 
 # ------------------------------------ Container, compose, workflows (if any)
 
-if [[ -f Dockerfile ]]; then
-  run_check "hadolint Dockerfile" hadolint Dockerfile
-  run_check "checkov: Dockerfile (dockerfile)" \
-    checkov_offline -f Dockerfile --framework dockerfile
-else
-  say "no Dockerfile: hadolint and checkov (dockerfile) skipped"
-fi
+# The image's Dockerfile, and the stand-ins the compose smoke test builds
+# (infra/compose/smoke): the same rules for both.
+DOCKERFILES=(Dockerfile infra/compose/smoke/*.Dockerfile)
+run_check "hadolint ${DOCKERFILES[*]}" hadolint "${DOCKERFILES[@]}"
+for dockerfile in "${DOCKERFILES[@]}"; do
+  run_check "checkov: $dockerfile (dockerfile)" \
+    checkov_offline -f "$dockerfile" --framework dockerfile
+done
 
-if [[ -f compose.yaml ]]; then
-  run_check "check-jsonschema: compose.yaml (compose spec)" \
-    check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
-else
-  say "no compose.yaml: check-jsonschema (compose spec) skipped"
-fi
+# compose.yaml and the smoke test's override, each against the compose spec.
+run_check "yamllint --strict compose.yaml infra/compose" \
+  yamllint --strict -d '{extends: relaxed, rules: {line-length: {max: 160}}}' \
+  compose.yaml infra/compose
+run_check "check-jsonschema: compose files (compose spec)" \
+  check-jsonschema --builtin-schema vendor.compose-spec \
+  compose.yaml infra/compose/smoke/compose.smoke.yaml
 
 # GitHub's files: each against the schema GitHub itself applies (the
 # vendored copies in check-jsonschema, so no download), then checkov's

@@ -12,7 +12,9 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match commands::run(cli).await {
+    // Boxed: the future holds every subcommand's state (the three services
+    // of `up` among them), too big to keep on main's stack.
+    match Box::pin(commands::run(cli)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             // A paragraph a person can act on, not a panic trace.
