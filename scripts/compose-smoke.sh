@@ -15,8 +15,9 @@
 #      conditions compose.yaml declares, checked with its own healthcheck;
 #   5. a real flow through the gateway (scripts/smoke/flow.sh): register,
 #      read the verification email the worker sent, verify, log in, /me,
-#      /metrics; then: containers run as non-root, no compiler in the image,
-#      image sizes.
+#      /metrics; then the book's tour (scripts/tour.sh) against the same
+#      gateway; then: containers run as non-root, no compiler in the image,
+#      memory in use, image sizes.
 #
 # It always tears down what it started (containers, network, volumes), and
 # bounds every wait. .ci/run calls it after the test suites.
@@ -212,4 +213,8 @@ timeout 120 "${COMPOSE[@]}" down --volumes --timeout 5 >/dev/null 2>&1 || true
 start_stack
 GATEWAY="http://127.0.0.1:$GATEWAY_PORT" MAILBOX_CONTAINER="$(container_of mailpit)" \
   bash scripts/smoke/flow.sh
+# The banner sends users to the book's tour: it must work against this stack.
+bash scripts/tour.sh "http://127.0.0.1:$GATEWAY_PORT" >"$WORK/tour.log" 2>&1 ||
+  { tail -n 30 "$WORK/tour.log"; die "the tour (scripts/tour.sh) failed against the stack"; }
+say "the tour (scripts/tour.sh) passes against the stack"
 check_containers
