@@ -51,7 +51,9 @@ async fn status_of(target: &Target) -> std::io::Result<u16> {
 fn parse_status_line(head: &[u8]) -> Option<u16> {
     let line = std::str::from_utf8(head).ok()?.lines().next()?;
     let mut parts = line.split(' ');
-    parts.next().filter(|version| version.starts_with("HTTP/"))?;
+    parts
+        .next()
+        .filter(|version| version.starts_with("HTTP/"))?;
     parts.next()?.parse().ok()
 }
 
@@ -115,7 +117,10 @@ mod tests {
     #[test]
     fn the_status_comes_from_the_status_line_only() {
         assert_eq!(parse_status_line(b"HTTP/1.1 204 No Content\r\n"), Some(204));
-        assert_eq!(parse_status_line(b"HTTP/1.0 503 Unavailable\r\n"), Some(503));
+        assert_eq!(
+            parse_status_line(b"HTTP/1.0 503 Unavailable\r\n"),
+            Some(503)
+        );
         assert_eq!(parse_status_line(b"SSH-2.0-OpenSSH\r\n"), None);
         assert_eq!(parse_status_line(b""), None);
     }

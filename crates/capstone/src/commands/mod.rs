@@ -1,7 +1,7 @@
 //! One module per subcommand.
 
-mod dlq;
 mod dev_cert;
+mod dlq;
 mod doctor;
 mod healthcheck;
 mod migrate;

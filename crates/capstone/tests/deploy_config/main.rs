@@ -1,0 +1,34 @@
+//! Cross-checks of the deployment artifacts against the code: compose.yaml,
+//! the Kubernetes manifests (k8s/base and each overlay) and the Dockerfile
+//! say which variables, ports, paths and programs the services get; the code
+//! says which ones they read, listen on, serve and are built as. Nothing
+//! runs a container here: these read the files and ask the code (settings
+//! types, routes, `cargo metadata`), so a rename on one side fails a test
+//! instead of a deploy. Explained in docs/src/devops-ci-cd.md,
+//! "Cross-checks: the artifacts against the code".
+//!
+//! | module | role |
+//! |---|---|
+//! | [`files`] | where the artifacts are; YAML with merge keys applied |
+//! | [`interpolation`] | compose's `${VARIABLE:-default}`, every variable unset |
+//! | [`settings`] | the programs of the image, and which variables each reads |
+//! | [`routes`] | the health and metrics paths the code serves |
+//! | [`container`] | one container as an artifact describes it: command and environment |
+//! | [`compose`] | compose.yaml's containers; its ports and Prometheus' targets |
+//! | [`kustomize`] | the ConfigMaps an overlay generates, the patches it applies |
+//! | [`kubernetes`] | each overlay's workloads: command, environment, pod template |
+//! | [`kubernetes_ports`] | their containerPort, probes, scrape annotations, the users Service |
+//! | [`environment`] | every variable is read, every needed setting is set |
+//! | [`dockerfile`] | the binaries the image holds, and every command names one |
+
+mod compose;
+mod container;
+mod dockerfile;
+mod environment;
+mod files;
+mod interpolation;
+mod kubernetes;
+mod kubernetes_ports;
+mod kustomize;
+mod routes;
+mod settings;
