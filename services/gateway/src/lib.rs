@@ -31,4 +31,4 @@ pub mod settings;
 pub mod startup;
 
 pub use settings::Settings;
-pub use startup::{Application, StartupError};
+pub use startup::{AppState, Application, StartupError};

@@ -1,9 +1,16 @@
 //! Builds the gateway from its settings: bound but not yet serving, so
-//! callers (main, `capstone up`, the tests) learn the port first.
+//! callers (main, `capstone up`, the tests) learn the port first. The app
+//! each worker thread runs is [`AppState::app`], which the tracing-overhead
+//! bench also drives in-process.
 
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
-use actix_web::{App, HttpServer, dev::Server, web};
+use actix_web::{
+    App, Error, HttpServer,
+    body::MessageBody,
+    dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse},
+    web,
+};
 use capstone_platform::{
     ConfigError, Shutdown,
     health::{self, Readiness},
@@ -18,7 +25,7 @@ use crate::{
     balancer::{UpstreamsCheck, health_check::spawn_health_checks},
     gateway::{Gateway, upstream_client},
     metrics, proxy,
-    settings::Settings,
+    settings::{GatewaySettings, Settings},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +44,7 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
-    gateway: Arc<Gateway>,
+    state: AppState,
     background: Shutdown,
 }
 
@@ -74,17 +81,18 @@ impl Application {
                 .with_check(UpstreamsCheck::new(gateway.upstreams.clone()))
                 .with_check(RedisCheck::new(redis.clone()));
         let metrics_exporter = metrics::exporter(&redis, &gateway.upstreams);
-        let server = http_server(
-            listener,
-            &settings,
-            Arc::clone(&gateway),
-            readiness,
-            metrics_exporter,
-        )?;
+        let state = AppState {
+            gateway: web::Data::from(gateway),
+            readiness: web::Data::new(readiness),
+            metrics_exporter: web::Data::new(metrics_exporter),
+            connect_timeout: Duration::from_millis(settings.gateway.connect_timeout_ms),
+            docs: settings.gateway.clone(),
+        };
+        let server = http_server(listener, &settings, state.clone())?;
         Ok(Self {
             port,
             server,
-            gateway,
+            state,
             background,
         })
     }
@@ -96,7 +104,12 @@ impl Application {
 
     /// The shared state: tests read instance states from it.
     pub fn gateway(&self) -> Arc<Gateway> {
-        Arc::clone(&self.gateway)
+        self.state.gateway.clone().into_inner()
+    }
+
+    /// What the app of every worker thread is built from.
+    pub fn app_state(&self) -> AppState {
+        self.state.clone()
     }
 
     /// Serves until `shutdown` trips, drains, then stops background tasks.
@@ -108,37 +121,61 @@ impl Application {
 }
 
 // ANCHOR: http_server
-fn http_server(
-    listener: TcpListener,
-    settings: &Settings,
-    gateway: Arc<Gateway>,
-    readiness: Readiness,
-    metrics_exporter: MetricsExporter,
-) -> Result<Server, StartupError> {
-    let http = settings.gateway.http.clone();
-    let gateway = web::Data::from(gateway);
-    let readiness = web::Data::new(readiness);
-    let metrics_exporter = web::Data::new(metrics_exporter);
-    let connect_timeout = Duration::from_millis(settings.gateway.connect_timeout_ms);
-    let docs = settings.gateway.clone();
-    let cors_allowed_origins = http.cors_allowed_origins.clone();
-    let server = HttpServer::new(move || {
+/// What every worker thread's app shares (each clone is a few `Arc`s).
+#[derive(Clone)]
+pub struct AppState {
+    gateway: web::Data<Gateway>,
+    readiness: web::Data<Readiness>,
+    metrics_exporter: web::Data<MetricsExporter>,
+    connect_timeout: Duration,
+    docs: GatewaySettings,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The gateway's app, as one worker thread runs it.
+    pub fn app(
+        &self,
+    ) -> App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody + use<>>,
+            Error = Error,
+            InitError = (),
+        > + use<>,
+    > {
         // One client (and connection pool) per worker thread: its
         // connections then live on the thread that uses them.
-        let client = web::Data::new(upstream_client(connect_timeout));
-        standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
-            .app_data(gateway.clone())
-            .app_data(readiness.clone())
+        let client = web::Data::new(upstream_client(self.connect_timeout));
+        let cors = middleware::cors(&self.docs.http.cors_allowed_origins);
+        standard_middleware(App::new(), cors)
+            .app_data(self.gateway.clone())
+            .app_data(self.readiness.clone())
             .app_data(client)
-            .app_data(metrics_exporter.clone())
+            .app_data(self.metrics_exporter.clone())
             .configure(health::configure)
             .configure(exporter::configure)
-            .configure(api_docs::configure(&docs))
+            .configure(api_docs::configure(&self.docs))
             // Everything else is proxied (or 404 if no route matches).
             .default_service(web::to(proxy::proxy))
             // Outermost: counts the status the client got, after every middleware.
             .wrap(RequestMetrics::new(metrics::SERVICE))
-    });
+    }
+}
+
+fn http_server(
+    listener: TcpListener,
+    settings: &Settings,
+    state: AppState,
+) -> Result<Server, StartupError> {
+    let http = settings.gateway.http.clone();
+    let server = HttpServer::new(move || state.app());
     server::start(server, listener, &http).map_err(|source| StartupError::Bind {
         address: format!("{}:{}", http.host, http.port),
         source,

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use capstone_platform::testing::traces::{capture, new_traceparent};
+use capstone_platform::testing::traces::{attribute, capture, new_traceparent};
 use opentelemetry::trace::{SpanId, SpanKind};
 use opentelemetry_sdk::trace::SpanData;
 use serde_json::json;
@@ -54,7 +54,18 @@ async fn a_registration_is_one_trace_from_the_gateway_to_the_worker() {
             span.instrumentation_scope.name() == "capstone" && is_root_of_ours(span, &traceparent)
         })
         .expect("the gateway's server span, child of the caller's");
-    let client = only(&trace, &SpanKind::Client);
+    // The gateway's call upstream: the one HTTP client span (the other
+    // client spans are SQL statements and Redis commands).
+    let http_clients: Vec<&SpanData> = of_kind(&trace, &SpanKind::Client)
+        .into_iter()
+        .filter(|span| attribute(span, "http.request.method").is_some())
+        .collect();
+    assert_eq!(
+        http_clients.len(),
+        1,
+        "one HTTP client span: {http_clients:#?}"
+    );
+    let client = http_clients[0];
     assert_eq!(client.parent_span_id, gateway_server.span_context.span_id());
     let users_server = servers
         .iter()
@@ -63,6 +74,19 @@ async fn a_registration_is_one_trace_from_the_gateway_to_the_worker() {
     assert_eq!(
         users_server.name, "POST /api/v1/auth/register",
         "named by the route template"
+    );
+    let insert = of_kind(&trace, &SpanKind::Client)
+        .into_iter()
+        .find(|span| span.name == "INSERT users")
+        .expect("the new user's INSERT, a client span");
+    assert_eq!(
+        insert.parent_span_id,
+        users_server.span_context.span_id(),
+        "a query is a child of the request that ran it"
+    );
+    assert_eq!(
+        attribute(insert, "db.system.name").as_deref(),
+        Some("postgresql")
     );
     let publish = only(&trace, &SpanKind::Producer);
     assert_eq!(

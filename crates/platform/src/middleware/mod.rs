@@ -22,6 +22,8 @@ mod render_problems;
 mod request_id;
 mod root_span;
 mod security_headers;
+#[cfg(test)]
+mod tests;
 
 pub use access_log::{AccessLogExtras, access_log};
 pub use cors::cors;

@@ -16,7 +16,10 @@ use actix_web::{
 };
 
 use super::RequestId;
-use crate::problem::{PROBLEM_JSON, Problem};
+use crate::{
+    problem::{PROBLEM_JSON, Problem},
+    telemetry::propagation::current_trace_id,
+};
 
 /// Marks a response relayed from another server (the gateway's proxied
 /// responses): its error bodies are that server's to write, left untouched.
@@ -48,6 +51,7 @@ pub async fn render_problems(
         .extensions()
         .get::<RequestId>()
         .map(ToString::to_string);
+    problem.trace_id = current_trace_id().map(|trace_id| trace_id.to_string());
 
     let (request, response) = response.into_parts();
     // `set_body` keeps status, headers (Allow, Retry-After…) and extensions.

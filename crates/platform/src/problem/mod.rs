@@ -3,13 +3,13 @@
 //! ```json
 //! { "type": "urn:capstone:problem:validation", "title": "Request failed validation",
 //!   "status": 422, "detail": "1 field is invalid", "instance": "/api/v1/users",
-//!   "request_id": "0193…", "errors": [{ "pointer": "#/email", "code": "email",
-//!   "detail": "must be a valid email address" }] }
+//!   "request_id": "0193…", "trace_id": "4bf92f35…", "errors": [{ "pointer": "#/email",
+//!   "code": "email", "detail": "must be a valid email address" }] }
 //! ```
 //!
 //! Handlers never build responses for errors. Each service maps its error enum
-//! to a `Problem`; the `render_problems` middleware adds `instance` and
-//! `request_id` (which only the request knows) and writes the body. 5xx
+//! to a `Problem`; the `render_problems` middleware adds `instance`,
+//! `request_id` and `trace_id` (which only the request knows) and writes the body. 5xx
 //! problems carry their cause chain in a field that is logged, never sent.
 //! Explained in docs/src/api-design.md ("Errors").
 
@@ -35,6 +35,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
     "detail": "1 field is invalid",
     "instance": "/api/v1/users",
     "request_id": "01936d3c-8f5e-7b4a-9c1d-2e3f4a5b6c7d",
+    "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
     "errors": [{"pointer": "#/email", "code": "email", "detail": "must be a valid email address"}]
 }))]
 pub struct Problem {
@@ -56,6 +57,10 @@ pub struct Problem {
     /// The request id: quote it when reporting a problem; logs carry the same id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// The W3C trace id (32 hex digits) of the request: every log line the
+    /// request wrote, in every service it reached, and its trace carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
     /// One entry per invalid input field (validation problems only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -118,6 +123,7 @@ impl Problem {
             detail: None,
             instance: None,
             request_id: None,
+            trace_id: None,
             errors: Vec::new(),
             internal_cause: None,
         }

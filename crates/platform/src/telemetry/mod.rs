@@ -2,9 +2,10 @@
 //!
 //! | module | does |
 //! |---|---|
-//! | this one | installs the subscriber: the log layer, plus the trace layer when exporting |
-//! | [`traces`] | the OpenTelemetry tracer provider and OTLP exporter |
-//! | [`propagation`] | `traceparent` in and out: HTTP headers, events |
+//! | this one | installs the subscriber: the log layer and the trace layer |
+//! | [`json_logs`] | the JSON log line, with the trace id of the span it was written in |
+//! | [`traces`] | the OpenTelemetry tracer provider: OTLP export, or ids only |
+//! | [`propagation`] | `traceparent` in and out: HTTP headers, events; the current trace id |
 //!
 //! One subscriber per process, installed by `main` before anything else runs:
 //! JSON lines when stdout is a pipe (containers, CI, log shippers), pretty
@@ -16,6 +17,7 @@
 //! request; the returned [`TelemetryGuard`] flushes what is buffered when it is
 //! dropped, which is why `main` keeps it alive until after shutdown.
 
+pub mod json_logs;
 pub mod propagation;
 pub mod traces;
 
@@ -67,16 +69,14 @@ pub enum LogFormat {
 #[derive(Debug)]
 pub struct TelemetryGuard {
     _log_writer: WorkerGuard,
-    traces: Option<SdkTracerProvider>,
+    traces: SdkTracerProvider,
 }
 
 impl Drop for TelemetryGuard {
     fn drop(&mut self) {
         // Exports the spans still batched, so the last requests before a
         // shutdown are not missing from their traces.
-        if let Some(traces) = self.traces.take() {
-            let _ = traces.shutdown();
-        }
+        let _ = self.traces.shutdown();
     }
 }
 
@@ -123,23 +123,15 @@ pub fn init_telemetry(
     let log_layer: BoxedLayer = if pretty {
         tracing_subscriber::fmt::layer().with_writer(writer).boxed()
     } else {
-        tracing_subscriber::fmt::layer()
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .with_writer(writer)
-            .boxed()
+        json_logs::json_layer(writer).boxed()
     };
 
-    // Every layer the process exports through: the log lines, and, when a
-    // collector is configured, the spans as traces. No service code changes
-    // either way: spans are `tracing` spans.
-    let mut layers: Vec<BoxedLayer> = vec![log_layer];
+    // The log lines and the spans. The trace layer is there even when no
+    // collector is configured (then it exports nothing): it gives every
+    // request its trace id, which log lines, problem bodies and downstream
+    // services all carry. Spans are `tracing` spans either way.
     let traces = traces::from_environment(service, settings.trace_sample_ratio)?;
-    if let Some(provider) = &traces {
-        layers.push(traces::layer(provider));
-    }
+    let layers: Vec<BoxedLayer> = vec![log_layer, traces::layer(&traces)];
 
     let subscriber = Registry::default().with(layers).with(filter);
     tracing::subscriber::set_global_default(subscriber)

@@ -13,14 +13,19 @@
 use std::collections::HashMap;
 
 use capstone_contracts::events::TraceContext;
-use opentelemetry::{global, propagation::Extractor, trace::TraceContextExt as _};
+use opentelemetry::{
+    global,
+    propagation::Extractor,
+    trace::{TraceContextExt as _, TraceId},
+};
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 // ANCHOR: inject
-/// The trace context of `span`, as the two W3C headers. Empty when `span`
-/// is not exported (no OpenTelemetry layer, or not sampled): then there is
-/// nothing of ours to join, and the caller keeps whatever came in.
+/// The trace context of `span`, as the two W3C headers (an unsampled span
+/// passes its trace id on with the sampled flag off). Empty without an
+/// OpenTelemetry layer (some tests): then there is nothing of ours to join,
+/// and the caller keeps whatever came in.
 pub fn context_of(span: &Span) -> TraceContext {
     let context = span.context();
     if !context.span().span_context().is_valid() {
@@ -52,15 +57,18 @@ pub fn continue_trace(span: &Span, trace: &TraceContext) {
 }
 // ANCHOR_END: extract
 
-/// The trace id of `span` as 32 hex digits, when it is exported: for log
-/// lines and problem bodies.
-pub fn trace_id_of(span: &Span) -> Option<String> {
-    let context = span.context();
-    let span_context = context.span().span_context().clone();
-    span_context
-        .is_valid()
-        .then(|| span_context.trace_id().to_string())
+// ANCHOR: current_trace_id
+/// The trace id of the span being executed, when the trace layer is
+/// installed (it always is in the services): for log lines and problem
+/// bodies. A thread-local read: cheap enough for every log line.
+pub fn current_trace_id() -> Option<TraceId> {
+    opentelemetry::Context::map_current(|context| {
+        let span = context.span();
+        let span_context = span.span_context();
+        span_context.is_valid().then(|| span_context.trace_id())
+    })
 }
+// ANCHOR_END: current_trace_id
 
 struct Carrier<'a>(&'a TraceContext);
 

@@ -1,10 +1,14 @@
 //! Traces: every `tracing` span also becomes an OpenTelemetry span, exported
 //! over OTLP (HTTP/protobuf) to a collector.
 //!
-//! Off unless `OTEL_EXPORTER_OTLP_ENDPOINT` is set (the variable every
-//! OpenTelemetry SDK reads), so a laptop without a collector pays nothing
-//! beyond the log subscriber. The exporter appends `/v1/traces` to that
-//! endpoint: `http://otel-collector:4318` in compose.
+//! Exported only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (the variable
+//! every OpenTelemetry SDK reads); the exporter appends `/v1/traces` to that
+//! endpoint: `http://otel-collector:4318` in compose. Without it the layer is
+//! installed all the same, over a provider that records nothing
+//! ([`without_export`]): spans still get W3C trace ids, so log lines,
+//! problem bodies and the `traceparent` passed downstream carry one id per
+//! request in every service. The cost of that choice is measured by the
+//! gateway's `tracing_overhead` bench (docs/src/monitoring.md).
 
 use opentelemetry::{KeyValue, trace::TracerProvider as _};
 use opentelemetry_otlp::SpanExporter;
@@ -39,18 +43,6 @@ pub fn provider<E: ExportSpans + 'static>(
     service: ServiceIdentity,
     sample_ratio: f64,
 ) -> SdkTracerProvider {
-    let environment = if service.environment.is_development() {
-        "development"
-    } else {
-        "production"
-    };
-    let resource = Resource::builder()
-        .with_service_name(service.name)
-        .with_attributes([
-            KeyValue::new("service.version", env!("CARGO_PKG_VERSION")),
-            KeyValue::new("deployment.environment.name", environment),
-        ])
-        .build();
     SdkTracerProvider::builder()
         .with_batch_exporter(exporter)
         // Parent-based: a request that arrives sampled stays sampled in
@@ -58,10 +50,39 @@ pub fn provider<E: ExportSpans + 'static>(
         .with_sampler(Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(
             sample_ratio,
         ))))
-        .with_resource(resource)
+        .with_resource(resource(service))
         .build()
 }
 // ANCHOR_END: provider
+
+/// Who the spans come from: the service, its version and environment.
+fn resource(service: ServiceIdentity) -> Resource {
+    let environment = if service.environment.is_development() {
+        "development"
+    } else {
+        "production"
+    };
+    Resource::builder()
+        .with_service_name(service.name)
+        .with_attributes([
+            KeyValue::new("service.version", env!("CARGO_PKG_VERSION")),
+            KeyValue::new("deployment.environment.name", environment),
+        ])
+        .build()
+}
+
+// ANCHOR: without_export
+/// A provider that exports nothing: trace ids without traces. New traces
+/// are not sampled (their spans are never recorded, the cheapest path); a
+/// request that arrives sampled stays sampled, so a downstream service that
+/// does export still receives a whole trace.
+pub fn without_export(service: ServiceIdentity) -> SdkTracerProvider {
+    SdkTracerProvider::builder()
+        .with_sampler(Sampler::ParentBased(Box::new(Sampler::AlwaysOff)))
+        .with_resource(resource(service))
+        .build()
+}
+// ANCHOR_END: without_export
 
 /// The `tracing` layer that turns spans into OpenTelemetry spans of
 /// `provider`, and the W3C propagator every inject and extract uses.
@@ -71,18 +92,16 @@ pub fn layer(provider: &SdkTracerProvider) -> Box<dyn Layer<Registry> + Send + S
     Box::new(tracing_opentelemetry::layer().with_tracer(tracer))
 }
 
-/// The OTLP provider when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, else none.
+/// The OTLP provider when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, else one
+/// that exports nothing.
 pub(super) fn from_environment(
     service: ServiceIdentity,
     sample_ratio: f64,
-) -> Result<Option<SdkTracerProvider>, TelemetryError> {
+) -> Result<SdkTracerProvider, TelemetryError> {
     let configured =
         std::env::var(OTLP_ENDPOINT_VARIABLE).is_ok_and(|value| !value.trim().is_empty());
     if !configured {
-        // Propagation still works without export: trace context that comes
-        // in is passed on, so a traced caller's trace is not broken by us.
-        opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-        return Ok(None);
+        return Ok(without_export(service));
     }
     // The builder reads the endpoint (and OTEL_EXPORTER_OTLP_HEADERS,
     // _TIMEOUT…) from the environment itself, appending `/v1/traces`.
@@ -90,5 +109,5 @@ pub(super) fn from_environment(
         .with_http()
         .build()
         .map_err(|error| TelemetryError::Exporter(error.to_string()))?;
-    Ok(Some(provider(exporter, service, sample_ratio)))
+    Ok(provider(exporter, service, sample_ratio))
 }

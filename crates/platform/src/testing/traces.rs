@@ -7,6 +7,10 @@
 //! the first service starts). Tests in one binary share the store, so each
 //! test finds its own spans by trace id: send a `traceparent` you made up,
 //! and every span of that request carries its trace id.
+//!
+//! [`capture_on_this_thread`] is the scoped variant, for a test that runs
+//! everything on its own thread (`#[tokio::test]`'s current-thread runtime)
+//! inside a binary whose other tests install their own subscribers.
 
 use std::sync::OnceLock;
 
@@ -15,6 +19,7 @@ use opentelemetry_sdk::{
     Resource,
     trace::{InMemorySpanExporter, SdkTracerProvider, SpanData},
 };
+use tracing::subscriber::DefaultGuard;
 use tracing_subscriber::{EnvFilter, Layer, Registry, layer::SubscriberExt};
 
 use crate::telemetry::traces;
@@ -31,16 +36,7 @@ static CAPTURED: OnceLock<(CapturedSpans, SdkTracerProvider)> = OnceLock::new();
 pub fn capture() -> CapturedSpans {
     CAPTURED
         .get_or_init(|| {
-            let exporter = InMemorySpanExporter::default();
-            // Simple (not batched): a span is in the store when it ends.
-            let provider = SdkTracerProvider::builder()
-                .with_simple_exporter(exporter.clone())
-                .with_resource(
-                    Resource::builder()
-                        .with_service_name("capstone-tests")
-                        .build(),
-                )
-                .build();
+            let (spans, provider) = in_memory();
             let mut layers = vec![traces::layer(&provider)];
             if std::env::var_os("TEST_LOG").is_some() {
                 layers.push(tracing_subscriber::fmt::layer().with_test_writer().boxed());
@@ -51,22 +47,69 @@ pub fn capture() -> CapturedSpans {
             if tracing::subscriber::set_global_default(subscriber).is_err() {
                 panic!("traces::capture() must run before any other subscriber is installed");
             }
-            (CapturedSpans { exporter }, provider)
+            (spans, provider)
         })
         .0
         .clone()
 }
 
+/// Spans ended on this thread while the returned guard lives, and nothing
+/// else (no log lines).
+pub fn capture_on_this_thread() -> (CapturedSpans, ThreadCapture) {
+    let (spans, provider) = in_memory();
+    let subscriber = Registry::default().with(traces::layer(&provider));
+    let guard = super::set_thread_default(subscriber);
+    (
+        spans,
+        ThreadCapture {
+            _provider: provider,
+            _guard: guard,
+        },
+    )
+}
+
+/// Keeps [`capture_on_this_thread`]'s subscriber installed until dropped.
+#[derive(Debug)]
+pub struct ThreadCapture {
+    _provider: SdkTracerProvider,
+    _guard: DefaultGuard,
+}
+
+fn in_memory() -> (CapturedSpans, SdkTracerProvider) {
+    let exporter = InMemorySpanExporter::default();
+    // Simple (not batched): a span is in the store when it ends.
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .with_resource(
+            Resource::builder()
+                .with_service_name("capstone-tests")
+                .build(),
+        )
+        .build();
+    (CapturedSpans { exporter }, provider)
+}
+
 impl CapturedSpans {
     /// The spans of `trace_id` ended so far.
     pub fn of_trace(&self, trace_id: TraceId) -> Vec<SpanData> {
-        self.exporter
-            .get_finished_spans()
-            .unwrap_or_default()
+        self.all()
             .into_iter()
             .filter(|span| span.span_context.trace_id() == trace_id)
             .collect()
     }
+
+    /// Every span ended so far.
+    pub fn all(&self) -> Vec<SpanData> {
+        self.exporter.get_finished_spans().unwrap_or_default()
+    }
+}
+
+/// The value of `span`'s attribute `key`, as text.
+pub fn attribute(span: &SpanData, key: &str) -> Option<String> {
+    span.attributes
+        .iter()
+        .find(|attribute| attribute.key.as_str() == key)
+        .map(|attribute| attribute.value.as_str().into_owned())
 }
 
 /// A `traceparent` header value starting a sampled trace the test knows

@@ -9,6 +9,7 @@
 mod access_control;
 mod auth;
 mod cache;
+mod client_spans;
 mod create_user;
 mod delete_user;
 mod email_links;
