@@ -1,7 +1,8 @@
 //! RabbitMQ (AMQP 0-9-1) through lapin: what the outbox relay (users service)
 //! and the worker share.
 //!
-//! * [`connect`]: one connection, bounded by a timeout; [`connect_until_up`]
+//! * [`connect`]: one connection, bounded by a timeout, over TLS for
+//!   `amqps://` URLs (`tls_connect`); [`connect_until_up`]
 //!   retries it with backoff until it works or shutdown begins. Each side runs
 //!   its own loop "connect → work until the connection breaks → reconnect", so
 //!   a broker restart costs a pause, never a crash.
@@ -35,6 +36,10 @@ use secrecy::ExposeSecret;
 
 use crate::{Shutdown, backoff::Backoff, health::DependencyCheck, settings::AmqpSettings};
 
+mod tls_connect;
+#[cfg(test)]
+mod tls_tests;
+
 /// The events exchange's name for these settings.
 pub fn events_exchange(settings: &AmqpSettings) -> String {
     format!("{}.events", settings.prefix)
@@ -47,16 +52,30 @@ pub enum ConnectError {
     Timeout(u64),
     #[error(transparent)]
     Amqp(#[from] lapin::Error),
+    #[error("amqp.url does not parse: {0}")]
+    Url(String),
+    /// `amqp.tls_ca_file` is unusable.
+    #[error(transparent)]
+    Tls(crate::ConfigError),
 }
 
-/// Opens one connection, named so that the management UI shows who it is.
+/// Opens one connection, named so that the management UI shows who it is:
+/// `amqp://` as lapin does by itself, `amqps://` over verified TLS.
 pub async fn connect(settings: &AmqpSettings, name: &str) -> Result<Connection, ConnectError> {
     let properties = ConnectionProperties::default().with_connection_name(name.into());
-    let attempt = Connection::connect(settings.url.expose_secret(), properties);
+    let url = settings.url.expose_secret();
+    let attempt = async {
+        if url.starts_with("amqps:") {
+            // Boxed: the TLS path's future is large, and every caller's
+            // future would otherwise carry it inline.
+            Box::pin(tls_connect::connect_tls(settings, properties)).await
+        } else {
+            Ok(Connection::connect(url, properties).await?)
+        }
+    };
     tokio::time::timeout(Duration::from_millis(settings.connect_timeout_ms), attempt)
         .await
         .map_err(|_| ConnectError::Timeout(settings.connect_timeout_ms))?
-        .map_err(ConnectError::from)
 }
 
 // ANCHOR: connect_until_up

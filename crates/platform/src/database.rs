@@ -4,20 +4,31 @@
 //! One pool is built at startup and cloned into every handler (cloning shares
 //! it). Both waiting for a free connection and opening a new one are bounded
 //! by `database.acquire_timeout_ms`, so a database outage becomes a quick 503
-//! instead of requests piling up. Explained in docs/src/databases.md.
+//! instead of requests piling up. Every pooled connection reports each query
+//! as a client span ([`query_spans`], named by [`sql_summary`]). Every
+//! connection, pooled or not, is opened by a [`PgConnector`]: plain, or TLS
+//! as the URL's `sslmode` says ([`connector`]). Explained in
+//! docs/src/databases.md; the spans in docs/src/monitoring.md; TLS in
+//! docs/src/security.md.
 
-use std::time::Duration;
+mod connector;
+mod query_spans;
+mod sql_summary;
+
+pub use connector::{PgConnector, SslMode};
+
+use std::{sync::Arc, time::Duration};
 
 use deadpool::Runtime;
 use diesel::{sql_types::Bool, sql_types::Text};
 use diesel_async::{
     AsyncConnection, AsyncPgConnection, RunQueryDsl,
     pooled_connection::{
-        AsyncDieselConnectionManager,
+        AsyncDieselConnectionManager, ManagerConfig,
         deadpool::{Pool, PoolError},
     },
 };
-use futures_util::future::BoxFuture;
+use futures_util::{FutureExt as _, future::BoxFuture};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{ConfigError, health::DependencyCheck, settings::DatabaseSettings};
@@ -48,10 +59,12 @@ pub enum DatabaseError {
 /// stopped server fails startup with a clear message, not the first request.
 pub async fn connect_pool(settings: &DatabaseSettings) -> Result<PgPool, DatabaseError> {
     let target = settings.display_target();
-    settings.parsed_url()?;
+    let connector = PgConnector::new(settings)?;
     let timeout = Duration::from_millis(settings.acquire_timeout_ms);
-    let manager =
-        AsyncDieselConnectionManager::<AsyncPgConnection>::new(settings.url.expose_secret());
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        settings.url.expose_secret(),
+        traced_connections(settings.database_name()?.into(), connector),
+    );
     let pool = Pool::builder(manager)
         .max_size(settings.max_connections)
         .wait_timeout(Some(timeout))
@@ -71,18 +84,52 @@ pub async fn connect_pool(settings: &DatabaseSettings) -> Result<PgPool, Databas
 }
 // ANCHOR_END: connect_pool
 
-/// Opens one connection outside any pool (maintenance work, probes), bounded
-/// by `timeout` because a black-holed address would otherwise hang for minutes.
+// ANCHOR: traced_connections
+/// Every connection the pool opens reports its queries as spans, from its
+/// first query on (set once, at creation: nothing per checkout). `connector`
+/// opens it, over TLS if `sslmode` says so.
+fn traced_connections(
+    database: Arc<str>,
+    connector: PgConnector,
+) -> ManagerConfig<AsyncPgConnection> {
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(move |url| {
+        let database = Arc::clone(&database);
+        let connector = connector.clone();
+        let url = url.to_owned();
+        async move {
+            let mut connection = connector.establish(&url).await?;
+            connection.set_instrumentation(query_spans::QuerySpans::new(database));
+            Ok(connection)
+        }
+        .boxed()
+    });
+    config
+}
+// ANCHOR_END: traced_connections
+
+/// Opens one connection to the configured database outside any pool
+/// (LISTEN, tests), bounded by `timeout` because a black-holed address would
+/// otherwise hang for minutes.
 pub async fn connect_once(
-    url: &SecretString,
-    target: &str,
+    settings: &DatabaseSettings,
     timeout: Duration,
 ) -> Result<AsyncPgConnection, DatabaseError> {
+    connect_to(settings, &settings.url, timeout).await
+}
+
+/// [`connect_once`] to `url`, a database on the server `settings` name.
+async fn connect_to(
+    settings: &DatabaseSettings,
+    url: &SecretString,
+    timeout: Duration,
+) -> Result<AsyncPgConnection, DatabaseError> {
+    let connector = PgConnector::new(settings)?;
     let unreachable = |reason: String| DatabaseError::Unreachable {
-        target: target.to_owned(),
+        target: settings.display_target(),
         reason,
     };
-    match tokio::time::timeout(timeout, AsyncPgConnection::establish(url.expose_secret())).await {
+    match tokio::time::timeout(timeout, connector.establish(url.expose_secret())).await {
         Ok(Ok(connection)) => Ok(connection),
         Ok(Err(error)) => Err(unreachable(
             explain_connect_failure(url, error.to_string()).await,
@@ -186,9 +233,9 @@ pub async fn drop_database(settings: &DatabaseSettings, name: &str) -> Result<()
 async fn connect_maintenance(
     settings: &DatabaseSettings,
 ) -> Result<AsyncPgConnection, DatabaseError> {
-    connect_once(
+    connect_to(
+        settings,
         &settings.maintenance_url()?,
-        &settings.display_target(),
         Duration::from_millis(settings.acquire_timeout_ms),
     )
     .await

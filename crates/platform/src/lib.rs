@@ -20,11 +20,12 @@
 //! | [`health`] | `/health/live` and `/health/ready` with one check per dependency |
 //! | [`database`] | the diesel-async connection pool, "create database if missing", its health check |
 //! | [`migrations`] | run a service's embedded migrations under an advisory lock |
-//! | `testing` | fixtures for tests (feature `testing`): a database per test from a migrated template |
+//! | `testing` | fixtures for tests (feature `testing`): a database per test from a migrated template, captured spans and log lines |
 //! | [`probe`] | protocol-level reachability checks for Postgres, Redis and RabbitMQ |
 //! | [`shutdown`] | one shutdown signal (SIGINT/SIGTERM) shared by every long-running task |
 //! | [`redis`] | a Redis connection opened in the background; bounded commands; health check |
 //! | [`server`] | run an actix-web server until the shutdown signal, then drain it |
+//! | [`tls`] | rustls client configs (ring, Mozilla's roots plus CA files) for Postgres, Redis, RabbitMQ, SMTP |
 
 pub mod access_token;
 pub mod amqp;
@@ -44,8 +45,9 @@ pub mod server;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod tls;
 pub mod trusted_proxy;
 
 pub use config::{ConfigError, load_settings};

@@ -6,12 +6,11 @@
 //! [`MigrationSet`], and passes it here at startup, from `capstone migrate`
 //! and from its tests.
 
-use diesel::Connection;
 use diesel_async::{AsyncPgConnection, async_connection_wrapper::AsyncConnectionWrapper};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use secrecy::ExposeSecret;
 
-use crate::settings::DatabaseSettings;
+use crate::{database::PgConnector, settings::DatabaseSettings};
 
 /// One service's migrations.
 pub struct MigrationSet {
@@ -46,22 +45,27 @@ pub struct MigrationError {
 ///
 /// Diesel's migration harness is synchronous, so it runs on a blocking thread
 /// through `AsyncConnectionWrapper` (it must not block the async executor, and
-/// diesel-async's own harness needs a multi-threaded runtime). A Postgres
+/// diesel-async's own harness needs a multi-threaded runtime). The
+/// connection is opened before, here, by the same [`PgConnector`] as the
+/// pool's, so migrations use TLS exactly when the service does. A Postgres
 /// advisory lock makes instances that start together take turns: the first
 /// migrates, the others then find nothing pending.
 pub async fn run_pending(
     set: MigrationSet,
     settings: &DatabaseSettings,
 ) -> Result<Vec<String>, MigrationError> {
-    let url = settings.url.expose_secret().to_owned();
     let target = settings.display_target();
     let failed = |reason: String| MigrationError {
         target: target.clone(),
         reason,
     };
+    let connector = PgConnector::new(settings).map_err(|error| failed(error.to_string()))?;
+    let connection = connector
+        .establish(settings.url.expose_secret())
+        .await
+        .map_err(|error| failed(error.to_string()))?;
     let applied = tokio::task::spawn_blocking(move || -> Result<Vec<String>, String> {
-        let mut connection = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
-            .map_err(|error| error.to_string())?;
+        let mut connection = AsyncConnectionWrapper::<AsyncPgConnection>::from(connection);
         advisory(&mut connection, "SELECT pg_advisory_lock($1)", set.lock_key)?;
         let result = connection
             .run_pending_migrations(set.migrations)

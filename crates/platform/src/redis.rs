@@ -4,13 +4,20 @@
 //! succeeds; until then [`LazyRedis::connection`] answers `None` and callers
 //! degrade (throttling is skipped, a cache is bypassed). Once open, redis-rs'
 //! `ConnectionManager` reconnects on its own. Every command a caller sends is
-//! bounded by `redis.timeout_ms` via [`LazyRedis::run`].
+//! bounded by `redis.timeout_ms` via [`LazyRedis::run`], and is a client span
+//! ([`command_spans`]) because `run` hands out a [`TracedConnection`].
+//! `rediss://` URLs connect over TLS ([`client`]).
+
+mod client;
+mod command_spans;
+
+pub use client::build_client;
+pub use command_spans::TracedConnection;
 
 use std::{sync::Arc, time::Duration};
 
 use futures_util::future::BoxFuture;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use secrecy::ExposeSecret;
 use tokio::sync::OnceCell;
 
 use crate::{health::DependencyCheck, settings::RedisSettings};
@@ -52,12 +59,12 @@ impl LazyRedis {
             timeout: Duration::from_millis(settings.timeout_ms),
         };
         let cell = Arc::clone(&redis.connection);
-        let url = settings.url.expose_secret().to_owned();
+        let settings = settings.clone();
         let timeout = redis.timeout.max(Duration::from_millis(500));
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(100);
             loop {
-                match open(&url, timeout).await {
+                match open(&settings, timeout).await {
                     Ok(manager) => {
                         let _ = cell.set(manager);
                         tracing::info!("connected to Redis");
@@ -98,25 +105,32 @@ impl LazyRedis {
             .map(drop)
     }
 
-    /// Runs `command` on the connection, bounded by the timeout.
+    // ANCHOR: run
+    /// Runs `command` on the connection, bounded by the timeout. Every
+    /// command it sends becomes a client span of the caller's span.
     pub async fn run<T, F>(&self, command: F) -> Result<T, RedisUnavailable>
     where
-        F: AsyncFnOnce(&mut ConnectionManager) -> redis::RedisResult<T>,
+        F: AsyncFnOnce(&mut TracedConnection) -> redis::RedisResult<T>,
     {
         let mut connection = self
             .connection
             .get()
             .cloned()
+            .map(TracedConnection::new)
             .ok_or(RedisUnavailable::NotConnected)?;
         match tokio::time::timeout(self.timeout, command(&mut connection)).await {
             Ok(result) => Ok(result?),
             Err(_) => Err(RedisUnavailable::Timeout(self.timeout.as_millis())),
         }
     }
+    // ANCHOR_END: run
 }
 
-async fn open(url: &str, timeout: Duration) -> redis::RedisResult<ConnectionManager> {
-    let client = redis::Client::open(url)?;
+async fn open(
+    settings: &RedisSettings,
+    timeout: Duration,
+) -> redis::RedisResult<ConnectionManager> {
+    let client = build_client(settings)?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(timeout))
         .set_response_timeout(Some(timeout))

@@ -4,6 +4,8 @@
 //! Every default points at the stock local setup, so `cargo run` works on a
 //! machine with Postgres, Redis and RabbitMQ on their usual ports and no config.
 
+use std::path::PathBuf;
+
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -106,7 +108,9 @@ impl Default for HttpSettings {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
-    /// `postgres://user:password@host:port/database`. Secret: it holds a password.
+    /// `postgres://user:password@host:port/database`. Secret: it holds a
+    /// password. TLS is asked for in the URL, as libpq does:
+    /// `?sslmode=verify-full` (see `database::connector` for every mode).
     #[serde(serialize_with = "expose_secret")]
     pub url: SecretString,
     /// Most connections the pool opens. Postgres' default limit is 100 for
@@ -115,6 +119,9 @@ pub struct DatabaseSettings {
     /// How long a request waits for a free connection (or for a new one to be
     /// opened) before it fails with 503, in milliseconds.
     pub acquire_timeout_ms: u64,
+    /// PEM file of CA certificates trusted besides Mozilla's roots, with
+    /// `sslmode=verify-ca`/`verify-full` (RDS: its `global-bundle.pem`).
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 impl Default for DatabaseSettings {
@@ -123,6 +130,7 @@ impl Default for DatabaseSettings {
             url: "postgres://postgres:postgres@127.0.0.1:5432/capstone".into(),
             max_connections: 10,
             acquire_timeout_ms: 3_000,
+            tls_ca_file: None,
         }
     }
 }
@@ -136,6 +144,13 @@ impl DatabaseSettings {
             &["postgres", "postgresql"],
             "a URL like postgres://user:password@host:5432/database",
         )
+    }
+
+    /// Checks the URL (scheme, database name, `sslmode`) and the CA file, so
+    /// that a mistake stops startup with the key to fix.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.database_name()?;
+        crate::database::PgConnector::new(self).map(drop)
     }
 
     /// The database name, from the URL path.
@@ -182,7 +197,8 @@ impl DatabaseSettings {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedisSettings {
-    /// `redis://[:password@]host:port[/db]`.
+    /// `redis://[:password@]host:port[/db]`; `rediss://` for TLS, verified
+    /// against Mozilla's roots (or `tls_ca_file`).
     #[serde(serialize_with = "expose_secret")]
     pub url: SecretString,
     /// Every key starts with this (and a colon): one Redis can then serve
@@ -191,6 +207,10 @@ pub struct RedisSettings {
     /// Longest wait for one Redis command, in milliseconds. Redis is an
     /// optimisation here, never worth a slow request.
     pub timeout_ms: u64,
+    /// PEM file of the CA certificates a `rediss://` server's certificate
+    /// must chain to. Unlike the other `tls_ca_file`s it *replaces*
+    /// Mozilla's roots (redis-rs takes one root set). ElastiCache needs none.
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 impl Default for RedisSettings {
@@ -199,6 +219,7 @@ impl Default for RedisSettings {
             url: "redis://127.0.0.1:6379".into(),
             key_prefix: "capstone".into(),
             timeout_ms: 50,
+            tls_ca_file: None,
         }
     }
 }
@@ -212,13 +233,25 @@ impl RedisSettings {
             "a URL like redis://127.0.0.1:6379",
         )
     }
+
+    /// Checks the URL and the CA file (which only `rediss://` uses).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let url = self.parsed_url()?;
+        crate::tls::validate_ca_file(
+            self.tls_ca_file.as_deref(),
+            url.scheme() == "rediss",
+            "redis.tls_ca_file",
+            "unset unless redis.url is rediss://",
+        )
+    }
 }
 
 /// A RabbitMQ broker: the outbox relay publishes to it, the worker consumes.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AmqpSettings {
-    /// `amqp://user:password@host:port/vhost` (`%2f` is the default vhost `/`).
+    /// `amqp://user:password@host:port/vhost` (`%2f` is the default vhost `/`);
+    /// `amqps://` for TLS (port 5671 by default), verified.
     #[serde(serialize_with = "expose_secret")]
     pub url: SecretString,
     /// Starts every exchange and queue name: `capstone` gives the exchange
@@ -228,6 +261,9 @@ pub struct AmqpSettings {
     pub connect_timeout_ms: u64,
     /// Reconnect delays grow (with jitter) from 100 ms up to this, ms.
     pub reconnect_max_delay_ms: u64,
+    /// PEM file of CA certificates trusted besides Mozilla's roots, for an
+    /// `amqps://` broker with a private CA. Amazon MQ needs none.
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 impl Default for AmqpSettings {
@@ -237,6 +273,7 @@ impl Default for AmqpSettings {
             prefix: "capstone".into(),
             connect_timeout_ms: 3_000,
             reconnect_max_delay_ms: 5_000,
+            tls_ca_file: None,
         }
     }
 }
@@ -248,6 +285,17 @@ impl AmqpSettings {
             "amqp.url",
             &["amqp", "amqps"],
             "a URL like amqp://guest:guest@127.0.0.1:5672/%2f",
+        )
+    }
+
+    /// Checks the URL and the CA file (which only `amqps://` uses).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let url = self.parsed_url()?;
+        crate::tls::validate_ca_file(
+            self.tls_ca_file.as_deref(),
+            url.scheme() == "amqps",
+            "amqp.tls_ca_file",
+            "unset unless amqp.url is amqps://",
         )
     }
 }

@@ -65,6 +65,7 @@ fn limiter(redis_url: &str, prefix: &str) -> RateLimiter {
         url: redis_url.into(),
         key_prefix: prefix.into(),
         timeout_ms: 1_000,
+        ..RedisSettings::default()
     };
     let classes = BTreeMap::from([(
         "api".to_owned(),

@@ -248,7 +248,7 @@ impl Settings {
     /// number makes sense. Errors name the setting to fix.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let gateway = &self.gateway;
-        self.redis.parsed_url()?;
+        self.redis.validate()?;
         gateway.http.validate("gateway.http.cors_allowed_origins")?;
         let invalid = |key: &'static str, expected: &'static str, found: String| {
             Err(ConfigError::Value {

@@ -85,7 +85,8 @@ pub async fn ensure_admin(settings: &Settings, email: &str) -> Result<AdminSeed,
 async fn forget_cached_user(settings: &Settings, id: uuid::Uuid) {
     let key = crate::cache::keys::user_key(&settings.redis.key_prefix, id);
     let forget = async {
-        let client = redis::Client::open(settings.redis.url.expose_secret())?;
+        // The services' own client: `rediss://` and `redis.tls_ca_file` too.
+        let client = capstone_platform::redis::build_client(&settings.redis)?;
         let mut connection = client.get_multiplexed_async_connection().await?;
         redis::cmd("DEL")
             .arg(&key)

@@ -127,8 +127,8 @@ impl Settings {
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.database.database_name()?;
-        self.redis.parsed_url()?;
+        self.database.validate()?;
+        self.redis.validate()?;
         self.users
             .http
             .validate("users.http.cors_allowed_origins")?;
@@ -148,7 +148,7 @@ impl Settings {
                 ),
             });
         }
-        self.amqp.parsed_url()?;
+        self.amqp.validate()?;
         match &auth.link_secret {
             Some(secret) if secret.expose_secret().len() < link_tokens::MIN_SECRET_BYTES => {
                 return Err(ConfigError::Value {

@@ -111,8 +111,8 @@ impl Settings {
 
     /// Checks what would otherwise fail later, or silently misbehave.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.amqp.parsed_url()?;
-        self.worker.database.database_name()?;
+        self.amqp.validate()?;
+        self.worker.database.validate()?;
         let worker = &self.worker;
         if worker.prefetch == 0 {
             return Err(ConfigError::Value {

@@ -64,7 +64,7 @@ impl TestDatabase {
     }
 
     pub async fn connect(&self) -> diesel_async::AsyncPgConnection {
-        connect_once(&self.settings.url, &self.name, Duration::from_secs(5))
+        connect_once(&self.settings, Duration::from_secs(5))
             .await
             .expect("test database reachable")
     }
@@ -156,7 +156,7 @@ async fn drop_stale_templates(
 
 /// The server from the usual settings (DATABASE_URL, …), whatever database
 /// they name.
-fn server_settings() -> DatabaseSettings {
+pub(crate) fn server_settings() -> DatabaseSettings {
     #[derive(Default, serde::Deserialize, serde::Serialize)]
     #[serde(default)]
     struct Server {
@@ -195,8 +195,7 @@ fn migrations_fingerprint(source_dir: &str) -> u64 {
 
 async fn connect_maintenance(server: &DatabaseSettings) -> diesel_async::AsyncPgConnection {
     connect_once(
-        &server.maintenance_url().expect("valid url"),
-        "maintenance",
+        &server.with_database("postgres").expect("valid url"),
         Duration::from_secs(5),
     )
     .await

@@ -26,12 +26,15 @@ locals {
     "shared/amqp-url"     = "AMQP_URL of the users service (outbox relay) and the worker"
   }
 
-  # sslmode=require: RDS refuses connections without TLS (rds.force_ssl), and
-  # a client that is told so fails loudly instead of trying plain text first.
+  # sslmode=verify-full: RDS refuses connections without TLS (rds.force_ssl),
+  # and the services check that the certificate chains to RDS' CA and names
+  # this endpoint (a plain `require` would encrypt, but accept anyone posing
+  # as the database). The CA bundle is mounted into the pods (k8s overlay
+  # prod, patches/rds-ca-bundle.yaml) and named by *_DATABASE__TLS_CA_FILE.
   values = {
-    "users/database-url"  = "${local.database_url}/${var.users_database_name}?sslmode=require"
+    "users/database-url"  = "${local.database_url}/${var.users_database_name}?sslmode=verify-full"
     "users/link-secret"   = random_password.link_secret.result
-    "worker/database-url" = "${local.database_url}/${var.worker_database_name}?sslmode=require"
+    "worker/database-url" = "${local.database_url}/${var.worker_database_name}?sslmode=verify-full"
     "shared/redis-url"    = var.redis_url
     "shared/amqp-url"     = var.amqp_url
   }

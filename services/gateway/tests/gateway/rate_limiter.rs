@@ -189,6 +189,7 @@ async fn unreachable_redis_falls_back_to_a_local_limit() {
         url: "redis://127.0.0.1:1".into(),
         key_prefix: format!("capstone-test-{}", uuid::Uuid::now_v7()),
         timeout_ms: 50,
+        ..RedisSettings::default()
     };
     let classes = BTreeMap::from([("api".to_owned(), per_minute(2))]);
     let limiter = RateLimiter::new(LazyRedis::connect_in_background(&settings), classes);

@@ -159,9 +159,8 @@ impl Relay {
     // ANCHOR_END: drain
 
     async fn listen(&self) -> Option<AsyncPgConnection> {
-        let target = self.database.display_target();
         let timeout = Duration::from_millis(self.database.acquire_timeout_ms);
-        let mut connection = match connect_once(&self.database.url, &target, timeout).await {
+        let mut connection = match connect_once(&self.database, timeout).await {
             Ok(connection) => connection,
             Err(error) => {
                 tracing::warn!(%error, "outbox relay cannot LISTEN: polling only");

@@ -73,7 +73,7 @@ impl Mailer {
         })?;
         let sink = match settings.sink {
             EmailSinkKind::File => Sink::File(FileSink::new(&settings.directory)?),
-            EmailSinkKind::Smtp => Sink::Smtp(SmtpSink::new(&settings.smtp)),
+            EmailSinkKind::Smtp => Sink::Smtp(SmtpSink::new(&settings.smtp)?),
         };
         Ok(Self {
             from,

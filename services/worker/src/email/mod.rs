@@ -8,7 +8,8 @@
 //! - **file**, the default: `{directory}/{event id}.eml`. Development and
 //!   tests need no mail server, and a test reads exactly what was "sent".
 //! - **smtp**: a real SMTP server, Mailpit in compose (whose web UI shows
-//!   every email) or a relay in production.
+//!   every email) or a relay in production, over STARTTLS or TLS
+//!   (`worker.email.smtp.tls`).
 //!
 //! Delivery is at least once, not exactly once: a crash between sending an
 //! email and recording the event as handled sends it again on redelivery.
@@ -31,7 +32,9 @@ mod settings;
 mod smtp_sink;
 #[cfg(test)]
 mod smtp_test_server;
+#[cfg(test)]
+mod smtp_tls_tests;
 mod templates;
 
 pub use mailer::{EmailError, Mailer};
-pub use settings::{EmailSettings, EmailSinkKind, SmtpSettings};
+pub use settings::{EmailSettings, EmailSinkKind, SmtpSettings, SmtpTls};

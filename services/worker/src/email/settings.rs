@@ -8,6 +8,7 @@
 //! [worker.email.smtp]
 //! host = "mailpit"
 //! port = 1025
+//! tls = "none"                        # or "starttls" (587), "tls" (465)
 //! ```
 
 use std::path::PathBuf;
@@ -58,14 +59,19 @@ pub enum EmailSinkKind {
     Smtp,
 }
 
-/// An SMTP server. Plain SMTP only: Mailpit inside compose does not speak
-/// TLS. Production would enable lettre's `tokio1-rustls` feature and add a
-/// `tls` setting here.
+/// An SMTP server: Mailpit in compose (plain SMTP, the default), or a relay
+/// in production over TLS.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpSettings {
+    /// Also the name the server's certificate must carry, with TLS.
     pub host: String,
     pub port: u16,
+    /// Plain, STARTTLS, or TLS from the first byte; see [`SmtpTls`].
+    pub tls: SmtpTls,
+    /// PEM file of CA certificates trusted besides Mozilla's roots, for a
+    /// relay with a private CA (`tls` other than `none` only).
+    pub tls_ca_file: Option<PathBuf>,
     /// Log in with these when both are set; Mailpit needs none.
     pub username: Option<String>,
     #[serde(serialize_with = "capstone_platform::settings::expose_optional_secret")]
@@ -80,11 +86,31 @@ impl Default for SmtpSettings {
             host: "127.0.0.1".into(),
             // Mailpit's SMTP port.
             port: 1025,
+            tls: SmtpTls::None,
+            tls_ca_file: None,
             username: None,
             password: None,
             timeout_ms: 5_000,
         }
     }
+}
+
+/// How the SMTP connection is protected. With TLS the certificate is
+/// verified against `host` (rustls with ring, Mozilla's roots plus
+/// `tls_ca_file`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP: Mailpit inside compose, which speaks no TLS. Password and
+    /// emails cross the network readable.
+    #[default]
+    None,
+    /// Plain connect, then STARTTLS before anything else (port 587). A
+    /// server that does not offer it is refused: never the "opportunistic"
+    /// mode, which a man in the middle defeats by hiding the offer.
+    Starttls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
 }
 
 impl EmailSettings {
@@ -132,6 +158,12 @@ impl SmtpSettings {
                 found: "0".into(),
             });
         }
+        capstone_platform::tls::validate_ca_file(
+            self.tls_ca_file.as_deref(),
+            self.tls != SmtpTls::None,
+            "worker.email.smtp.tls_ca_file",
+            "unset unless worker.email.smtp.tls is starttls or tls",
+        )?;
         // One without the other is a half-finished edit: sending without
         // logging in would fail at the first email with a confusing 530.
         match (&self.username, &self.password) {
@@ -203,6 +235,43 @@ mod tests {
         settings.smtp.port = 0;
         let message = settings.validate().expect_err("port 0").to_string();
         assert!(message.contains("worker.email.smtp.port"), "{message}");
+    }
+
+    #[test]
+    fn tls_is_read_in_lower_case_and_defaults_to_none() {
+        let settings: SmtpSettings =
+            serde_json::from_str(r#"{"tls": "starttls"}"#).expect("parses");
+
+        assert_eq!(settings.tls, SmtpTls::Starttls);
+        assert_eq!(SmtpSettings::default().tls, SmtpTls::None);
+    }
+
+    #[test]
+    fn a_tls_ca_file_that_does_not_exist_is_rejected_with_its_key() {
+        let mut settings = EmailSettings::default();
+        settings.smtp.tls = SmtpTls::Tls;
+        settings.smtp.tls_ca_file = Some("/nonexistent/relay-ca.pem".into());
+
+        let message = settings.validate().expect_err("missing file").to_string();
+
+        assert!(
+            message.contains("worker.email.smtp.tls_ca_file"),
+            "{message}"
+        );
+        assert!(message.contains("/nonexistent/relay-ca.pem"), "{message}");
+    }
+
+    #[test]
+    fn a_tls_ca_file_without_tls_is_rejected() {
+        let mut settings = EmailSettings::default();
+        settings.smtp.tls_ca_file = Some("/etc/ssl/certs/relay-ca.pem".into());
+
+        let message = settings.validate().expect_err("plain SMTP").to_string();
+
+        assert!(
+            message.contains("worker.email.smtp.tls_ca_file"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -1,15 +1,23 @@
 //! The SMTP sink: hands each email to an SMTP server (Mailpit in compose, a
-//! relay in production), and sorts failures into worth-retrying or not.
+//! relay in production), plain or over TLS (`worker.email.smtp.tls`), and
+//! sorts failures into worth-retrying or not.
 
 use std::time::Duration;
 
 use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, transport::smtp,
-    transport::smtp::authentication::Credentials,
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    transport::smtp::{
+        self,
+        authentication::Credentials,
+        client::{Certificate, CertificateStore, Tls, TlsParameters},
+    },
 };
 use secrecy::ExposeSecret;
 
-use super::{mailer::EmailError, settings::SmtpSettings};
+use super::{
+    mailer::EmailError,
+    settings::{SmtpSettings, SmtpTls},
+};
 
 pub(super) struct SmtpSink {
     /// Built once at startup. Without lettre's `pool` feature it opens one
@@ -33,25 +41,33 @@ impl std::fmt::Debug for SmtpSink {
 }
 
 impl SmtpSink {
-    pub(super) fn new(settings: &SmtpSettings) -> Self {
+    /// Fails only for an unusable `tls_ca_file` (which validation reports
+    /// first, naming the key).
+    pub(super) fn new(settings: &SmtpSettings) -> Result<Self, EmailError> {
         let timeout = Duration::from_millis(settings.timeout_ms);
-        // `builder_dangerous`: plain SMTP, no TLS. Right for Mailpit inside
-        // compose; production would enable lettre's `tokio1-rustls` feature
-        // and use `relay` (implicit TLS) or `starttls_relay`.
+        // `builder_dangerous` starts from plain SMTP on the given port
+        // (`relay`/`starttls_relay` would also pick the port); `tls` then
+        // says what protects it.
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
             .port(settings.port)
-            .timeout(Some(timeout));
+            .timeout(Some(timeout))
+            .tls(tls(settings)?);
         if let (Some(username), Some(password)) = (&settings.username, &settings.password) {
             builder = builder.credentials(Credentials::new(
                 username.clone(),
                 password.expose_secret().to_owned(),
             ));
         }
-        Self {
+        let scheme = match settings.tls {
+            SmtpTls::None => "smtp",
+            SmtpTls::Starttls => "smtp+starttls",
+            SmtpTls::Tls => "smtps",
+        };
+        Ok(Self {
             transport: builder.build(),
-            target: format!("smtp://{}:{}", settings.host, settings.port),
+            target: format!("{scheme}://{}:{}", settings.host, settings.port),
             timeout,
-        }
+        })
     }
 
     /// Sends the email and returns `smtp://host:port` for the log line.
@@ -76,6 +92,32 @@ impl SmtpSink {
         }
     }
 }
+
+// ANCHOR: smtp_tls
+/// lettre's TLS mode for `settings.tls`: `Required` (never `Opportunistic`)
+/// for STARTTLS, `Wrapper` for TLS from the first byte. Roots as in
+/// `platform::tls`: Mozilla's plus `tls_ca_file`; the crypto is ring (lettre's
+/// `ring` feature, or the process default if one was installed).
+fn tls(settings: &SmtpSettings) -> Result<Tls, EmailError> {
+    let parameters = || {
+        let mut builder = TlsParameters::builder(settings.host.clone())
+            .certificate_store(CertificateStore::WebpkiRoots);
+        if let Some(path) = &settings.tls_ca_file {
+            let pem = capstone_platform::tls::read_ca_file(path).map_err(|e| e.to_string())?;
+            let certificates = Certificate::from_pem(&pem).map_err(|e| e.to_string())?;
+            builder = builder.add_root_certificate(certificates);
+        }
+        builder.build_rustls().map_err(|e| e.to_string())
+    };
+    let invalid =
+        |reason: String| EmailError::Permanent(format!("worker.email.smtp.tls_ca_file: {reason}"));
+    Ok(match settings.tls {
+        SmtpTls::None => Tls::None,
+        SmtpTls::Starttls => Tls::Required(parameters().map_err(invalid)?),
+        SmtpTls::Tls => Tls::Wrapper(parameters().map_err(invalid)?),
+    })
+}
+// ANCHOR_END: smtp_tls
 
 /// Permanent for what a retry cannot fix: a 5xx reply (unknown mailbox,
 /// rejected content, failed login) and a server lacking what this email
@@ -118,7 +160,7 @@ mod tests {
     #[tokio::test]
     async fn a_550_for_the_recipient_is_permanent() {
         let server = SmtpTestServer::start(Reply::RejectRecipient).await;
-        let sink = SmtpSink::new(&settings(server.port()));
+        let sink = SmtpSink::new(&settings(server.port())).expect("plain");
 
         let error = sink.send(&message()).await.expect_err("rejected");
 
@@ -129,7 +171,7 @@ mod tests {
     #[tokio::test]
     async fn a_server_that_is_not_listening_is_transient() {
         let port = SmtpTestServer::unused_port().await;
-        let sink = SmtpSink::new(&settings(port));
+        let sink = SmtpSink::new(&settings(port)).expect("plain");
 
         let error = sink.send(&message()).await.expect_err("refused");
 
@@ -142,7 +184,8 @@ mod tests {
         let sink = SmtpSink::new(&SmtpSettings {
             timeout_ms: 200,
             ..settings(server.port())
-        });
+        })
+        .expect("plain");
 
         let error = sink.send(&message()).await.expect_err("times out");
 

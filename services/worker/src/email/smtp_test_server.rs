@@ -1,10 +1,13 @@
 //! A fake SMTP server for tests: just enough of RFC 5321 for lettre to send
 //! one email (greeting, EHLO, MAIL, RCPT, DATA, QUIT), capturing what DATA
 //! carried. A protocol-level stand-in for a third-party mail server, so the
-//! SMTP sink's success and failure paths run without Mailpit.
+//! SMTP sink's success and failure paths run without Mailpit. It can also
+//! speak TLS ([`Security`]): STARTTLS (RFC 3207) or TLS from the first byte,
+//! with a certificate from a test CA.
 
+use capstone_platform::testing::tls::TlsAcceptor;
 use tokio::{
-    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader},
     net::{TcpListener, TcpStream},
     task::JoinHandle,
 };
@@ -20,6 +23,16 @@ pub(super) enum Reply {
     Silence,
 }
 
+/// How the server protects the conversation.
+pub(super) enum Security {
+    Plain,
+    /// Offers STARTTLS after EHLO and refuses `MAIL` until it is used, as
+    /// a submission server on port 587 does.
+    StartTls(TlsAcceptor),
+    /// TLS from the first byte (SMTPS, port 465).
+    ImplicitTls(TlsAcceptor),
+}
+
 #[derive(Debug)]
 pub(super) struct SmtpTestServer {
     port: u16,
@@ -29,13 +42,18 @@ pub(super) struct SmtpTestServer {
 impl SmtpTestServer {
     /// Listens on a free loopback port and serves one connection.
     pub(super) async fn start(reply: Reply) -> Self {
+        Self::start_with(reply, Security::Plain).await
+    }
+
+    /// [`start`](Self::start), protected as `security` says.
+    pub(super) async fn start_with(reply: Reply, security: Security) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a loopback port");
         let port = listener.local_addr().expect("local address").port();
         let conversation = tokio::spawn(async move {
             let (stream, _) = listener.accept().await.ok()?;
-            converse(stream, reply).await
+            serve(stream, reply, security).await
         });
         Self { port, conversation }
     }
@@ -58,48 +76,124 @@ impl SmtpTestServer {
     }
 }
 
-async fn converse(stream: TcpStream, reply: Reply) -> Option<String> {
-    let (reader, mut writer) = stream.into_split();
-    let mut reader = BufReader::new(reader);
-    let mut line = String::new();
-    if let Reply::Silence = reply {
-        // Hold the connection until the client gives up and closes it.
-        while reader.read_line(&mut line).await.ok()? > 0 {}
-        return None;
-    }
-    writer.write_all(b"220 test ESMTP ready\r\n").await.ok()?;
-    let mut data = None;
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).await.ok()? == 0 {
-            return data;
+async fn serve(stream: TcpStream, reply: Reply, security: Security) -> Option<String> {
+    let plain = Phase {
+        greet: true,
+        offer_starttls: false,
+    };
+    let after_starttls = Phase {
+        greet: false,
+        offer_starttls: false,
+    };
+    match security {
+        Security::Plain => converse(stream, reply, plain).await?.data(),
+        Security::ImplicitTls(acceptor) => {
+            let stream = acceptor.accept(stream).await.ok()?;
+            converse(stream, reply, plain).await?.data()
         }
-        let command = line.get(..4).unwrap_or_default().to_ascii_uppercase();
-        let response: &[u8] = match command.as_str() {
-            // 8BITMIME, so messages with UTF-8 bodies are accepted too.
-            "EHLO" | "HELO" => b"250-test\r\n250 8BITMIME\r\n",
-            "RCPT" if matches!(reply, Reply::RejectRecipient) => b"550 5.1.1 no such mailbox\r\n",
-            "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 2.0.0 OK\r\n",
-            "DATA" => {
-                writer
-                    .write_all(b"354 end with <CRLF>.<CRLF>\r\n")
-                    .await
-                    .ok()?;
-                data = Some(read_data(&mut reader).await?);
-                b"250 2.0.0 queued\r\n"
+        Security::StartTls(acceptor) => {
+            let before = Phase {
+                offer_starttls: true,
+                ..plain
+            };
+            match converse(stream, reply, before).await? {
+                Ended::StartTls(stream) => {
+                    // The client sends nothing until the handshake: nothing
+                    // buffered is lost with the `BufReader`.
+                    let stream = acceptor.accept(stream).await.ok()?;
+                    converse(stream, reply, after_starttls).await?.data()
+                }
+                Ended::Closed(data) => data,
             }
-            "QUIT" => {
-                writer.write_all(b"221 2.0.0 bye\r\n").await.ok()?;
-                return data;
-            }
-            _ => b"502 5.5.2 not implemented\r\n",
-        };
-        writer.write_all(response).await.ok()?;
+        }
     }
 }
 
+/// Where a conversation stands when it begins.
+#[derive(Clone, Copy)]
+struct Phase {
+    /// Says `220` first (not after STARTTLS, where the client speaks first).
+    greet: bool,
+    /// Offers STARTTLS and refuses mail until the client uses it.
+    offer_starttls: bool,
+}
+
+/// How a conversation ended: over, with what DATA carried, or handing the
+/// stream back for a TLS handshake.
+enum Ended<S> {
+    Closed(Option<String>),
+    StartTls(S),
+}
+
+impl<S> Ended<S> {
+    /// What DATA carried, once no further upgrade can follow.
+    fn data(self) -> Option<String> {
+        match self {
+            Self::Closed(data) => data,
+            Self::StartTls(_) => None,
+        }
+    }
+}
+
+async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    reply: Reply,
+    phase: Phase,
+) -> Option<Ended<S>> {
+    let mut stream = BufReader::new(stream);
+    let mut line = String::new();
+    if let Reply::Silence = reply {
+        // Hold the connection until the client gives up and closes it.
+        while stream.read_line(&mut line).await.ok()? > 0 {}
+        return Some(Ended::Closed(None));
+    }
+    if phase.greet {
+        say(&mut stream, b"220 test ESMTP ready\r\n").await?;
+    }
+    let mut data = None;
+    loop {
+        line.clear();
+        if stream.read_line(&mut line).await.ok()? == 0 {
+            return Some(Ended::Closed(data));
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        let verb = command.get(..4).unwrap_or_default();
+        let response: &[u8] = match verb {
+            // 8BITMIME, so messages with UTF-8 bodies are accepted too.
+            "EHLO" | "HELO" if phase.offer_starttls => {
+                b"250-test\r\n250-8BITMIME\r\n250 STARTTLS\r\n"
+            }
+            "EHLO" | "HELO" => b"250-test\r\n250 8BITMIME\r\n",
+            "STAR" if phase.offer_starttls && command == "STARTTLS" => {
+                say(&mut stream, b"220 2.0.0 ready to start TLS\r\n").await?;
+                return Some(Ended::StartTls(stream.into_inner()));
+            }
+            "MAIL" if phase.offer_starttls => b"530 5.7.0 must issue a STARTTLS command first\r\n",
+            "RCPT" if matches!(reply, Reply::RejectRecipient) => b"550 5.1.1 no such mailbox\r\n",
+            "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 2.0.0 OK\r\n",
+            "DATA" => {
+                say(&mut stream, b"354 end with <CRLF>.<CRLF>\r\n").await?;
+                data = Some(read_data(&mut stream).await?);
+                b"250 2.0.0 queued\r\n"
+            }
+            "QUIT" => {
+                say(&mut stream, b"221 2.0.0 bye\r\n").await?;
+                return Some(Ended::Closed(data));
+            }
+            _ => b"502 5.5.2 not implemented\r\n",
+        };
+        say(&mut stream, response).await?;
+    }
+}
+
+/// Writes a reply and flushes it (a TLS stream holds back what is not).
+async fn say(stream: &mut (impl AsyncWrite + Unpin), reply: &[u8]) -> Option<()> {
+    stream.write_all(reply).await.ok()?;
+    stream.flush().await.ok()
+}
+
 /// Lines up to the lone `.` that ends DATA.
-async fn read_data(reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> Option<String> {
+async fn read_data(reader: &mut (impl AsyncBufRead + Unpin)) -> Option<String> {
     let mut data = String::new();
     let mut line = String::new();
     loop {
