@@ -12,6 +12,10 @@ use url::Url;
 
 use crate::ConfigError;
 
+mod http;
+
+pub use http::HttpSettings;
+
 /// Which kind of deployment this is. Development enables conveniences that must
 /// never run in production (creating the database, generated keys later on).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -27,80 +31,6 @@ pub enum Environment {
 impl Environment {
     pub fn is_development(self) -> bool {
         self == Self::Development
-    }
-}
-
-/// Where and how an HTTP server listens.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HttpSettings {
-    /// Interface to bind; `0.0.0.0` in containers, loopback on a laptop.
-    pub host: String,
-    /// Port to bind; 0 lets the OS choose (tests do this).
-    pub port: u16,
-    /// Worker threads; 0 means one per CPU core.
-    pub workers: usize,
-    /// Largest request body accepted, in bytes. Larger bodies get 413.
-    pub body_limit_bytes: usize,
-    /// How long in-flight requests may take to finish once shutdown starts.
-    pub shutdown_timeout_secs: u64,
-    /// Web origins (`https://app.example.com`) whose pages may call this API
-    /// from a browser. Empty: none besides the API's own origin.
-    pub cors_allowed_origins: Vec<String>,
-    /// Proxies (the gateway, nginx) whose `X-Forwarded-For` is believed when
-    /// they are the TCP peer; see `client_address`. Addresses or CIDR
-    /// networks (`10.244.0.0/16`). Loopback by default: on one machine the
-    /// gateway is a local process.
-    pub trusted_proxies: Vec<crate::trusted_proxy::TrustedProxy>,
-}
-
-impl HttpSettings {
-    /// Defaults for a service that listens on `port`.
-    pub fn on_port(port: u16) -> Self {
-        Self {
-            host: "127.0.0.1".into(),
-            port,
-            workers: 0,
-            body_limit_bytes: 16 * 1024,
-            shutdown_timeout_secs: 10,
-            cors_allowed_origins: Vec::new(),
-            trusted_proxies: vec![
-                std::net::IpAddr::from([127, 0, 0, 1]).into(),
-                std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST).into(),
-            ],
-        }
-    }
-
-    /// `host:port`, as configured (port 0 stays 0).
-    pub fn address(&self) -> String {
-        format!("{}:{}", self.host, self.port)
-    }
-
-    /// Checks what would otherwise fail later, at the first request.
-    pub fn validate(&self, section: &'static str) -> Result<(), ConfigError> {
-        for origin in &self.cors_allowed_origins {
-            let parsed = Url::parse(origin).ok();
-            let is_bare_origin = parsed.as_ref().is_some_and(|url| {
-                matches!(url.scheme(), "http" | "https")
-                    && url.host_str().is_some()
-                    && url.path() == "/"
-                    && !origin.ends_with('/')
-            });
-            if !is_bare_origin {
-                return Err(ConfigError::Value {
-                    key: section,
-                    expected: "origins like https://app.example.com (scheme, host, optional port; no path)",
-                    found: origin.clone(),
-                });
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        Self::on_port(8080)
     }
 }
 
@@ -236,10 +166,10 @@ impl RedisSettings {
 
     /// Checks the URL and the CA file (which only `rediss://` uses).
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let url = self.parsed_url()?;
-        crate::tls::validate_ca_file(
+        validate_ca_file_for(
+            &self.parsed_url()?,
+            "rediss",
             self.tls_ca_file.as_deref(),
-            url.scheme() == "rediss",
             "redis.tls_ca_file",
             "unset unless redis.url is rediss://",
         )
@@ -290,10 +220,10 @@ impl AmqpSettings {
 
     /// Checks the URL and the CA file (which only `amqps://` uses).
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let url = self.parsed_url()?;
-        crate::tls::validate_ca_file(
+        validate_ca_file_for(
+            &self.parsed_url()?,
+            "amqps",
             self.tls_ca_file.as_deref(),
-            url.scheme() == "amqps",
             "amqp.tls_ca_file",
             "unset unless amqp.url is amqps://",
         )
@@ -308,6 +238,18 @@ pub struct BackingServices {
     pub database: DatabaseSettings,
     pub redis: RedisSettings,
     pub amqp: AmqpSettings,
+}
+
+/// A CA file is only meaningful when `url` uses the TLS scheme; for
+/// Redis and AMQP that is the whole question (Postgres asks `sslmode`).
+fn validate_ca_file_for(
+    url: &Url,
+    tls_scheme: &str,
+    ca_file: Option<&std::path::Path>,
+    key: &'static str,
+    expected: &'static str,
+) -> Result<(), ConfigError> {
+    crate::tls::validate_ca_file(ca_file, url.scheme() == tls_scheme, key, expected)
 }
 
 fn parse_url(

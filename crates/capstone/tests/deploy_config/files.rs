@@ -1,7 +1,5 @@
 //! Where the artifacts are, and how to read them.
 
-use std::path::PathBuf;
-
 use serde::Deserialize;
 use serde_norway::Value;
 
@@ -11,16 +9,10 @@ pub(crate) const PROMETHEUS: &str = "infra/observability/prometheus/prometheus.y
 pub(crate) const KUSTOMIZE_BASE: &str = "k8s/base";
 pub(crate) const OVERLAYS: &str = "k8s/overlays";
 
-/// `relative` to the repository root.
-pub(crate) fn path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative)
-}
+#[path = "../common/repo_files.rs"]
+mod repo_files;
 
-pub(crate) fn read(relative: &str) -> String {
-    std::fs::read_to_string(path(relative)).unwrap_or_else(|error| panic!("{relative}: {error}"))
-}
+pub(crate) use repo_files::{path, read};
 
 /// Every document of a YAML file, with merge keys (`<<: *anchor`) applied:
 /// serde_norway expands aliases but leaves `<<` as a plain key, so without

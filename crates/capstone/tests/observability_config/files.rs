@@ -1,6 +1,6 @@
 //! Where the configs are, how to read them, and the names they may use.
 
-use std::{collections::BTreeSet, path::PathBuf};
+use std::collections::BTreeSet;
 
 use serde::de::DeserializeOwned;
 
@@ -17,16 +17,10 @@ pub(crate) const SLO_CHAPTER: &str = "docs/src/slo.md";
 /// The `service` label values, one per service.
 pub(crate) const SERVICES: [&str; 3] = ["gateway", "users", "worker"];
 
-/// `relative` to the repository root.
-pub(crate) fn path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative)
-}
+#[path = "../common/repo_files.rs"]
+mod repo_files;
 
-pub(crate) fn read(relative: &str) -> String {
-    std::fs::read_to_string(path(relative)).unwrap_or_else(|error| panic!("{relative}: {error}"))
-}
+pub(crate) use repo_files::{path, read};
 
 pub(crate) fn yaml<T: DeserializeOwned>(relative: &str) -> T {
     serde_norway::from_str(&read(relative)).unwrap_or_else(|error| panic!("{relative}: {error}"))
