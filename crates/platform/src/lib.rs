@@ -9,13 +9,14 @@
 //! | [`amqp`] | RabbitMQ: connect, the events exchange, broker state for readiness, trace headers |
 //! | [`backoff`] | exponential backoff with full jitter (retries, reconnects) |
 //! | [`access_token`] | sign (Ed25519) and verify access tokens; the verifier is what gateways reuse |
+//! | [`canonical_path`] | one spelling per request path (dot-segments, escapes, backslashes refused), before routing |
 //! | [`client_address`] | the caller's IP, believing `X-Forwarded-For` only from trusted proxies |
 //! | [`config`] | layered settings: typed defaults, then an optional TOML file, then env vars |
 //! | [`settings`] | the setting sections every service reuses (HTTP, Postgres, Redis, AMQP, logs) |
 //! | [`telemetry`] | `tracing` subscriber: JSON logs (pretty on a TTY), env filter, flush on exit |
 //! | [`problem`] | RFC 9457 `application/problem+json` error bodies |
 //! | [`metrics`] | Prometheus: the one recorder, `/metrics` per service, RED per route, pool and connection gauges |
-//! | [`middleware`] | request ids, one log line per request, problem rendering |
+//! | [`middleware`] | request ids, canonical paths, one log line per request, problem rendering |
 //! | [`extract`] | `ValidatedJson` / `ValidatedQuery`: parse, reject unknown fields, validate |
 //! | [`health`] | `/health/live` and `/health/ready` with one check per dependency |
 //! | [`database`] | the diesel-async connection pool, "create database if missing", its health check |
@@ -30,6 +31,7 @@
 pub mod access_token;
 pub mod amqp;
 pub mod backoff;
+pub mod canonical_path;
 pub mod client_address;
 pub mod config;
 pub mod database;

@@ -15,7 +15,7 @@ use capstone_gateway::{
     },
     routing::RouteTable,
 };
-use capstone_platform::{redis::LazyRedis, settings::RedisSettings};
+use capstone_platform::{canonical_path::CanonicalPath, redis::LazyRedis, settings::RedisSettings};
 use criterion::{Criterion, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
 
@@ -27,13 +27,24 @@ fn routing(c: &mut Criterion) {
         "/.well-known/jwks.json",
         "/nowhere",
     ] {
+        let canonical = CanonicalPath::parse(path).expect("a canonical path");
         group.bench_function(path, |b| {
             b.iter(|| {
                 table
-                    .find(black_box(path))
+                    .find(black_box(&canonical))
                     .map(|(route, _)| route.protected)
             })
         });
+    }
+    group.finish();
+    // What the canonical-path middleware adds to every request, against
+    // the lookup above; the second path is one that needs rewriting.
+    let mut group = c.benchmark_group("canonical_path");
+    for path in [
+        "/api/v1/users/01a20c0c-84a3-7257-883e-f3fa0384dd23",
+        "//api/v1/%75sers/caf%c3%a9",
+    ] {
+        group.bench_function(path, |b| b.iter(|| CanonicalPath::parse(black_box(path))));
     }
     group.finish();
 }

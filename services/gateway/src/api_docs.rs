@@ -56,7 +56,8 @@ async fn openapi_document(
     };
     let request = UpstreamRequest {
         method: reqwest::Method::GET,
-        path_and_query: path,
+        path,
+        query: None,
         headers: reqwest::header::HeaderMap::new(),
         body: None,
         timeout: std::time::Duration::from_secs(5),

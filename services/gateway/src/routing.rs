@@ -1,6 +1,9 @@
 //! Which upstream pool a request goes to, and with what path.
 //!
-//! Routes are path prefixes from config. Matching is on whole segments and
+//! Routes are path prefixes from config, matched against the request's
+//! [`CanonicalPath`] (made once, before routing, by the platform
+//! middleware), so the path a route was chosen for is the path that goes
+//! upstream. Matching is on whole segments and
 //! the longest prefix wins, so `/api/v1/users/me` goes to a `/api/v1/users`
 //! route even if `/api` is also configured, and `/api/v1/usersx` matches
 //! neither. The table is sorted once at startup; a lookup is a scan of a
@@ -8,6 +11,8 @@
 //! `edge_decisions` bench measures it).
 
 use std::{sync::Arc, time::Duration};
+
+use capstone_platform::canonical_path::CanonicalPath;
 
 use crate::settings::RouteSettings;
 
@@ -49,8 +54,10 @@ impl RouteTable {
         Self { routes }
     }
 
-    /// The route for `path` and the path to send upstream.
-    pub fn find(&self, path: &str) -> Option<(&Route, String)> {
+    /// The route for `path` and the path to send upstream: `path` itself,
+    /// or with the route's prefix replaced by its (canonical) `rewrite_to`.
+    pub fn find(&self, path: &CanonicalPath) -> Option<(&Route, String)> {
+        let path = path.as_str();
         self.routes.iter().find_map(|route| {
             let rest = strip_segment_prefix(path, &route.prefix)?;
             Some((route, route.upstream_path(path, rest)))
@@ -100,8 +107,9 @@ mod tests {
     }
 
     fn resolve(table: &RouteTable, path: &str) -> Option<(String, String)> {
+        let path = CanonicalPath::parse(path).expect("test paths are canonical");
         table
-            .find(path)
+            .find(&path)
             .map(|(route, upstream_path)| (route.upstream.to_string(), upstream_path))
     }
 

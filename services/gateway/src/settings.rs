@@ -24,7 +24,9 @@
 use std::{collections::BTreeMap, path::Path};
 
 use capstone_platform::{
-    ConfigError, load_settings,
+    ConfigError,
+    canonical_path::CanonicalPath,
+    load_settings,
     settings::{Environment, HttpSettings, RedisSettings},
     telemetry::TelemetrySettings,
 };
@@ -265,10 +267,17 @@ impl Settings {
                     format!("none for `{name}`"),
                 );
             }
+            if !upstream.openapi_path.is_empty() && !is_canonical(&upstream.openapi_path) {
+                return invalid(
+                    "gateway.upstreams.<name>.openapi_path",
+                    "a canonical path starting with `/` (or empty: none)",
+                    format!("`{}` in `{name}`", upstream.openapi_path),
+                );
+            }
             if let Some(url) = upstream
                 .instances
                 .iter()
-                .find(|url| url.scheme() != "http" || url.host_str().is_none())
+                .find(|url| url.scheme() != "http" || url.host_str().is_none() || url.path() != "/")
             {
                 return invalid(
                     "gateway.upstreams.<name>.instances",
@@ -278,13 +287,22 @@ impl Settings {
             }
         }
         for route in &gateway.routes {
-            if !route.prefix.starts_with('/')
+            if !is_canonical(&route.prefix)
                 || (route.prefix.len() > 1 && route.prefix.ends_with('/'))
             {
                 return invalid(
                     "gateway.routes.prefix",
-                    "a path starting with `/`, without a trailing `/`",
+                    "a canonical path starting with `/`, without a trailing `/`",
                     route.prefix.clone(),
+                );
+            }
+            // Requests are routed on canonical paths and the result must stay
+            // one: a rewrite target is held to the same rule.
+            if let Some(target) = route.rewrite_to.as_deref().filter(|t| !is_canonical(t)) {
+                return invalid(
+                    "gateway.routes.rewrite_to",
+                    "a canonical path starting with `/`",
+                    target.to_owned(),
                 );
             }
             if !gateway.upstreams.contains_key(&route.upstream) {
@@ -341,6 +359,11 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// `path` is already in the form requests are routed on.
+fn is_canonical(path: &str) -> bool {
+    CanonicalPath::parse(path).is_ok_and(|canonical| canonical.as_str() == path)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The middleware every service installs, and the order it must run in.
 //!
 //! ```text
-//! request ─▶ request_id ─▶ security_headers ─▶ TracingLogger ─▶ access_log ─▶ render_problems ─▶ cors ─▶ handler
+//! request ─▶ request_id ─▶ security_headers ─▶ TracingLogger ─▶ access_log ─▶ render_problems ─▶ canonical_path ─▶ cors ─▶ router ─▶ handler
 //! ```
 //!
 //! * `request_id` first, so the id exists before the root span is created;
@@ -10,6 +10,9 @@
 //! * `access_log` sees the final status and writes the request's one line;
 //! * `render_problems` next, so every error response is a finished problem
 //!   body by the time it is logged;
+//! * `canonical_path` before anything routes: the router, CORS and the
+//!   handler see one spelling of the path, or the request is refused with a
+//!   400 (rendered and logged like every other problem, under the raw path);
 //! * `cors` last before the handler: it answers preflight `OPTIONS` requests
 //!   itself, and sits inside the others so that even a refused preflight is
 //!   logged and answered as a problem.
@@ -17,6 +20,7 @@
 //! [`standard_middleware`] installs them in that order; services call it once.
 
 mod access_log;
+mod canonical_path;
 mod cors;
 mod render_problems;
 mod request_id;
@@ -26,6 +30,7 @@ mod security_headers;
 mod tests;
 
 pub use access_log::{AccessLogExtras, access_log};
+pub use canonical_path::{canonical_path, refused_path};
 pub use cors::cors;
 pub use render_problems::{PassThrough, render_problems};
 pub use request_id::{REQUEST_ID_HEADER, RequestId, request_id};
@@ -72,6 +77,7 @@ where
 {
     app.default_service(web::to(not_found))
         .wrap(cors)
+        .wrap(from_fn(canonical_path))
         .wrap(from_fn(render_problems))
         .wrap(from_fn(access_log))
         .wrap(TracingLogger::<CapstoneRootSpan>::new())

@@ -40,9 +40,9 @@ impl Instance {
         }
     }
 
-    /// The URL for `path_and_query` on this instance.
-    pub fn url(&self, path_and_query: &str) -> String {
-        format!("{}{path_and_query}", self.base)
+    /// The URL for `path` (which may carry a query) on this instance.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     pub fn in_flight(&self) -> usize {

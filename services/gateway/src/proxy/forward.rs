@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use capstone_platform::telemetry::propagation;
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 use tracing::Instrument;
 
 use crate::{
@@ -17,7 +17,10 @@ use crate::{
 #[derive(Debug)]
 pub struct UpstreamRequest {
     pub method: Method,
-    pub path_and_query: String,
+    /// The path the route decided on (canonical), sent byte for byte.
+    pub path: String,
+    /// The query string as the client sent it, without the `?`.
+    pub query: Option<String>,
     pub headers: reqwest::header::HeaderMap,
     /// None for a request without a body (only those can be re-sent).
     pub body: Option<reqwest::Body>,
@@ -45,6 +48,10 @@ pub enum ForwardError {
     NoInstance(#[from] NoInstanceAvailable),
     #[error("{instance} did not answer within {after:?}")]
     Timeout { instance: String, after: Duration },
+    /// The URL would carry a different path from the one routed on: the
+    /// request is not sent (see [`upstream_url`]).
+    #[error("the upstream URL's path `{sent}` differs from the routed path `{routed}`")]
+    PathChanged { routed: String, sent: String },
     #[error("{instance} could not be reached: {source}")]
     Transport {
         instance: String,
@@ -78,6 +85,10 @@ pub async fn forward(
         };
         tried.push(index);
         let outcome = send_once(client, &picked, &mut request, retryable).await;
+        if let Err(ForwardError::PathChanged { .. }) = outcome {
+            // Nothing was sent: no instance's fault, and retrying cannot help.
+            return outcome.map(|response| Answered { response, picked });
+        }
         let failed = match &outcome {
             Ok(response) => is_instance_failure(response.status()),
             Err(_) => true,
@@ -115,7 +126,7 @@ async fn send_once(
     may_be_sent_again: bool,
 ) -> Result<reqwest::Response, ForwardError> {
     let instance = picked.instance();
-    let url = instance.url(&request.path_and_query);
+    let url = upstream_url(&instance.url(&request.path), request)?;
     // ANCHOR: client_span
     // One client span per attempt (HTTP semantic conventions), so a retry
     // shows in the trace as a second child of the gateway's server span.
@@ -170,6 +181,27 @@ async fn send_once(
         }
     }
 }
+
+// ANCHOR: upstream_url
+/// The URL to send: the instance's base, the routed path, the query. The
+/// invariant the router depends on is checked here, on the very `Url` the
+/// client sends: its path is byte for byte the routed one. A URL parser that
+/// decodes, resolves or re-escapes anything (WHATWG parsers turn `%2e%2e`
+/// and `\` into path steps) would otherwise route the request again,
+/// somewhere no check ran.
+fn upstream_url(base_and_path: &str, request: &UpstreamRequest) -> Result<Url, ForwardError> {
+    let changed = |sent: &str| ForwardError::PathChanged {
+        routed: request.path.clone(),
+        sent: sent.to_owned(),
+    };
+    let mut url = Url::parse(base_and_path).map_err(|_| changed(base_and_path))?;
+    if url.path() != request.path {
+        return Err(changed(url.path()));
+    }
+    url.set_query(request.query.as_deref());
+    Ok(url)
+}
+// ANCHOR_END: upstream_url
 
 /// Replaces `traceparent`/`tracestate` with `span`'s context, when traced.
 fn inject_trace_context(headers: &mut reqwest::header::HeaderMap, span: &tracing::Span) {

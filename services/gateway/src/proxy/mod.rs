@@ -1,7 +1,9 @@
 //! The reverse proxy: every request that is not the gateway's own goes
 //! through [`proxy`], in this order:
 //!
-//! 1. **route**: the longest matching prefix picks the upstream (404 if none);
+//! 1. **route**: the longest matching prefix of the canonical path picks the
+//!    upstream (404 if none; a path with no canonical form was already
+//!    refused with 400 by the platform's `canonical_path` middleware);
 //! 2. **size**: a declared body over the limit is refused before it is read;
 //! 3. **authenticate**: protected routes need a valid access token (401);
 //! 4. **rate limit**: per client (user id, else IP) and route class (429);
@@ -29,8 +31,9 @@ use actix_web::{
 };
 use capstone_contracts::AccessClaims;
 use capstone_platform::{
+    canonical_path::{CanonicalPath, PathRefusal},
     client_address::client_address,
-    middleware::{AccessLogExtras, PassThrough, RequestId},
+    middleware::{AccessLogExtras, PassThrough, RequestId, refused_path},
     trusted_proxy::TrustedProxy,
 };
 
@@ -46,7 +49,13 @@ pub async fn proxy(
     gateway: web::Data<Gateway>,
     client: web::Data<reqwest::Client>,
 ) -> HttpResponse {
-    let Some((route, path)) = gateway.routes.find(request.path()) else {
+    // The platform middleware canonicalised the path before routing; the
+    // type makes sure nothing here routes on anything else.
+    let canonical = match canonical_path(&request) {
+        Ok(canonical) => canonical,
+        Err(refusal) => return refused_path(refusal).to_response(),
+    };
+    let Some((route, path)) = gateway.routes.find(&canonical) else {
         return problems::no_route();
     };
     let declared_length = content_length(&request);
@@ -107,10 +116,10 @@ pub async fn proxy(
     let upstream_request = UpstreamRequest {
         method: reqwest::Method::from_bytes(request.method().as_str().as_bytes())
             .unwrap_or(reqwest::Method::GET),
-        path_and_query: match request.query_string() {
-            "" => path,
-            query => format!("{path}?{query}"),
-        },
+        path,
+        query: Some(request.query_string())
+            .filter(|query| !query.is_empty())
+            .map(str::to_owned),
         headers: upstream_request_headers(request.headers(), &origin, identity.as_ref()),
         body,
         timeout: route.timeout,
@@ -184,6 +193,15 @@ fn origin(request: &HttpRequest, peer: Option<IpAddr>, trusted: &[TrustedProxy])
             .get::<RequestId>()
             .map(ToString::to_string)
             .unwrap_or_default(),
+    }
+}
+
+/// The request's canonical path: left by the middleware, or made here if
+/// this handler was mounted without it (a test app, a fork's refactor).
+fn canonical_path(request: &HttpRequest) -> Result<CanonicalPath, PathRefusal> {
+    match request.extensions().get::<CanonicalPath>() {
+        Some(canonical) if canonical.as_str() == request.path() => Ok(canonical.clone()),
+        _ => CanonicalPath::parse(request.path()),
     }
 }
 

@@ -87,7 +87,8 @@ pub(super) fn response_too_large() -> HttpResponse {
 
 // ANCHOR: forward_error
 /// 503 when no instance may be tried (the breakers are open: fail fast),
-/// 504 when one was too slow, 502 when it could not be reached.
+/// 504 when one was too slow, 502 when it could not be reached, 400 when the
+/// URL would not carry the routed path (nothing was sent).
 pub fn forward_failed(upstream: &str, error: &ForwardError) -> HttpResponse {
     match error {
         ForwardError::NoInstance(unavailable) => with_retry_after(
@@ -113,6 +114,17 @@ pub fn forward_failed(upstream: &str, error: &ForwardError) -> HttpResponse {
         ))
         .with_internal_cause(error)
         .to_response(),
+        ForwardError::PathChanged { .. } => {
+            // Only a canonicaliser bug gets here: say so loudly, send nothing.
+            tracing::error!(%error, "refused to send a path other than the routed one");
+            Problem::new(
+                "invalid-path",
+                "Invalid request path",
+                StatusCode::BAD_REQUEST,
+            )
+            .with_detail("The request path cannot be forwarded exactly as routed.")
+            .to_response()
+        }
         ForwardError::Transport { .. } => Problem::new(
             "upstream-unreachable",
             "Upstream unreachable",

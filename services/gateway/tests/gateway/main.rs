@@ -11,6 +11,7 @@ mod api_docs;
 mod balancing;
 mod edge_auth;
 mod metrics;
+mod path_canonicalisation;
 mod rate_limiter;
 mod rate_limits;
 mod resilience;

@@ -7,6 +7,7 @@
 //! Dropping a handle stops its server; databases and Redis keys go with them.
 //! Set `TEST_LOG=1` to see the logs.
 
+pub mod raw_http;
 pub mod stub;
 pub mod users;
 
@@ -22,6 +23,7 @@ use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
 use capstone_users::testing::RedisNamespace;
 use url::Url;
 
+pub use raw_http::{RawResponse, raw_get};
 pub use stub::Stub;
 pub use users::UsersCluster;
 
