@@ -12,14 +12,18 @@
 # -> builder (dependencies, then our code) -> runtime (Debian slim, no
 # compiler, no shell tools beyond Debian's base, non-root).
 
-# The toolchain the workspace pins (Cargo.toml rust-version) and the Debian
-# release both images share, so the binaries link against the same glibc
-# they run with.
-ARG RUST_VERSION=1.95.0
-ARG DEBIAN_RELEASE=bookworm
+# Base images are pinned by digest: a tag can be moved to other content by
+# whoever controls it upstream, a digest cannot. The tag stays beside it for
+# people, and for Dependabot (docker ecosystem, .github/dependabot.yml),
+# which bumps tag and digest together. Both stay literal on the FROM lines,
+# not in ARGs: Dependabot does not expand ARGs in FROM. The Rust toolchain
+# is the workspace's rust-version (Cargo.toml), and both images are the same
+# Debian release (bookworm), so the binaries link against the glibc they
+# run with. scripts/compose-smoke.sh swaps both for local stand-ins with
+# `--build-context`, keyed by these exact references.
 
 # ANCHOR: chef
-FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS chef
+FROM rust:1.95.0-slim-bookworm@sha256:d7482085ff5b415f84dba5647ae71606650bdef00db7aeb69f4b3d170c3e4082 AS chef
 ARG CARGO_CHEF_VERSION=0.1.78
 RUN cargo install cargo-chef --locked --version "${CARGO_CHEF_VERSION}"
 WORKDIR /src
@@ -47,7 +51,7 @@ RUN cargo build --release --locked --workspace --bins
 # ANCHOR_END: builder
 
 # ANCHOR: runtime
-FROM debian:${DEBIAN_RELEASE}-slim AS runtime
+FROM debian:bookworm-slim@sha256:3783cc01769c7b2b1b83a5c5ad96c815348e28ed7da68e2e3687004faa906251 AS runtime
 
 LABEL org.opencontainers.image.title="capstone" \
       org.opencontainers.image.description="Capstone: gateway, users service, worker and the capstone CLI" \

@@ -5,8 +5,9 @@
 #
 #   infra/terraform   terraform fmt; checkov (framework terraform)
 #   k8s/              yamllint; each of base, overlays/dev, overlays/prod
-#                     rendered with `kubectl kustomize` and validated against
-#                     the Kubernetes 1.31 API schemas; checkov (kubernetes)
+#                     and ingress-nginx rendered with `kubectl kustomize` and
+#                     validated against the Kubernetes 1.31 API schemas;
+#                     checkov (kubernetes)
 #   Dockerfile        hadolint; checkov (dockerfile); also the smoke test's
 #                     stand-in Dockerfiles (infra/compose/smoke)
 #   compose.yaml      yamllint; check-jsonschema (compose spec), with the
@@ -158,7 +159,9 @@ render_and_validate() {
   render "$1" || return # (set -e is off inside run_check's `||`)
   kubernetes-validate -k "$KUBERNETES_VERSION" --strict --quiet "$(rendered "$1")"
 }
-for overlay in base overlays/dev overlays/prod; do
+# ingress-nginx: the controller's ConfigMap keys (k8s/ingress-nginx), a
+# plain ConfigMap once rendered.
+for overlay in base overlays/dev overlays/prod ingress-nginx; do
   run_check "kubectl kustomize k8s/$overlay | kubernetes-validate -k $KUBERNETES_VERSION --strict" \
     render_and_validate "$overlay"
 done

@@ -6,8 +6,9 @@
 #      pinned, in a cached venv), installed once if missing;
 #   2. stand-ins for the Dockerfile's two base images, made once per machine
 #      from Debian packages (scripts/smoke/base-images.sh);
-#   3. the real image, from the real Dockerfile (podman's layer cache keeps
-#      the dependency layer between runs while Cargo.lock is unchanged);
+#   3. the real image, from the real Dockerfile, its two digest-pinned bases
+#      swapped for the stand-ins with --build-context (podman's layer cache
+#      keeps the dependency layer between runs while Cargo.lock is unchanged);
 #   4. compose.yaml's default stack (the app, Postgres, Redis, RabbitMQ,
 #      Mailpit), unchanged but for infra/compose/smoke/compose.smoke.yaml,
 #      which swaps the four third-party images for Debian-built stand-ins;
@@ -85,10 +86,15 @@ build_images() {
 
 build_capstone_image() {
   local begin=$SECONDS
+  local contexts
   say "building $IMAGE from ./Dockerfile"
+  # The Dockerfile's digest-pinned bases, each swapped for its stand-in
+  # (scripts/smoke/base-images.sh); the Dockerfile itself is built as is.
+  mapfile -t contexts < <(base_image_contexts Dockerfile)
+  ((${#contexts[@]} == 2)) || die "expected 2 pinned base images in ./Dockerfile, found ${#contexts[@]}"
   # --format docker: OCI images drop HEALTHCHECK. The build log is kept
   # only when it fails.
-  timeout 3600 podman build --format docker --layers -t "$IMAGE" . \
+  timeout 3600 podman build --format docker --layers "${contexts[@]}" -t "$IMAGE" . \
     >"$WORK/build.log" 2>&1 || { tail -n 40 "$WORK/build.log"; die "podman build"; }
   say "built $IMAGE in $((SECONDS - begin)) s"
   prune_if_disk_is_short

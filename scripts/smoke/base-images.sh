@@ -8,21 +8,46 @@
 #                                     Rust image adds) and this machine's own
 #                                     Rust toolchain, which must be <version>
 #
-# They are tagged with the official names (docker.io/library/...), so the
-# Dockerfile builds unchanged, and podman's store keeps them between runs:
-# each is made once per machine. An image that exists is never replaced, so
-# on a machine that can pull the official images, those are used instead.
+# They are tagged with the official names (docker.io/library/...), and
+# podman's store keeps them between runs: each is made once per machine. An
+# image that exists is never replaced, so on a machine that can pull the
+# official images, those are used instead.
+#
+# The Dockerfile names its bases by tag and digest (rust:X@sha256:...). A
+# stand-in cannot have the official digest, so the build swaps each pinned
+# reference for its stand-in with `--build-context REFERENCE=docker-image://
+# STAND-IN` (base_image_contexts below), which replaces exactly that FROM.
+
+# The external base images of a Dockerfile: every FROM reference pinned by
+# digest, as written (stages built from other stages carry no digest).
+dockerfile_bases() {
+  sed -n 's/^FROM \([^ ]*@sha256:[0-9a-f]\{64\}\)\( .*\)\{0,1\}$/\1/p' "$1"
+}
+
+# The stand-in for a pinned reference: its tag, under docker.io/library/.
+stand_in_for() {
+  printf 'docker.io/library/%s' "${1%@sha256:*}"
+}
 
 # ensure_base_images DOCKERFILE: make whichever of the two is missing.
 ensure_base_images() {
-  local dockerfile=$1 rust_version debian_release
-  rust_version=$(dockerfile_arg "$dockerfile" RUST_VERSION)
-  debian_release=$(dockerfile_arg "$dockerfile" DEBIAN_RELEASE)
-  [[ -n $rust_version && -n $debian_release ]] ||
-    die "cannot read ARG RUST_VERSION / DEBIAN_RELEASE from $dockerfile"
+  local dockerfile=$1 reference rust="" slim="" rust_version debian_release
+  while read -r reference; do
+    case ${reference%@*} in
+      rust:*-slim-*) rust=$(stand_in_for "$reference") ;;
+      debian:*-slim) slim=$(stand_in_for "$reference") ;;
+      *) die "$dockerfile: no stand-in is made for $reference" ;;
+    esac
+  done < <(dockerfile_bases "$dockerfile")
+  [[ -n $rust && -n $slim ]] ||
+    die "cannot find the pinned rust:<version>-slim-<release> and debian:<release>-slim FROM lines in $dockerfile"
+  # rust:1.95.0-slim-bookworm -> 1.95.0 and bookworm.
+  rust_version=${rust##*:}
+  rust_version=${rust_version%%-slim-*}
+  debian_release=${rust##*-slim-}
+  [[ $slim == "docker.io/library/debian:${debian_release}-slim" ]] ||
+    die "$dockerfile: the Rust image is $debian_release, the runtime image is ${slim##*:}"
 
-  local slim="docker.io/library/debian:${debian_release}-slim"
-  local rust="docker.io/library/rust:${rust_version}-slim-${debian_release}"
   if ! podman image exists "$slim"; then
     make_debian_image "$slim" "$debian_release" ""
   fi
@@ -32,9 +57,13 @@ ensure_base_images() {
   say "base images: $slim, $rust"
 }
 
-# The default value of `ARG NAME=value` in a Dockerfile.
-dockerfile_arg() {
-  sed -n "s/^ARG $2=\\(.*\\)$/\\1/p" "$1" | head -n 1
+# base_image_contexts DOCKERFILE: the `podman build` arguments that swap
+# each pinned base for its stand-in, one argument a line.
+base_image_contexts() {
+  local reference
+  while read -r reference; do
+    printf -- '--build-context=%s=docker-image://%s\n' "$reference" "$(stand_in_for "$reference")"
+  done < <(dockerfile_bases "$1")
 }
 
 # make_debian_image TAG RELEASE EXTRA_PACKAGES [--change ...]: a minbase

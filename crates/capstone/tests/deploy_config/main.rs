@@ -4,7 +4,8 @@
 //! says which ones they read, listen on, serve and are built as. Nothing
 //! runs a container here: these read the files and ask the code (settings
 //! types, routes, `cargo metadata`), so a rename on one side fails a test
-//! instead of a deploy. Explained in docs/src/devops-ci-cd.md,
+//! instead of a deploy. One program does run: nginx (`edge_paths`), the
+//! real edge software, on the edges' own path rules. Explained in docs/src/devops-ci-cd.md,
 //! "Cross-checks: the artifacts against the code".
 //!
 //! | module | role |
@@ -20,15 +21,25 @@
 //! | [`kubernetes_ports`] | their containerPort, probes, scrape annotations, the users Service |
 //! | [`environment`] | every variable is read, every needed setting is set |
 //! | [`dockerfile`] | the binaries the image holds, and every command names one |
+//! | [`pinning`] | actions pinned by commit SHA, and Dependabot over every pinned file |
+//! | [`image_pins`] | third-party images pinned by tag and digest, copies kept equal |
+//! | [`edge_paths`] | a real nginx with each edge's rules refuses ambiguous path spellings |
+//! | [`nginx`] | a private nginx instance and a stand-in gateway, for `edge_paths` |
+//! | [`trusted_proxies`] | whose X-Forwarded-For each overlay believes, tied to Terraform |
 
 mod compose;
 mod container;
 mod dockerfile;
+mod edge_paths;
 mod environment;
 mod files;
+mod image_pins;
 mod interpolation;
 mod kubernetes;
 mod kubernetes_ports;
 mod kustomize;
+mod nginx;
+mod pinning;
 mod routes;
 mod settings;
+mod trusted_proxies;

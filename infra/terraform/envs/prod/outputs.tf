@@ -24,8 +24,13 @@ output "vpc_id" {
 }
 
 output "vpc_cidr" {
-  description = "VPC range: the services' trusted proxies (pods take addresses from it)."
+  description = "VPC range."
   value       = module.capstone.vpc_cidr
+}
+
+output "trusted_proxy_cidrs" {
+  description = "Private subnet ranges (the pods'): gateway's and users' TRUSTED_PROXIES in the overlay."
+  value       = module.capstone.trusted_proxy_cidrs
 }
 
 output "data_subnets_cidr" {

@@ -14,8 +14,21 @@ output "vpc_id" {
 }
 
 output "vpc_cidr" {
-  description = "Address range of the VPC; pods take addresses from it (the overlay's trusted proxies)."
+  description = "Address range of the VPC."
   value       = module.network.vpc_cidr_block
+}
+
+# The services believe X-Forwarded-For only from these peers (their
+# http.trusted_proxies). The gateway's peer is an ingress-nginx controller
+# pod and the users service's a gateway pod; with the VPC CNI every pod
+# takes its address from a private subnet. Those subnets hold nodes and
+# pods only: the load balancers sit in the public subnets and the data
+# stores in the data subnets, and neither is ever a peer the services
+# should believe. So the private subnets, and not the whole VPC, are the
+# narrowest list that still covers every pod.
+output "trusted_proxy_cidrs" {
+  description = "Private subnet ranges, where the ingress controller's and the gateway's pods take their addresses: the overlay's TRUSTED_PROXIES for gateway and users."
+  value       = module.network.private_subnet_cidrs
 }
 
 output "data_subnets_cidr" {

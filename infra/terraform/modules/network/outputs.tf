@@ -23,6 +23,11 @@ output "private_subnet_ids" {
   value       = aws_subnet.private[*].id
 }
 
+output "private_subnet_cidrs" {
+  description = "Ranges of the private subnets, one /20 per zone: every node's and every pod's address (VPC CNI) is in one of them."
+  value       = aws_subnet.private[*].cidr_block
+}
+
 output "data_subnet_ids" {
   description = "Data subnets, one per zone: RDS, ElastiCache, Amazon MQ."
   value       = aws_subnet.data[*].id
