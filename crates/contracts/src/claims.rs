@@ -18,6 +18,13 @@ pub struct AccessClaims {
     pub sub: Uuid,
     /// The user's role when the token was issued.
     pub role: Role,
+    /// The account's auth version when the token was issued. The users
+    /// service bumps it when what a token asserts may no longer hold (role
+    /// changed, account disabled, password or address changed) and refuses
+    /// tokens that carry an older one; absent in tokens from before it
+    /// existed, which then count as version 0.
+    #[serde(default)]
+    pub ver: i32,
     /// Issued at, not before and expires at: seconds since the Unix epoch.
     pub iat: i64,
     pub nbf: i64,
@@ -38,6 +45,7 @@ mod tests {
             aud: "capstone".into(),
             sub: Uuid::nil(),
             role: Role::Admin,
+            ver: 3,
             iat: 1,
             nbf: 1,
             exp: 901,

@@ -15,7 +15,7 @@ fn access_tokens(c: &mut Criterion) {
         AccessTokenIssuer::new(vec![key], "capstone-users", "capstone", 900).expect("issuer");
     let verifier = issuer.verifier().expect("verifier");
     let issued = issuer
-        .issue(uuid::Uuid::now_v7(), Role::User)
+        .issue_for(uuid::Uuid::now_v7(), Role::User, 0)
         .expect("token");
 
     let mut group = c.benchmark_group("access_token");
@@ -26,7 +26,7 @@ fn access_tokens(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 issuer
-                    .issue(uuid::Uuid::now_v7(), Role::User)
+                    .issue_for(uuid::Uuid::now_v7(), Role::User, 0)
                     .expect("token"),
             )
         })

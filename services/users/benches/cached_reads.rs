@@ -1,5 +1,6 @@
 //! A user read three ways, inside the service's own code: straight from
-//! Postgres (the baseline), from Redis, and from the in-process layer.
+//! Postgres (the baseline), from Redis, and from the in-process layer; and
+//! what the per-request account check adds to verifying a token.
 //! Needs the local Postgres and Redis (like the tests); uses its own database
 //! (`capstone_bench`, dropped at the end) and key prefix, and removes what it
 //! writes.
@@ -7,9 +8,10 @@
 
 use std::{hint::black_box, time::Duration};
 
-use capstone_platform::{database, redis::LazyRedis};
+use capstone_platform::{access_token::SigningKey, database, redis::LazyRedis};
 use capstone_users::{
     Settings,
+    auth::{AccessTokenIssuer, current_account},
     cache::{CacheSettings, UserCache},
     domain::{DisplayName, Email, NewUser, Role},
     migrations,
@@ -104,6 +106,30 @@ fn cached_reads(c: &mut Criterion) {
     });
     group.bench_function("cache hit: in-process", |b| {
         b.iter(|| black_box(read(&in_process).expect("found")))
+    });
+    group.finish();
+
+    // What checking a token against the stored account adds to every
+    // authenticated request (auth::account_check), against the signature
+    // check that was all there was before it.
+    let key = SigningKey::generate("bench").expect("key");
+    let issuer =
+        AccessTokenIssuer::new(vec![key], "capstone-users", "capstone", 900).expect("issuer");
+    let verifier = issuer.verifier().expect("verifier");
+    let token = issuer.issue_for(id, Role::User, 0).expect("token").token;
+    let mut group = c.benchmark_group("authenticate");
+    group.bench_function("baseline: verify the signature", |b| {
+        b.iter(|| black_box(verifier.verify(black_box(&token)).expect("valid")))
+    });
+    group.bench_function("verify + account check (in-process hit)", |b| {
+        b.iter(|| {
+            let claims = verifier.verify(black_box(&token)).expect("valid");
+            black_box(
+                runtime
+                    .block_on(current_account(&claims, &in_process, &repo))
+                    .expect("current"),
+            )
+        })
     });
     group.finish();
 

@@ -50,6 +50,8 @@ fn sample_user() -> User {
         email_verified_at: Some(now),
         created_at: now,
         updated_at: now,
+        auth_version: 0,
+        disabled_at: None,
     }
 }
 

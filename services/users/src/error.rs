@@ -31,12 +31,22 @@ pub enum ApiError {
     /// 403: authenticated, but the role does not allow this.
     #[error("not allowed")]
     Forbidden,
+    /// 403: an admin changing their own role or suspending themselves;
+    /// another admin must do it (nobody locks themselves out by mistake).
+    #[error("an admin cannot change their own role or suspend themselves")]
+    SelfAdministration,
+    /// 403: the right password for a suspended account.
+    #[error("the account is disabled")]
+    AccountDisabled,
     /// 404: no user has this id.
     #[error("no user with id {0}")]
     UserNotFound(Uuid),
     /// 409: another account uses this email address.
     #[error("the email address is already registered")]
     EmailTaken,
+    /// 409: the change would leave no active admin.
+    #[error("the last active admin cannot be demoted, disabled or deleted")]
+    LastAdmin,
     /// 409: a verification email was asked for, but the address is verified.
     #[error("the email address is already verified")]
     AlreadyVerified,
@@ -80,6 +90,7 @@ impl From<RepoError> for ApiError {
     fn from(error: RepoError) -> Self {
         match error {
             RepoError::EmailTaken => ApiError::EmailTaken,
+            RepoError::LastAdmin => ApiError::LastAdmin,
             RepoError::Unavailable(_) => ApiError::DatabaseUnavailable(error),
             // NotFound without an id to report is a bug in the caller.
             RepoError::NotFound | RepoError::CorruptRow(_) | RepoError::Query(_) => {
@@ -123,6 +134,24 @@ impl ApiError {
             .with_detail("The link is invalid, expired or already used: ask for a new one."),
             ApiError::Forbidden => Problem::from_status(StatusCode::FORBIDDEN)
                 .with_detail("Your role does not allow this."),
+            ApiError::SelfAdministration => Problem::new(
+                "self-administration",
+                "Ask another admin",
+                StatusCode::FORBIDDEN,
+            )
+            .with_detail("Admins cannot change their own role or suspend themselves; another admin can."),
+            ApiError::AccountDisabled => Problem::new(
+                "account-disabled",
+                "Account disabled",
+                StatusCode::FORBIDDEN,
+            )
+            .with_detail("An admin has suspended this account."),
+            ApiError::LastAdmin => Problem::new(
+                "last-admin",
+                "The last admin must stay",
+                StatusCode::CONFLICT,
+            )
+            .with_detail("This is the only active admin: promote another user first."),
             ApiError::UserNotFound(id) => Problem::from_status(StatusCode::NOT_FOUND)
                 .with_detail(format!("No user has id {id}.")),
             ApiError::EmailTaken => Problem::new(

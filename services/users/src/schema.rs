@@ -12,6 +12,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         password_hash -> Nullable<Text>,
+        auth_version -> Integer,
+        disabled_at -> Nullable<Timestamptz>,
     }
 }
 

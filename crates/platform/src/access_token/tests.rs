@@ -32,6 +32,7 @@ fn claims() -> AccessClaims {
         aud: AUDIENCE.into(),
         sub: Uuid::now_v7(),
         role: Role::User,
+        ver: 0,
         iat: now,
         nbf: now,
         exp: now + 900,

@@ -3,7 +3,6 @@
 use std::time::Instant;
 
 use capstone_gateway::settings::Strategy;
-use capstone_users::domain::Role;
 use uuid::Uuid;
 
 use crate::helpers::{
@@ -149,7 +148,7 @@ async fn a_real_users_service_on_two_instances_serves_through_the_gateway() {
         let body: serde_json::Value = me.json().await.expect("me");
         assert_eq!(body["email"], email.as_str());
     }
-    let admin = users.token_for(Uuid::now_v7(), Role::Admin);
+    let admin = users.admin_token().await;
     assert_eq!(
         gateway
             .get_as("/api/v1/users?limit=1", &admin)

@@ -30,6 +30,7 @@ fn claims(user: Uuid, role: Role) -> AccessClaims {
         aud: "capstone".into(),
         sub: user,
         role,
+        ver: 0,
         iat: now,
         nbf: now,
         exp: now + 300,

@@ -18,6 +18,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::domain::User;
+
 /// One configured signing key (`[[users.auth.signing_keys]]`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -125,13 +127,25 @@ impl AccessTokenIssuer {
     }
 
     // ANCHOR: issue
-    pub fn issue(&self, user_id: Uuid, role: Role) -> Result<IssuedToken, TokenError> {
+    /// A token for `user` as stored now: its role and auth version.
+    pub fn issue(&self, user: &User) -> Result<IssuedToken, TokenError> {
+        self.issue_for(user.id, user.role, user.auth_version)
+    }
+
+    /// A token for these claims (tests and benches mint for ids they made up).
+    pub fn issue_for(
+        &self,
+        user_id: Uuid,
+        role: Role,
+        auth_version: i32,
+    ) -> Result<IssuedToken, TokenError> {
         let now = chrono::Utc::now().timestamp();
         let claims = AccessClaims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             sub: user_id,
             role,
+            ver: auth_version,
             iat: now,
             nbf: now,
             exp: now + self.lifetime_secs,
@@ -181,7 +195,9 @@ mod tests {
     fn the_newest_key_signs_and_every_key_is_published() {
         let issuer = issuer(&["2026-10", "2026-11"]);
 
-        let issued = issuer.issue(Uuid::now_v7(), Role::User).expect("issued");
+        let issued = issuer
+            .issue_for(Uuid::now_v7(), Role::User, 0)
+            .expect("issued");
 
         let header = jsonwebtoken::decode_header(&issued.token).expect("header");
         assert_eq!(header.kid.as_deref(), Some("2026-11"));
@@ -199,7 +215,7 @@ mod tests {
         let issuer = issuer(&["k1"]);
         let user = Uuid::now_v7();
 
-        let issued = issuer.issue(user, Role::Admin).expect("issued");
+        let issued = issuer.issue_for(user, Role::Admin, 4).expect("issued");
         let claims = issuer
             .verifier()
             .expect("verifier")
@@ -208,6 +224,7 @@ mod tests {
 
         assert_eq!(claims.sub, user);
         assert_eq!(claims.role, Role::Admin);
+        assert_eq!(claims.ver, 4);
         assert_eq!(claims.exp - claims.iat, 900);
     }
 
@@ -230,7 +247,9 @@ mod tests {
         .expect("issuer");
         std::fs::remove_file(&pem_file).expect("removed");
 
-        let issued = issuer.issue(Uuid::now_v7(), Role::User).expect("issued");
+        let issued = issuer
+            .issue_for(Uuid::now_v7(), Role::User, 0)
+            .expect("issued");
 
         let header = jsonwebtoken::decode_header(&issued.token).expect("header");
         assert_eq!(header.kid.as_deref(), Some("old"));

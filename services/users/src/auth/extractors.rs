@@ -4,19 +4,25 @@
 //! * `AuthenticatedUser`: any valid access token (401 otherwise);
 //! * `RequireRole<Admin>`: a valid token with the admin role (403 otherwise).
 //!
-//! Tokens come as `Authorization: Bearer <jwt>` and are checked by the shared
-//! `TokenVerifier` (the same code the gateway runs).
+//! Tokens come as `Authorization: Bearer <jwt>` and are checked twice: by
+//! the shared `TokenVerifier` (the same code the gateway runs), then against
+//! the stored account ([`super::account_check`]), which only this service
+//! can do.
 
-use std::{future::Ready, marker::PhantomData};
+use std::marker::PhantomData;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
-use capstone_contracts::Role;
+use capstone_contracts::{AccessClaims, Role};
 use capstone_platform::access_token::TokenVerifier;
+use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
+use super::current_account;
 use crate::{
+    cache::UserCache,
     domain::{Permission, role_grants},
     error::ApiError,
+    repo::UserRepository,
 };
 
 // ANCHOR: authenticated_user
@@ -44,17 +50,37 @@ impl AuthenticatedUser {
 
 impl FromRequest for AuthenticatedUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        std::future::ready(authenticate(req))
+        let verified = verify_bearer(req);
+        let cache = req.app_data::<web::Data<UserCache>>().cloned();
+        let users = req.app_data::<web::Data<UserRepository>>().cloned();
+        Box::pin(async move {
+            let claims = verified?;
+            let (Some(cache), Some(users)) = (cache, users) else {
+                return Err(ApiError::internal(MissingAppData(
+                    "UserCache, UserRepository",
+                )));
+            };
+            // The signature says who the token was issued to; the stored
+            // account says whether that still holds (deleted, disabled,
+            // demoted since?). Its current role is the one that counts.
+            let user = current_account(&claims, &cache, &users).await?;
+            Ok(AuthenticatedUser {
+                id: user.id,
+                role: user.role,
+            })
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AuthenticatedUser, ApiError> {
+/// The claims of the bearer token, if it verifies (signature, expiry,
+/// issuer, audience).
+fn verify_bearer(req: &HttpRequest) -> Result<AccessClaims, ApiError> {
     let verifier = req
         .app_data::<web::Data<TokenVerifier>>()
-        .ok_or_else(|| ApiError::internal(MissingVerifier))?;
+        .ok_or_else(|| ApiError::internal(MissingAppData("TokenVerifier")))?;
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -64,22 +90,19 @@ fn authenticate(req: &HttpRequest) -> Result<AuthenticatedUser, ApiError> {
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         })
         .ok_or(ApiError::Unauthenticated)?;
-    let claims = verifier.verify(token).map_err(|reason| {
+    verifier.verify(token).map_err(|reason| {
         // The reason helps whoever debugs; the client only learns "401".
         tracing::info!(%reason, "access token refused");
         ApiError::Unauthenticated
-    })?;
-    Ok(AuthenticatedUser {
-        id: claims.sub,
-        role: claims.role,
     })
 }
 // ANCHOR_END: authenticated_user
 
-/// A wiring bug (the app was built without a verifier), not a client error.
+/// A wiring bug (the app was built without what checking a token needs),
+/// not a client error.
 #[derive(Debug, thiserror::Error)]
-#[error("no TokenVerifier in the app data")]
-struct MissingVerifier;
+#[error("missing from the app data: {0}")]
+struct MissingAppData(&'static str);
 
 /// A role that `RequireRole` can demand.
 pub trait RequiredRole {
@@ -100,16 +123,17 @@ pub struct RequireRole<R>(pub AuthenticatedUser, PhantomData<R>);
 
 impl<R: RequiredRole> FromRequest for RequireRole<R> {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
-    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let result = authenticate(req).and_then(|user| {
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let authenticated = AuthenticatedUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = authenticated.await?;
             if user.role == R::ROLE {
                 Ok(RequireRole(user, PhantomData))
             } else {
                 Err(ApiError::Forbidden)
             }
-        });
-        std::future::ready(result)
+        })
     }
 }

@@ -8,11 +8,13 @@
 //! | [`refresh_tokens`] | opaque single-use refresh tokens, stored hashed |
 //! | [`random`] | unguessable URL-safe strings (tokens, generated passwords) |
 //! | [`login_throttle`] | failed-login counters in Redis; 429 past the limit |
+//! | [`account_check`] | a verified token still refused: account deleted, disabled, or changed since |
 //! | [`extractors`] | `AuthenticatedUser`, `RequireRole<Admin>`: the rule in the signature |
 //!
 //! Explained in docs/src/security.md.
 
 pub mod access_tokens;
+pub mod account_check;
 pub mod extractors;
 pub mod link_tokens;
 pub mod login_throttle;
@@ -21,6 +23,7 @@ pub mod random;
 pub mod refresh_tokens;
 
 pub use access_tokens::{AccessTokenIssuer, IssuedToken, SigningKeySettings};
+pub use account_check::{StaleToken, current_account};
 pub use capstone_contracts::AccessClaims;
 pub use extractors::{Admin, AuthenticatedUser, RequireRole};
 pub use link_tokens::{CheckedLink, InvalidLink, LinkPurpose, LinkTokens};

@@ -23,6 +23,10 @@ pub struct UserSnapshot {
     email_verified_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    // No serde defaults: an entry cached before these fields existed fails
+    // to parse and reads as a miss, instead of as "version 0, active".
+    auth_version: i32,
+    disabled_at: Option<DateTime<Utc>>,
 }
 
 impl From<Option<User>> for CachedUser {
@@ -36,6 +40,8 @@ impl From<Option<User>> for CachedUser {
                 email_verified_at: user.email_verified_at,
                 created_at: user.created_at,
                 updated_at: user.updated_at,
+                auth_version: user.auth_version,
+                disabled_at: user.disabled_at,
             }),
             None => CachedUser::Missing,
         }
@@ -56,6 +62,8 @@ impl CachedUser {
                 email_verified_at: snapshot.email_verified_at,
                 created_at: snapshot.created_at,
                 updated_at: snapshot.updated_at,
+                auth_version: snapshot.auth_version,
+                disabled_at: snapshot.disabled_at,
             })),
         }
     }
@@ -76,6 +84,8 @@ mod tests {
             email_verified_at: None,
             created_at: now,
             updated_at: now,
+            auth_version: 2,
+            disabled_at: Some(now),
         };
         for cached in [CachedUser::from(Some(user.clone())), CachedUser::Missing] {
             let json = serde_json::to_string(&cached).expect("json");

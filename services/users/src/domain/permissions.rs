@@ -12,6 +12,7 @@ pub enum Permission {
     ReadAnyUser,
     UpdateAnyUser,
     ChangeRoles,
+    DisableUsers,
     DeleteAnyUser,
 }
 
@@ -27,6 +28,7 @@ pub fn permissions_of(role: Role) -> &'static [Permission] {
             ReadAnyUser,
             UpdateAnyUser,
             ChangeRoles,
+            DisableUsers,
             DeleteAnyUser,
         ],
     }

@@ -15,6 +15,9 @@ pub enum RepoError {
     /// The email address belongs to another account.
     #[error("email address already in use")]
     EmailTaken,
+    /// The change would leave no active admin (see `repo::admins`).
+    #[error("the last active admin cannot be demoted, disabled or deleted")]
+    LastAdmin,
     /// Postgres cannot be reached or dropped the connection: retryable.
     #[error("database unavailable: {0}")]
     Unavailable(String),

@@ -5,6 +5,7 @@
 //! such user" from "the email is taken" from "Postgres is down" without
 //! looking at driver messages.
 
+mod admins;
 mod error;
 pub mod outbox;
 mod sessions;

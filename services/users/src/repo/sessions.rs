@@ -5,9 +5,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::RepoError;
-use crate::schema::{refresh_tokens, users};
-use capstone_contracts::{Role, UnknownRole};
+use super::{RepoError, user_row::UserRow};
+use crate::{
+    domain::User,
+    schema::{refresh_tokens, users},
+};
 use capstone_platform::database::PgPool;
 
 /// How long tokens live (from `users.auth`).
@@ -20,9 +22,10 @@ pub struct SessionLifetimes {
 /// What presenting a refresh token led to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Rotation {
-    /// Valid: it is now used, and its successor is stored. `role` is read in
-    /// the same transaction: a role changed since login applies from here on.
-    Rotated { user_id: Uuid, role: Role },
+    /// Valid: it is now used, and its successor is stored. The user is read
+    /// in the same transaction: a role changed since login applies from here
+    /// on, and the new access token carries the current auth version.
+    Rotated { user: User },
     /// Already used before: the family was revoked (likely theft).
     ReuseDetected { user_id: Uuid, family_id: Uuid },
     /// Unknown, expired or revoked.
@@ -115,14 +118,17 @@ impl SessionRepository {
                 if stored.expires_at <= now || stored.family_expires_at <= now {
                     return Ok(Rotation::Rejected);
                 }
-                let role: String = users::table
+                let user: User = users::table
                     .find(stored.user_id)
-                    .select(users::role)
+                    .select(UserRow::as_select())
                     .first(connection)
-                    .await?;
-                let role: Role = role
-                    .parse()
-                    .map_err(|error: UnknownRole| RepoError::CorruptRow(error.to_string()))?;
+                    .await?
+                    .try_into()?;
+                if user.is_disabled() {
+                    // A suspended account keeps no session to come back to.
+                    revoke_family(connection, stored.family_id).await?;
+                    return Ok(Rotation::Rejected);
+                }
                 diesel::update(
                     refresh_tokens::table
                         .filter(refresh_tokens::token_hash.eq(presented.as_slice())),
@@ -139,10 +145,7 @@ impl SessionRepository {
                     stored.family_expires_at,
                 )
                 .await?;
-                Ok(Rotation::Rotated {
-                    user_id: stored.user_id,
-                    role,
-                })
+                Ok(Rotation::Rotated { user })
             })
             .await
     }
@@ -164,7 +167,7 @@ impl SessionRepository {
         Ok(())
     }
 
-    /// Ends every session of a user (password change).
+    /// Ends every session of a user (password change, suspension).
     pub async fn revoke_all_for_user(&self, user_id: Uuid) -> Result<(), RepoError> {
         let mut connection = self.pool.get().await?;
         diesel::update(

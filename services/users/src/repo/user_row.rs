@@ -22,6 +22,8 @@ pub(super) struct UserRow {
     email_verified_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    auth_version: i32,
+    disabled_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -40,6 +42,8 @@ impl TryFrom<UserRow> for User {
             email_verified_at: row.email_verified_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            auth_version: row.auth_version,
+            disabled_at: row.disabled_at,
         })
     }
 }
@@ -64,8 +68,9 @@ impl<'a> From<&'a NewUser> for NewUserRow<'a> {
     }
 }
 
-/// Every column a PATCH may change. `email_verified_at: None` must write
-/// NULL (a changed address is unverified), hence `treat_none_as_null`.
+/// Every column a PATCH may change. `None` must write NULL (a changed
+/// address is unverified, a reactivated account is not disabled), hence
+/// `treat_none_as_null`.
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = users, treat_none_as_null = true)]
 pub(super) struct UserChangeset<'a> {
@@ -73,6 +78,8 @@ pub(super) struct UserChangeset<'a> {
     display_name: &'a str,
     role: &'a str,
     email_verified_at: Option<DateTime<Utc>>,
+    auth_version: i32,
+    disabled_at: Option<DateTime<Utc>>,
 }
 
 impl<'a> From<&'a User> for UserChangeset<'a> {
@@ -82,6 +89,8 @@ impl<'a> From<&'a User> for UserChangeset<'a> {
             display_name: user.display_name.as_str(),
             role: user.role.as_str(),
             email_verified_at: user.email_verified_at,
+            auth_version: user.auth_version,
+            disabled_at: user.disabled_at,
         }
     }
 }

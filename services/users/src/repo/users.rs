@@ -1,5 +1,6 @@
 //! Queries on the `users` table.
 
+use chrono::Utc;
 use diesel::{
     dsl::sql,
     prelude::*,
@@ -9,7 +10,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{
-    RepoError, outbox,
+    RepoError, admins, outbox,
     user_row::{NewUserRow, UserChangeset, UserRow},
 };
 use crate::{
@@ -140,7 +141,10 @@ impl UserRepository {
                     return Err(RepoError::NotFound);
                 }
                 let row: UserRow = diesel::update(users::table.find(id))
-                    .set(users::password_hash.eq(new_hash))
+                    .set((
+                        users::password_hash.eq(new_hash),
+                        users::auth_version.eq(users::auth_version + 1),
+                    ))
                     .returning(UserRow::as_returning())
                     .get_result(connection)
                     .await?;
@@ -180,16 +184,23 @@ impl UserRepository {
             .map_err(RepoError::from)
     }
 
-    pub async fn set_password_hash(&self, id: Uuid, password_hash: &str) -> Result<(), RepoError> {
+    /// Replaces the password hash and bumps the auth version (access tokens
+    /// issued before stop working); the user as stored now.
+    pub async fn set_password_hash(
+        &self,
+        id: Uuid,
+        password_hash: &str,
+    ) -> Result<User, RepoError> {
         let mut connection = self.pool.get().await?;
-        let updated = diesel::update(users::table.find(id))
-            .set(users::password_hash.eq(password_hash))
-            .execute(&mut connection)
+        let row: UserRow = diesel::update(users::table.find(id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::auth_version.eq(users::auth_version + 1),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result(&mut connection)
             .await?;
-        if updated == 0 {
-            return Err(RepoError::NotFound);
-        }
-        Ok(())
+        row.try_into()
     }
 
     pub async fn find(&self, id: Uuid) -> Result<User, RepoError> {
@@ -270,6 +281,12 @@ impl UserRepository {
         let mut connection = self.pool.get().await?;
         connection
             .transaction::<User, RepoError, _>(async |connection| {
+                // Admins first, then the row: the order every writer keeps.
+                let admins = if changes.may_remove_an_admin() {
+                    admins::lock_active_admins(connection).await?
+                } else {
+                    Vec::new()
+                };
                 let current: User = users::table
                     .find(id)
                     .select(UserRow::as_select())
@@ -277,10 +294,11 @@ impl UserRepository {
                     .first(connection)
                     .await?
                     .try_into()?;
-                let updated = current.with_changes(changes);
+                let updated = current.with_changes(changes, Utc::now());
                 if updated == current {
                     return Ok(current); // nothing to write, keep updated_at
                 }
+                admins::keep_an_admin(&current, Some(&updated), &admins)?;
                 let row: UserRow = diesel::update(users::table.find(id))
                     .set(UserChangeset::from(&updated))
                     .returning(UserRow::as_returning())
@@ -294,17 +312,24 @@ impl UserRepository {
     }
     // ANCHOR_END: update_user
 
-    /// Deletes user `id` and announces it, in one transaction.
+    /// Deletes user `id` and announces it, in one transaction; never the
+    /// last active admin.
     pub async fn delete(&self, id: Uuid, announcement: &Envelope) -> Result<(), RepoError> {
         let mut connection = self.pool.get().await?;
         connection
             .transaction::<(), RepoError, _>(async |connection| {
-                let deleted = diesel::delete(users::table.find(id))
+                let admins = admins::lock_active_admins(connection).await?;
+                let current: User = users::table
+                    .find(id)
+                    .select(UserRow::as_select())
+                    .for_update()
+                    .first(connection)
+                    .await?
+                    .try_into()?;
+                admins::keep_an_admin(&current, None, &admins)?;
+                diesel::delete(users::table.find(id))
                     .execute(connection)
                     .await?;
-                if deleted == 0 {
-                    return Err(RepoError::NotFound);
-                }
                 outbox::enqueue(connection, announcement).await
             })
             .await

@@ -59,7 +59,9 @@ pub fn sign_claims(claims: &crate::auth::AccessClaims) -> String {
         .expect("signed")
 }
 
-/// A token for `user_id` with `role`, as the service would issue it.
+/// A token for `user_id` with `role` and auth version 0 (a new account's),
+/// as the service would issue it. The service checks tokens against the
+/// stored account, so the account must exist with that role.
 pub fn mint(issuer: &AccessTokenIssuer, user_id: Uuid, role: Role) -> String {
-    issuer.issue(user_id, role).expect("token").token
+    issuer.issue_for(user_id, role, 0).expect("token").token
 }

@@ -5,12 +5,15 @@
 //! | module | holds |
 //! |---|---|
 //! | [`TestDatabase`] | a database per test, copied from a migrated template (from `platform`; pass [`crate::migrations::MIGRATIONS`]) |
+//! | [`accounts`] | accounts made in SQL: the first admin |
 //! | [`identity`] | the suite's signing key: tokens for any user and role |
 //! | [`redis_namespace`] | a Redis key prefix per test, cleaned up after it |
 
+pub mod accounts;
 pub mod identity;
 pub mod redis_namespace;
 
+pub use accounts::insert_admin;
 pub use capstone_platform::testing::TestDatabase;
 pub use identity::{configure_test_auth, mint, sign_claims, test_token_issuer};
 pub use redis_namespace::RedisNamespace;

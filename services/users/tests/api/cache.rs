@@ -4,11 +4,16 @@
 use serde_json::json;
 use uuid::Uuid;
 
+use capstone_users::domain::Role;
+
 use crate::helpers::{TestApp, UserBody, assert_problem, spawn_app, spawn_app_with};
 
 async fn spawn_cached_app() -> TestApp {
     let app = spawn_app().await;
     app.wait_for_redis().await;
+    // The admin's own account is looked up by every admin request (the
+    // token check); read it once so the counts below are the user's alone.
+    assert_eq!(app.get("/api/v1/users/me").await.status(), 200);
     app
 }
 
@@ -18,18 +23,31 @@ async fn read(app: &TestApp, id: Uuid) -> UserBody {
     response.json().await.expect("user")
 }
 
+/// A read by the user themselves: the token check and the handler look up
+/// the same id, one after the other.
+async fn read_own(app: &TestApp, id: Uuid) -> UserBody {
+    let token = app.token_for(id, Role::User);
+    let response = app.get_as(&format!("/api/v1/users/{id}"), &token).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("user")
+}
+
 #[tokio::test]
 async fn a_second_read_comes_from_the_process_not_postgres() {
     let app = spawn_cached_app().await;
     let user = app.create_user("ada@example.com", "Ada").await;
+    let before = app.cache.snapshot();
 
     let first = read(&app, user.id).await;
+    let after_first = app.cache.snapshot();
     let second = read(&app, user.id).await;
+    let after_second = app.cache.snapshot();
 
     assert_eq!(first, second);
-    let counts = app.cache.snapshot();
-    assert_eq!(counts.database_loads, 1);
-    assert_eq!(counts.local_hits, 1);
+    assert_eq!(after_first.database_loads - before.database_loads, 1);
+    assert_eq!(after_second.database_loads, after_first.database_loads);
+    // Two lookups hit the process: the admin's token check and the read.
+    assert_eq!(after_second.local_hits - after_first.local_hits, 2);
 }
 
 #[tokio::test]
@@ -37,13 +55,20 @@ async fn when_the_local_entry_expires_redis_answers_and_holds_a_versioned_key() 
     let app = spawn_app_with(|settings| settings.users.cache.local_ttl_ms = 50).await;
     app.wait_for_redis().await;
     let user = app.create_user("ada@example.com", "Ada").await;
-    read(&app, user.id).await;
+    let before = app.cache.snapshot();
+    read_own(&app, user.id).await; // the token check loads, the read hits
 
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    read(&app, user.id).await;
+    read_own(&app, user.id).await; // the check finds it in Redis, the read locally
 
     let counts = app.cache.snapshot();
-    assert_eq!((counts.database_loads, counts.redis_hits), (1, 1));
+    assert_eq!(
+        (
+            counts.database_loads - before.database_loads,
+            counts.redis_hits - before.redis_hits
+        ),
+        (1, 1)
+    );
     let key = format!("{}:users:v1:{}", app.redis.prefix, user.id);
     assert!(app.redis.keys().contains(&key), "{:?}", app.redis.keys());
 }
@@ -62,7 +87,12 @@ async fn every_write_path_invalidates_the_cached_user() {
     assert_eq!(read(&app, user.id).await.role, "admin");
 
     let before = app.cache.snapshot().invalidations;
-    let token = app.token_for(user.id, capstone_users::domain::Role::User);
+    // Promoted above: the token must say so (and carry the bumped version).
+    let token = app
+        .tokens
+        .issue_for(user.id, Role::Admin, 1)
+        .expect("token")
+        .token;
     let changed = app
         .client
         .patch(app.url("/api/v1/users/me/password"))
@@ -82,24 +112,32 @@ async fn every_write_path_invalidates_the_cached_user() {
 async fn a_missing_user_is_remembered_for_a_short_while() {
     let app = spawn_cached_app().await;
     let unknown = Uuid::now_v7();
+    let before = app.cache.snapshot();
 
     assert_problem(app.get_user(&unknown.to_string()).await, 404).await;
     assert_problem(app.get_user(&unknown.to_string()).await, 404).await;
 
-    assert_eq!(app.cache.snapshot().database_loads, 1);
+    assert_eq!(
+        app.cache.snapshot().database_loads - before.database_loads,
+        1
+    );
 }
 
 #[tokio::test]
 async fn many_concurrent_reads_of_a_cold_user_make_one_database_load() {
     let app = spawn_cached_app().await;
     let user = app.create_user("ada@example.com", "Ada").await;
+    let before = app.cache.snapshot();
 
     let id = user.id.to_string();
     let reads = (0..50).map(|_| app.get_user(&id));
     let responses = futures_util::future::join_all(reads).await;
 
     assert!(responses.iter().all(|response| response.status() == 200));
-    assert_eq!(app.cache.snapshot().database_loads, 1);
+    assert_eq!(
+        app.cache.snapshot().database_loads - before.database_loads,
+        1
+    );
 }
 
 #[tokio::test]
@@ -151,15 +189,20 @@ async fn a_cached_entry_that_no_longer_passes_the_domain_rules_is_a_miss() {
     // Valid JSON of the right shape, but an email today's rules refuse.
     let stale = json!({"Found": {
         "id": user.id, "email": "not-an-email", "display_name": "Ada", "role": "user",
-        "email_verified_at": null, "created_at": user.created_at, "updated_at": user.updated_at
+        "email_verified_at": null, "created_at": user.created_at, "updated_at": user.updated_at,
+        "auth_version": 0, "disabled_at": null
     }});
     app.redis.set(
         &format!("{}:users:v1:{}", app.redis.prefix, user.id),
         &stale.to_string(),
     );
 
+    let before = app.cache.snapshot();
     let fetched = read(&app, user.id).await;
 
     assert_eq!(fetched.email, "ada@example.com", "reloaded from Postgres");
-    assert_eq!(app.cache.snapshot().database_loads, 1);
+    assert_eq!(
+        app.cache.snapshot().database_loads - before.database_loads,
+        1
+    );
 }

@@ -72,6 +72,7 @@ fn the_verified_identity_replaces_any_claimed_one() {
         aud: "capstone".into(),
         sub: user,
         role: Role::User,
+        ver: 0,
         iat: 0,
         nbf: 0,
         exp: 0,

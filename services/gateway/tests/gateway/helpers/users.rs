@@ -6,7 +6,9 @@ use capstone_users::{
     Application, Settings,
     auth::AccessTokenIssuer,
     domain::Role,
-    testing::{RedisNamespace, TestDatabase, configure_test_auth, mint, test_token_issuer},
+    testing::{
+        RedisNamespace, TestDatabase, configure_test_auth, insert_admin, mint, test_token_issuer,
+    },
 };
 use uuid::Uuid;
 
@@ -62,7 +64,15 @@ impl UsersCluster {
         }
     }
 
+    /// A token for `user_id` with `role` and a fresh account's auth version;
+    /// the users service accepts it only if that account exists.
     pub fn token_for(&self, user_id: Uuid, role: Role) -> String {
         mint(&self.tokens, user_id, role)
+    }
+
+    /// A new admin account in the cluster's database, and a token for it.
+    pub async fn admin_token(&self) -> String {
+        let id = insert_admin(&self._database, "gateway-admin@example.com").await;
+        self.token_for(id, Role::Admin)
     }
 }

@@ -3,7 +3,7 @@
 //! | method | path | success | failures |
 //! |---|---|---|---|
 //! | POST | `/register` | 201 user + `Location` | 400, 409, 413, 415, 422, 503 |
-//! | POST | `/login` | 200 token pair | 401, 422, 429, 503 |
+//! | POST | `/login` | 200 token pair | 401, 403, 422, 429, 503 |
 //! | POST | `/refresh` | 200 new token pair | 401, 422, 503 |
 //! | POST | `/logout` | 204 | 422, 503 |
 //! | POST | `/verify-email` | 204 | 400, 422, 503 |
@@ -101,6 +101,7 @@ pub async fn register(
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Right password, but an admin suspended the account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing or oversized fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins for this account or address (see Retry-After)", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
@@ -135,6 +136,10 @@ pub async fn login(
         .filter(|_| verified)
         .ok_or(ApiError::InvalidCredentials)?;
     throttle.succeeded(&request.email, client.0).await;
+    // Said only to whoever knows the password: nobody else learns anything.
+    if user.is_disabled() {
+        return Err(ApiError::AccountDisabled);
+    }
     Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))
 }
 // ANCHOR_END: login
@@ -158,15 +163,15 @@ pub async fn refresh(
 ) -> Result<HttpResponse, ApiError> {
     let successor = NewRefreshToken::generate().map_err(ApiError::internal)?;
     let presented = hash_refresh_token(&request.refresh_token);
-    let (user_id, role) = match sessions.rotate(&presented, &successor.hash).await? {
-        Rotation::Rotated { user_id, role } => (user_id, role),
+    let user = match sessions.rotate(&presented, &successor.hash).await? {
+        Rotation::Rotated { user } => user,
         Rotation::ReuseDetected { user_id, family_id } => {
             tracing::warn!(%user_id, %family_id, "refresh token reused: session revoked");
             return Err(ApiError::InvalidRefreshToken);
         }
         Rotation::Rejected => return Err(ApiError::InvalidRefreshToken),
     };
-    let access = tokens.issue(user_id, role).map_err(ApiError::internal)?;
+    let access = tokens.issue(&user).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(TokenResponse::bearer(
         access.token,
         tokens.lifetime_secs(),
@@ -203,9 +208,7 @@ pub async fn start_session(
 ) -> Result<TokenResponse, ApiError> {
     let refresh = NewRefreshToken::generate().map_err(ApiError::internal)?;
     sessions.start(user.id, &refresh.hash).await?;
-    let access = tokens
-        .issue(user.id, user.role)
-        .map_err(ApiError::internal)?;
+    let access = tokens.issue(user).map_err(ApiError::internal)?;
     Ok(TokenResponse::bearer(
         access.token,
         tokens.lifetime_secs(),

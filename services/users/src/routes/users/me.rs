@@ -82,9 +82,14 @@ pub async fn change_password(
         .hash(&new_password)
         .await
         .map_err(ApiError::internal)?;
-    users.set_password_hash(caller.id, &hash).await?;
-    // The cached user holds no password, but the write moved `updated_at`
-    // (a trigger), so the cached copy is stale like after any other write.
+    // The write bumps the auth version: every access token issued before,
+    // this request's included, stops working.
+    let user = users
+        .set_password_hash(caller.id, &hash)
+        .await
+        .map_err(ApiError::from_repo(caller.id))?;
+    // After the commit, like every invalidation: the cached copy carries the
+    // old auth version, and another instance must not keep accepting it.
     cache.invalidate(caller.id).await;
     // Whoever else holds a session (perhaps whoever knew the old password) is out.
     sessions.revoke_all_for_user(caller.id).await?;

@@ -11,7 +11,7 @@
 //! | POST | `/api/v1/users/me/verification-email` | anyone | 202 | 401, 404, 409, 503 |
 //! | GET | `/api/v1/users/{id}` | self or admin | 200 | 401, 403, 404, 503 |
 //! | PATCH | `/api/v1/users/{id}` | self or admin (`role`: admin) | 200 | 400, 401, 403, 404, 409, 413, 415, 422, 503 |
-//! | DELETE | `/api/v1/users/{id}` | self or admin | 204 | 401, 403, 404, 503 |
+//! | DELETE | `/api/v1/users/{id}` | self or admin | 204 | 401, 403, 404, 409, 503 |
 
 pub mod me;
 mod requests;
@@ -38,7 +38,7 @@ use crate::{
     domain::{NewUser, PageCursor, Permission, UserChanges, UserListing},
     error::ApiError,
     events::EventOrigin,
-    repo::UserRepository,
+    repo::{SessionRepository, UserRepository},
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -179,10 +179,10 @@ pub async fn list_users(
     responses(
         (status = 200, description = "The updated user", body = UserResponse),
         (status = 401, response = inline(Unauthenticated)),
-        (status = 403, description = "Another user's account, or a role change, and not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another user's account, a role change or a suspension, and not an admin; or an admin's own role or suspension", body = Problem, content_type = "application/problem+json"),
         (status = 400, response = inline(MalformedJson)),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email already registered, or the change would leave no active admin", body = Problem, content_type = "application/problem+json"),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(NotJson)),
         (status = 422, description = "Invalid, unknown or no fields", body = Problem, content_type = "application/problem+json"),
@@ -194,14 +194,20 @@ pub async fn update_user(
     origin: EventOrigin,
     repo: web::Data<UserRepository>,
     cache: web::Data<UserCache>,
+    sessions: web::Data<SessionRepository>,
     id: web::Path<Uuid>,
     ValidatedJson(request): ValidatedJson<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     caller.require_self_or(id, Permission::UpdateAnyUser)?;
     let changes = UserChanges::try_from(request)?;
-    if changes.role.is_some() && !caller.has(Permission::ChangeRoles) {
+    if (changes.role.is_some() && !caller.has(Permission::ChangeRoles))
+        || (changes.disabled.is_some() && !caller.has(Permission::DisableUsers))
+    {
         return Err(ApiError::Forbidden);
+    }
+    if id == caller.id && (changes.role.is_some() || changes.disabled.is_some()) {
+        return Err(ApiError::SelfAdministration);
     }
     let user = repo
         .update(id, &changes, |before, after| {
@@ -210,8 +216,12 @@ pub async fn update_user(
         .await
         .map_err(ApiError::from_repo(id))?;
     // After the commit: invalidating earlier would let a concurrent read
-    // cache the old row again.
+    // cache the old row again. The cached copy also carries the auth version
+    // that tokens are checked against, so this is what retires them here.
     cache.invalidate(id).await;
+    if user.is_disabled() {
+        sessions.revoke_all_for_user(id).await?;
+    }
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -225,6 +235,7 @@ pub async fn update_user(
         (status = 403, response = inline(NotYoursNotAdmin)),
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The only active admin cannot be deleted", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]

@@ -52,7 +52,11 @@ pub struct UpdateUserRequest {
     #[validate(custom(function = "check_display_name"))]
     #[schema(min_length = 1, max_length = 64)]
     pub display_name: Option<String>,
+    /// Admins only.
     pub role: Option<Role>,
+    /// Admins only: `true` suspends the account (no login, its tokens and
+    /// sessions end), `false` reactivates it.
+    pub disabled: Option<bool>,
 }
 
 /// Filters and paging for listing users (newest first).
@@ -87,9 +91,13 @@ fn check_display_name(value: &str) -> Result<(), ValidationError> {
 }
 
 fn check_not_empty(request: &UpdateUserRequest) -> Result<(), ValidationError> {
-    if request.email.is_none() && request.display_name.is_none() && request.role.is_none() {
+    if request.email.is_none()
+        && request.display_name.is_none()
+        && request.role.is_none()
+        && request.disabled.is_none()
+    {
         return Err(ValidationError::new("empty")
-            .with_message("send at least one of email, display_name, role".into()));
+            .with_message("send at least one of email, display_name, role, disabled".into()));
     }
     Ok(())
 }
@@ -127,6 +135,7 @@ impl TryFrom<UpdateUserRequest> for UserChanges {
                 .transpose()
                 .map_err(|e| ApiError::invalid_field("display_name", &e))?,
             role: request.role,
+            disabled: request.disabled,
         })
     }
 }

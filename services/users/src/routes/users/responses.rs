@@ -15,6 +15,7 @@ use crate::domain::{Role, User};
     "display_name": "Ada Lovelace",
     "role": "user",
     "email_verified_at": null,
+    "disabled_at": null,
     "created_at": "2026-11-24T10:00:00.123456Z",
     "updated_at": "2026-11-24T10:00:00.123456Z"
 }))]
@@ -24,6 +25,8 @@ pub struct UserResponse {
     pub display_name: String,
     pub role: Role,
     pub email_verified_at: Option<DateTime<Utc>>,
+    /// When an admin suspended the account; `null` while it is active.
+    pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -36,6 +39,7 @@ impl From<User> for UserResponse {
             display_name: user.display_name.to_string(),
             role: user.role,
             email_verified_at: user.email_verified_at,
+            disabled_at: user.disabled_at,
             created_at: user.created_at,
             updated_at: user.updated_at,
         }
@@ -51,6 +55,7 @@ impl From<User> for UserResponse {
         "display_name": "Ada Lovelace",
         "role": "user",
         "email_verified_at": null,
+        "disabled_at": null,
         "created_at": "2026-11-24T10:00:00.123456Z",
         "updated_at": "2026-11-24T10:00:00.123456Z"
     }],

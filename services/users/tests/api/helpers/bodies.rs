@@ -13,6 +13,7 @@ pub struct UserBody {
     pub display_name: String,
     pub role: String,
     pub email_verified_at: Option<String>,
+    pub disabled_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }

@@ -18,7 +18,7 @@ mod outbox;
 
 pub use bodies::{PageBody, UserBody, assert_problem, header};
 pub use capstone_users::testing::{
-    RedisNamespace, TestDatabase, configure_test_auth, identity, sign_claims,
+    RedisNamespace, TestDatabase, configure_test_auth, identity, insert_admin, sign_claims,
 };
 
 use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
@@ -37,13 +37,19 @@ pub struct TestApp {
     pub database: TestDatabase,
     /// Signs tokens the service accepts (same key).
     pub tokens: AccessTokenIssuer,
-    /// An admin's token (for a user id that is not in the database: tokens
-    /// are self-contained). The request helpers send it unless told otherwise.
+    /// The test's admin: a real row (the service checks every token against
+    /// the stored account), created in 2000 so it sorts after every user a
+    /// test makes in newest-first listings.
+    pub admin_id: Uuid,
+    /// The admin's token. The request helpers send it unless told otherwise.
     pub admin_token: String,
     /// This test's Redis keys (deleted at the end).
     pub redis: RedisNamespace,
     /// The service's cache counters (hits per layer, database loads).
     pub cache: std::sync::Arc<capstone_users::cache::CacheMetrics>,
+    /// What it was built from: [`TestApp::spawn_sibling`] builds another
+    /// instance from the same settings.
+    pub settings: Settings,
     shutdown: Shutdown,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -73,9 +79,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.redis.key_prefix = redis.prefix.clone();
     adjust(&mut settings);
     let tokens = identity::test_token_issuer(&settings);
-    let admin_token = identity::mint(&tokens, Uuid::now_v7(), Role::Admin);
+    let admin_id = insert_admin(&database, "test-admin@example.com").await;
+    let admin_token = identity::mint(&tokens, admin_id, Role::Admin);
 
-    let application = Application::build(settings)
+    let application = Application::build(settings.clone())
         .await
         .expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
@@ -87,9 +94,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         client: reqwest::Client::new(),
         database,
         tokens,
+        admin_id,
         admin_token,
         redis,
         cache,
+        settings,
         shutdown,
         server,
     }
@@ -105,6 +114,18 @@ impl Drop for TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// A second instance over the same database and Redis prefix, as a
+    /// deployment runs several; it stops when the returned handle drops.
+    pub async fn spawn_sibling(&self) -> Sibling {
+        let application = Application::build(self.settings.clone())
+            .await
+            .expect("the sibling builds");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let shutdown = Shutdown::new();
+        tokio::spawn(application.run_until_stopped(shutdown.clone()));
+        Sibling { address, shutdown }
     }
 
     /// Stops the server and waits until it has drained.
@@ -259,6 +280,18 @@ impl TestApp {
     }
 }
 
+/// Another instance of the service, from [`TestApp::spawn_sibling`].
+pub struct Sibling {
+    pub address: String,
+    shutdown: Shutdown,
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
 /// Runs SQL on the test's database: for states no endpoint can reach.
 pub async fn execute_on(app: &TestApp, statement: &str) {
     let mut connection = app.database.connect().await;
@@ -266,4 +299,70 @@ pub async fn execute_on(app: &TestApp, statement: &str) {
         .execute(&mut connection)
         .await
         .expect("SQL runs");
+}
+
+/// Rows locked by a transaction of the test's own, to line concurrent
+/// requests up behind them (see [`hold_rows`]).
+pub struct HeldRows {
+    connection: diesel_async::AsyncPgConnection,
+    database: String,
+    watcher: diesel_async::AsyncPgConnection,
+}
+
+/// Locks the `users` rows with these ids until
+/// [`HeldRows::release_when_waiting`]: requests that touch them queue up,
+/// so a test can start several and let them all go at once.
+pub async fn hold_rows(app: &TestApp, ids: &[Uuid]) -> HeldRows {
+    let mut connection = app.database.connect().await;
+    diesel::sql_query("BEGIN")
+        .execute(&mut connection)
+        .await
+        .expect("BEGIN");
+    for id in ids {
+        diesel::sql_query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Uuid, _>(*id)
+            .execute(&mut connection)
+            .await
+            .expect("row locked");
+    }
+    HeldRows {
+        connection,
+        database: app
+            .database
+            .settings
+            .database_name()
+            .expect("a database name"),
+        watcher: app.database.connect().await,
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
+
+impl HeldRows {
+    /// Waits (bounded) until `count` sessions of this database wait for a
+    /// lock, then commits, releasing them together.
+    pub async fn release_when_waiting(mut self, count: i64) {
+        for _ in 0..500 {
+            let waiting: Waiting = diesel::sql_query(
+                "SELECT count(*) AS count FROM pg_stat_activity \
+                 WHERE datname = $1 AND wait_event_type = 'Lock'",
+            )
+            .bind::<diesel::sql_types::Text, _>(&self.database)
+            .get_result(&mut self.watcher)
+            .await
+            .expect("pg_stat_activity");
+            if waiting.count >= count {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        diesel::sql_query("COMMIT")
+            .execute(&mut self.connection)
+            .await
+            .expect("COMMIT");
+    }
 }
