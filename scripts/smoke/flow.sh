@@ -36,7 +36,7 @@ json() {
 EMAIL="smoke-$(date +%s)-$RANDOM@example.com"
 PASSWORD="smoke test passphrase $RANDOM"
 
-call 201 -X POST "$GATEWAY/api/v1/auth/register" -H 'Content-Type: application/json' \
+call 202 -X POST "$GATEWAY/api/v1/auth/register" -H 'Content-Type: application/json' \
   -d "{\"email\": \"$EMAIL\", \"password\": \"$PASSWORD\", \"display_name\": \"Smoke Test\"}"
 say "registered $EMAIL"
 

@@ -25,6 +25,7 @@
 //! | [`probe`] | protocol-level reachability checks for Postgres, Redis and RabbitMQ |
 //! | [`shutdown`] | one shutdown signal (SIGINT/SIGTERM) shared by every long-running task |
 //! | [`redis`] | a Redis connection opened in the background; bounded commands; health check |
+//! | [`sealing`] | secrets sealed (ChaCha20-Poly1305, rotating keys) for the places they pass through: link tokens on their way to email |
 //! | [`server`] | run an actix-web server until the shutdown signal, then drain it |
 //! | [`tls`] | rustls client configs (ring, Mozilla's roots plus CA files) for Postgres, Redis, RabbitMQ, SMTP |
 
@@ -43,6 +44,7 @@ pub mod migrations;
 pub mod probe;
 pub mod problem;
 pub mod redis;
+pub mod sealing;
 pub mod server;
 pub mod settings;
 pub mod shutdown;

@@ -35,6 +35,10 @@ pub enum ApiError {
     /// another admin must do it (nobody locks themselves out by mistake).
     #[error("an admin cannot change their own role or suspend themselves")]
     SelfAdministration,
+    /// 403: an email change through PATCH on one's own account: it needs
+    /// the password and a confirmation from the new address instead.
+    #[error("changing one's own address needs re-authentication")]
+    ReauthenticationRequired,
     /// 403: the right password for a suspended account.
     #[error("the account is disabled")]
     AccountDisabled,
@@ -93,9 +97,10 @@ impl From<RepoError> for ApiError {
             RepoError::LastAdmin => ApiError::LastAdmin,
             RepoError::Unavailable(_) => ApiError::DatabaseUnavailable(error),
             // NotFound without an id to report is a bug in the caller.
-            RepoError::NotFound | RepoError::CorruptRow(_) | RepoError::Query(_) => {
-                ApiError::internal(error)
-            }
+            RepoError::NotFound
+            | RepoError::CorruptRow(_)
+            | RepoError::Query(_)
+            | RepoError::Announce(_) => ApiError::internal(error),
         }
     }
 }
@@ -140,6 +145,15 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
             )
             .with_detail("Admins cannot change their own role or suspend themselves; another admin can."),
+            ApiError::ReauthenticationRequired => Problem::new(
+                "reauthentication-required",
+                "Confirm it is you",
+                StatusCode::FORBIDDEN,
+            )
+            .with_detail(
+                "Change your own address with POST /api/v1/users/me/email, \
+                 with your current password; a link to the new address confirms it.",
+            ),
             ApiError::AccountDisabled => Problem::new(
                 "account-disabled",
                 "Account disabled",

@@ -56,7 +56,7 @@ pub async fn ensure_admin(settings: &Settings, email: &str) -> Result<AdminSeed,
         // Announced like any role change, so the audit trail shows the promotion.
         users
             .update(user.id, &promote, |before, after| {
-                EventOrigin::default().updated(before, after, &[])
+                Ok(vec![EventOrigin::default().updated(before, after, &[])])
             })
             .await?;
         forget_cached_user(settings, user.id).await;

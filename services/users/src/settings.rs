@@ -12,6 +12,7 @@ use std::path::Path;
 
 use capstone_platform::{
     ConfigError, load_settings,
+    sealing::{Sealer, SealingSettings},
     settings::{AmqpSettings, DatabaseSettings, Environment, HttpSettings, RedisSettings},
     telemetry::TelemetrySettings,
 };
@@ -36,6 +37,9 @@ pub struct Settings {
     pub redis: RedisSettings,
     /// The broker the outbox relay publishes to (`[amqp]`, or `AMQP_URL`).
     pub amqp: AmqpSettings,
+    /// The keys that seal link tokens for the worker (`[link_sealing]`,
+    /// shared with the worker, which opens them).
+    pub link_sealing: SealingSettings,
     pub users: UsersSettings,
 }
 
@@ -84,6 +88,11 @@ pub struct AuthSettings {
     pub email_verification_ttl_secs: i64,
     /// How long a password-reset link works. Short: it is as good as the password.
     pub password_reset_ttl_secs: i64,
+    /// How long the link that confirms a new address works.
+    pub email_change_ttl_secs: i64,
+    /// How long the old address can undo a change of address: long enough
+    /// for someone back from a holiday to notice.
+    pub email_change_undo_ttl_secs: i64,
 }
 
 impl Default for AuthSettings {
@@ -100,6 +109,8 @@ impl Default for AuthSettings {
             link_secret: None,
             email_verification_ttl_secs: 24 * 60 * 60,
             password_reset_ttl_secs: 30 * 60,
+            email_change_ttl_secs: 24 * 60 * 60,
+            email_change_undo_ttl_secs: 7 * 24 * 60 * 60,
         }
     }
 }
@@ -166,14 +177,24 @@ impl Settings {
             }
             _ => {}
         }
-        if auth.email_verification_ttl_secs <= 0 || auth.password_reset_ttl_secs <= 0 {
+        let link_lifetimes = [
+            auth.email_verification_ttl_secs,
+            auth.password_reset_ttl_secs,
+            auth.email_change_ttl_secs,
+            auth.email_change_undo_ttl_secs,
+        ];
+        if link_lifetimes.iter().any(|ttl| *ttl <= 0) {
             return Err(ConfigError::Value {
-                key: "users.auth.email_verification_ttl_secs / password_reset_ttl_secs",
+                key: "users.auth.{email_verification,password_reset,email_change,email_change_undo}_ttl_secs",
                 expected: "positive lifetimes",
-                found: format!(
-                    "{} / {}",
-                    auth.email_verification_ttl_secs, auth.password_reset_ttl_secs
-                ),
+                found: format!("{link_lifetimes:?}"),
+            });
+        }
+        if let Err(error) = Sealer::from_settings(&self.link_sealing, self.environment) {
+            return Err(ConfigError::Value {
+                key: "link_sealing.keys",
+                expected: "32-byte keys, base64 (`openssl rand -base64 32`); one at least in production",
+                found: error.to_string(),
             });
         }
         if self.environment == Environment::Production && auth.signing_keys.is_empty() {

@@ -22,11 +22,15 @@ use capstone_platform::{
     metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
     redis::{LazyRedis, RedisCheck},
+    sealing::Sealer,
     server,
 };
 
 use crate::{
-    auth::{AccessTokenIssuer, LinkTokens, LoginThrottle, PasswordHasher, random::random_url_safe},
+    auth::{
+        AccessTokenIssuer, LinkLifetimes, LinkTokens, LoginThrottle, PasswordHasher,
+        random::random_url_safe,
+    },
     cache::{CacheMetrics, UserCache},
     events::Relay,
     metrics, migrations, openapi,
@@ -46,7 +50,7 @@ pub enum StartupError {
     Migrations(#[from] migrations::MigrationError),
     #[error("signing keys are unusable: {0}")]
     SigningKeys(#[from] capstone_platform::access_token::TokenError),
-    #[error("no link secret: {0}")]
+    #[error("links cannot be made or sealed: {0}")]
     LinkSecret(String),
     #[error("password hashing cannot be set up: {0}")]
     PasswordHashing(#[from] crate::auth::PasswordHashError),
@@ -231,11 +235,19 @@ fn link_tokens(settings: &Settings) -> Result<LinkTokens, StartupError> {
                 .into()
         }
     };
+    let sealer = Sealer::from_settings(&settings.link_sealing, settings.environment)
+        .map_err(|error| StartupError::LinkSecret(error.to_string()))?;
+    let seconds = TimeDelta::seconds;
     Ok(LinkTokens::new(
         &secret,
         &auth.issuer,
-        TimeDelta::seconds(auth.email_verification_ttl_secs),
-        TimeDelta::seconds(auth.password_reset_ttl_secs),
+        LinkLifetimes {
+            verify_email: seconds(auth.email_verification_ttl_secs),
+            reset_password: seconds(auth.password_reset_ttl_secs),
+            confirm_email_change: seconds(auth.email_change_ttl_secs),
+            undo_email_change: seconds(auth.email_change_undo_ttl_secs),
+        },
+        Arc::new(sealer),
     ))
 }
 

@@ -2,13 +2,18 @@
 //! spends per message before it talks to Postgres or a mail server.
 //!
 //! `decode` is the first thing every delivery goes through; the audit
-//! handler adds `redacted_payload`, the email handler `compose`. `encode` is
+//! handler adds `redacted_payload`, the email handler `compose` (which opens
+//! the sealed link token). `encode` is
 //! the publisher's side, as a baseline to read the others against.
 //! Run: `cargo bench -p capstone-worker`.
 
-use std::hint::black_box;
+use std::{hint::black_box, sync::Arc};
 
 use capstone_contracts::events::Envelope;
+use capstone_platform::{
+    sealing::{Sealer, SealingSettings},
+    settings::Environment,
+};
 use capstone_worker::{
     email::{EmailSettings, Mailer},
     testing::{EmailDirectory, events},
@@ -39,7 +44,11 @@ fn email(c: &mut Criterion) {
         directory: directory.path.clone(),
         ..EmailSettings::default()
     };
-    let mailer = Mailer::new(&settings).expect("a mailer");
+    // The development key, as in the samples: compose opens the sealed
+    // link token (ChaCha20-Poly1305) as part of its work.
+    let sealer = Sealer::from_settings(&SealingSettings::default(), Environment::Development)
+        .expect("the development key");
+    let mailer = Mailer::new(&settings, Arc::new(sealer)).expect("a mailer");
     let envelope = events::registered("ada.lovelace@example.com");
     c.bench_function("email/compose user.registered", |b| {
         b.iter(|| black_box(mailer.compose(black_box(&envelope)).expect("composes")))

@@ -12,6 +12,7 @@ diesel::table! {
         recorded_at -> Timestamptz,
         correlation_id -> Nullable<Text>,
         payload -> Jsonb,
+        actor_id -> Nullable<Uuid>,
     }
 }
 

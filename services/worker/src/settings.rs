@@ -21,6 +21,7 @@ use std::path::Path;
 
 use capstone_platform::{
     ConfigError, load_settings,
+    sealing::{Sealer, SealingSettings},
     settings::{AmqpSettings, DatabaseSettings, Environment, HttpSettings},
     telemetry::TelemetrySettings,
 };
@@ -40,6 +41,9 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     /// The broker (`[amqp]`, shared with the users service's relay).
     pub amqp: AmqpSettings,
+    /// The keys that open the link tokens the users service sealed
+    /// (`[link_sealing]`, shared with it).
+    pub link_sealing: SealingSettings,
     /// The worker's own section (`[worker]`).
     pub worker: WorkerSettings,
 }
@@ -113,6 +117,13 @@ impl Settings {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.amqp.validate()?;
         self.worker.database.validate()?;
+        if let Err(error) = Sealer::from_settings(&self.link_sealing, self.environment) {
+            return Err(ConfigError::Value {
+                key: "link_sealing.keys",
+                expected: "the users service's 32-byte keys, base64; one at least in production",
+                found: error.to_string(),
+            });
+        }
         let worker = &self.worker;
         if worker.prefetch == 0 {
             return Err(ConfigError::Value {

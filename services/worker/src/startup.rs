@@ -18,6 +18,7 @@ use capstone_platform::{
     health::{self, Readiness},
     metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
+    sealing::Sealer,
     server,
 };
 use chrono::TimeDelta;
@@ -164,7 +165,9 @@ impl Application {
 
 /// The email and audit handlers over `pool`.
 fn default_handlers(settings: &Settings, pool: &PgPool) -> Result<Handlers, StartupError> {
-    let mailer = Arc::new(Mailer::new(&settings.worker.email)?);
+    let sealer = Sealer::from_settings(&settings.link_sealing, settings.environment)
+        .map_err(|error| EmailError::Permanent(error.to_string()))?;
+    let mailer = Arc::new(Mailer::new(&settings.worker.email, Arc::new(sealer))?);
     let processed = ProcessedEvents::new(pool.clone());
     Ok(vec![
         Arc::new(EmailHandler::new(mailer, processed)),

@@ -63,8 +63,11 @@ impl Concern {
         match self {
             Self::Email => &[
                 "user.registered",
+                "user.registration_attempted",
                 "user.email_verification_requested",
                 "user.password_reset_requested",
+                "user.email_change_requested",
+                "user.email_changed",
             ],
             Self::Audit => &["user.#"],
         }

@@ -118,8 +118,9 @@ fn explain_startup_failure(error: StartupError) -> String {
              to use the defaults."
         ),
         StartupError::LinkSecret(cause) => format!(
-            "Capstone cannot start because no secret for emailed links could be made: {cause}. \
-             Set users.auth.link_secret (CAPSTONE_USERS__AUTH__LINK_SECRET, at least 32 bytes)."
+            "Capstone cannot start because emailed links cannot be made or sealed: {cause}. \
+             Set users.auth.link_secret (CAPSTONE_USERS__AUTH__LINK_SECRET, at least 32 bytes) \
+             and, in production, link_sealing.keys (32 random bytes, base64: `openssl rand -base64 32`)."
         ),
         StartupError::Config(cause) => cause.to_string(),
     }

@@ -22,7 +22,7 @@ async fn register_read_the_email_and_verify_through_the_gateway() {
         .send()
         .await
         .expect("register");
-    assert_eq!(registered.status(), 201);
+    assert_eq!(registered.status(), 202);
 
     // The worker writes the welcome email to its file sink.
     let email = eventually("the welcome email", Duration::from_secs(15), || async {
@@ -97,7 +97,7 @@ async fn a_thousand_registrations_make_a_thousand_audit_rows_and_emails_across_a
                 .send()
                 .await
                 .expect("register");
-            assert_eq!(response.status(), 201);
+            assert_eq!(response.status(), 202);
         }
     };
     stream::iter(0..USERS / 2)

@@ -1,7 +1,9 @@
 //! Starting users + worker (+ gateway) wired to each other.
 
 use capstone_platform::Shutdown;
-use capstone_users::testing::{RedisNamespace, TestDatabase, configure_test_auth};
+use capstone_users::testing::{
+    RedisNamespace, TestDatabase, configure_test_auth, test_sealing_settings,
+};
 pub use capstone_worker::testing::wait_for as eventually;
 use capstone_worker::testing::{TestBroker, TestWorker};
 
@@ -11,7 +13,8 @@ pub struct System {
     pub users: String,
     pub worker: TestWorker,
     users_shutdown: Shutdown,
-    _users_database: TestDatabase,
+    /// The users service's database (its outbox, for the secrets test).
+    pub users_database: TestDatabase,
     _redis: RedisNamespace,
 }
 
@@ -26,7 +29,13 @@ impl System {
         // First, before any service installs its own subscriber: every span
         // of this test binary is kept in memory (see traces.rs).
         capstone_platform::testing::traces::capture();
-        let worker = TestWorker::spawn_with(TestBroker::new(), |_| {}, |handlers| handlers).await;
+        // The worker opens what the users service seals: the same keys.
+        let worker = TestWorker::spawn_with(
+            TestBroker::new(),
+            |settings| settings.link_sealing = test_sealing_settings(),
+            |handlers| handlers,
+        )
+        .await;
         let database = TestDatabase::from_template(capstone_users::migrations::MIGRATIONS).await;
         let mut settings = capstone_users::Settings::load(None).expect("settings load");
         settings.database = database.settings.clone();
@@ -46,7 +55,7 @@ impl System {
             users: address,
             worker,
             users_shutdown: shutdown,
-            _users_database: database,
+            users_database: database,
             _redis: redis,
         }
     }

@@ -6,4 +6,5 @@
 
 mod events;
 mod helpers;
+mod secrets_at_rest;
 mod traces;

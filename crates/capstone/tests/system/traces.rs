@@ -28,7 +28,7 @@ async fn a_registration_is_one_trace_from_the_gateway_to_the_worker() {
         .send()
         .await
         .expect("register");
-    assert_eq!(registered.status(), 201);
+    assert_eq!(registered.status(), 202);
 
     // Both of the worker's consumers (email, audit) handle the event.
     let spans = &spans;

@@ -23,6 +23,9 @@ pub struct Envelope {
     pub correlation_id: Option<String>,
     /// W3C trace context of that request, so the consumer's span joins it.
     pub trace: TraceContext,
+    /// Who made the change, when it was not the user the event is about (an
+    /// admin): the audit trail records it.
+    pub actor: Option<Uuid>,
     pub event: Event,
 }
 // ANCHOR_END: envelope
@@ -45,8 +48,12 @@ pub enum DecodeError {
     Malformed(String),
     #[error("unknown event type `{0}`")]
     UnknownType(String),
-    #[error("unsupported version {version} of `{event_type}` (this code reads version 1)")]
-    UnsupportedVersion { event_type: String, version: u16 },
+    #[error("unsupported version {version} of `{event_type}` (this code reads version {reads})")]
+    UnsupportedVersion {
+        event_type: String,
+        version: u16,
+        reads: u16,
+    },
     #[error("invalid `{event_type}` payload: {reason}")]
     InvalidPayload { event_type: String, reason: String },
 }
@@ -59,8 +66,14 @@ impl Envelope {
             occurred_at: Utc::now(),
             correlation_id: None,
             trace: TraceContext::default(),
+            actor: None,
             event,
         }
+    }
+
+    pub fn with_actor(mut self, actor: Option<Uuid>) -> Self {
+        self.actor = actor;
+        self
     }
 
     pub fn with_correlation_id(mut self, correlation_id: Option<String>) -> Self {
@@ -87,24 +100,31 @@ impl Envelope {
         let wire: WireIn<'_> =
             serde_json::from_slice(bytes).map_err(|e| DecodeError::Malformed(e.to_string()))?;
         let event_type = wire.event_type.as_ref();
-        if !Event::TYPES.contains(&event_type) {
-            return Err(DecodeError::UnknownType(event_type.to_owned()));
-        }
-        if wire.version != 1 {
+        let reads = Event::version_of(event_type)
+            .ok_or_else(|| DecodeError::UnknownType(event_type.to_owned()))?;
+        if wire.version != reads {
             return Err(DecodeError::UnsupportedVersion {
                 event_type: event_type.to_owned(),
                 version: wire.version,
+                reads,
             });
         }
         let payload = wire.payload.get();
         let event = match event_type {
             "user.registered" => parse(event_type, payload).map(Event::UserRegistered),
+            "user.registration_attempted" => {
+                parse(event_type, payload).map(Event::UserRegistrationAttempted)
+            }
             "user.email_verification_requested" => {
                 parse(event_type, payload).map(Event::UserEmailVerificationRequested)
             }
             "user.password_reset_requested" => {
                 parse(event_type, payload).map(Event::PasswordResetRequested)
             }
+            "user.email_change_requested" => {
+                parse(event_type, payload).map(Event::UserEmailChangeRequested)
+            }
+            "user.email_changed" => parse(event_type, payload).map(Event::UserEmailChanged),
             "user.updated" => parse(event_type, payload).map(Event::UserUpdated),
             _ => parse(event_type, payload).map(Event::UserDeleted),
         }?;
@@ -116,28 +136,41 @@ impl Envelope {
                 traceparent: wire.traceparent,
                 tracestate: wire.tracestate,
             },
+            actor: wire.actor,
             event,
         })
     }
     // ANCHOR_END: decode
 
-    /// The payload as JSON with link tokens replaced by `"[redacted]"`: what
-    /// may be stored in an audit trail or printed by `capstone dlq list`.
+    /// The payload as JSON with sealed link tokens replaced by
+    /// `"[sealed]"`: what may be stored in an audit trail or printed by
+    /// `capstone dlq list`. (Sealed, a token is unreadable without the key;
+    /// an audit trail has no use for the ciphertext either.)
     pub fn redacted_payload(&self) -> serde_json::Value {
-        let mut payload = match &self.event {
-            Event::UserRegistered(p) => serde_json::to_value(p),
-            Event::UserEmailVerificationRequested(p) => serde_json::to_value(p),
-            Event::PasswordResetRequested(p) => serde_json::to_value(p),
-            Event::UserUpdated(p) => serde_json::to_value(p),
-            Event::UserDeleted(p) => serde_json::to_value(p),
-        }
-        .unwrap_or_default();
-        for link in ["verification", "reset"] {
-            if let Some(token) = payload.get_mut(link).and_then(|l| l.get_mut("token")) {
-                *token = serde_json::Value::from("[redacted]");
+        let mut payload = self.event.payload_json();
+        for link in ["verification", "reset", "confirmation", "undo"] {
+            if let Some(sealed) = payload.get_mut(link).and_then(|l| l.get_mut("sealed")) {
+                *sealed = serde_json::Value::from("[sealed]");
             }
         }
         payload
+    }
+}
+
+impl Event {
+    /// The payload alone, as JSON.
+    fn payload_json(&self) -> serde_json::Value {
+        match self {
+            Event::UserRegistered(p) => serde_json::to_value(p),
+            Event::UserRegistrationAttempted(p) => serde_json::to_value(p),
+            Event::UserEmailVerificationRequested(p) => serde_json::to_value(p),
+            Event::PasswordResetRequested(p) => serde_json::to_value(p),
+            Event::UserEmailChangeRequested(p) => serde_json::to_value(p),
+            Event::UserEmailChanged(p) => serde_json::to_value(p),
+            Event::UserUpdated(p) => serde_json::to_value(p),
+            Event::UserDeleted(p) => serde_json::to_value(p),
+        }
+        .unwrap_or_default()
     }
 }
 
@@ -165,13 +198,15 @@ struct WireIn<'a> {
     traceparent: Option<String>,
     #[serde(default)]
     tracestate: Option<String>,
+    #[serde(default)]
+    actor: Option<Uuid>,
     #[serde(borrow)]
     payload: &'a RawValue,
 }
 
 impl Serialize for Envelope {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut wire = serializer.serialize_struct("Envelope", 8)?;
+        let mut wire = serializer.serialize_struct("Envelope", 9)?;
         wire.serialize_field("id", &self.id)?;
         wire.serialize_field("type", self.event.event_type())?;
         wire.serialize_field("version", &self.event.version())?;
@@ -185,13 +220,10 @@ impl Serialize for Envelope {
         if let Some(tracestate) = &self.trace.tracestate {
             wire.serialize_field("tracestate", tracestate)?;
         }
-        match &self.event {
-            Event::UserRegistered(p) => wire.serialize_field("payload", p)?,
-            Event::UserEmailVerificationRequested(p) => wire.serialize_field("payload", p)?,
-            Event::PasswordResetRequested(p) => wire.serialize_field("payload", p)?,
-            Event::UserUpdated(p) => wire.serialize_field("payload", p)?,
-            Event::UserDeleted(p) => wire.serialize_field("payload", p)?,
+        if let Some(actor) = &self.actor {
+            wire.serialize_field("actor", actor)?;
         }
+        wire.serialize_field("payload", &self.event.payload_json())?;
         wire.end()
     }
 }

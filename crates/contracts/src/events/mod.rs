@@ -5,7 +5,7 @@
 //! typed payload inside. JSON on the wire:
 //!
 //! ```json
-//! {"id": "0193…", "type": "user.registered", "version": 1,
+//! {"id": "0193…", "type": "user.deleted", "version": 1,
 //!  "occurred_at": "2026-11-24T10:00:00Z", "correlation_id": "req-…",
 //!  "traceparent": "00-…-01", "payload": {"user_id": "…", …}}
 //! ```
@@ -21,6 +21,7 @@ mod payloads;
 
 pub use envelope::{DecodeError, Envelope, TraceContext};
 pub use payloads::{
-    Event, LinkToken, PasswordResetRequested, UserDeleted, UserEmailVerificationRequested,
-    UserRegistered, UserUpdated,
+    Event, LinkKind, PasswordResetRequested, SealedLinkToken, UserDeleted,
+    UserEmailChangeRequested, UserEmailChanged, UserEmailVerificationRequested, UserRegistered,
+    UserRegistrationAttempted, UserUpdated,
 };

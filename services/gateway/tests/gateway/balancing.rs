@@ -131,7 +131,7 @@ async fn a_real_users_service_on_two_instances_serves_through_the_gateway() {
             &serde_json::json!({"email": email, "password": "correct horse battery", "display_name": "Ada"}),
         )
         .await;
-    assert_eq!(registered.status(), 201);
+    assert_eq!(registered.status(), 202);
     let login = gateway
         .post_json(
             "/api/v1/auth/login",

@@ -5,13 +5,14 @@ use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use capstone_contracts::events::{
-    Envelope, Event, PasswordResetRequested, TraceContext, UserDeleted,
-    UserEmailVerificationRequested, UserRegistered, UserUpdated,
+    Envelope, Event, PasswordResetRequested, SealedLinkToken, TraceContext, UserDeleted,
+    UserEmailChangeRequested, UserEmailChanged, UserEmailVerificationRequested, UserRegistered,
+    UserRegistrationAttempted, UserUpdated,
 };
 use capstone_platform::{middleware::RequestId, telemetry::propagation};
 use uuid::Uuid;
 
-use crate::{auth::LinkTokens, domain::User};
+use crate::domain::{Email, User};
 
 /// Where an event comes from: the request id (as correlation id) and the
 /// W3C trace context of the HTTP request that caused it. Extract it in a
@@ -21,6 +22,8 @@ use crate::{auth::LinkTokens, domain::User};
 pub struct EventOrigin {
     correlation_id: Option<String>,
     trace: TraceContext,
+    /// Who made the change, when known (see [`EventOrigin::by`]).
+    actor: Option<Uuid>,
 }
 
 impl FromRequest for EventOrigin {
@@ -50,52 +53,94 @@ impl FromRequest for EventOrigin {
                 .get::<RequestId>()
                 .map(|id| id.as_str().to_owned()),
             trace,
+            actor: None,
         }))
     }
 }
 
 impl EventOrigin {
+    /// The same origin, with `actor` (the authenticated caller) recorded as
+    /// who made the change: the audit trail shows it.
+    pub fn by(mut self, actor: Uuid) -> Self {
+        self.actor = Some(actor);
+        self
+    }
+
     fn envelope(&self, event: Event) -> Envelope {
         Envelope::new(event)
             .with_correlation_id(self.correlation_id.clone())
             .with_trace(self.trace.clone())
+            .with_actor(self.actor)
     }
 
-    /// `user.registered`, with the link that verifies the address.
-    pub fn registered(&self, user: &User, links: &LinkTokens) -> Envelope {
+    /// `user.registered`, with the (sealed) link that verifies the address.
+    pub fn registered(&self, user: &User, verification: SealedLinkToken) -> Envelope {
         self.envelope(Event::UserRegistered(UserRegistered {
             user_id: user.id,
             email: user.email.as_str().to_owned(),
             display_name: user.display_name.as_str().to_owned(),
             role: user.role,
-            verification: links.email_verification(user.id, user.email.as_str()),
+            verification,
         }))
     }
 
+    /// `user.registration_attempted`: someone registered `user`'s address.
+    pub fn registration_attempted(&self, user: &User) -> Envelope {
+        self.envelope(Event::UserRegistrationAttempted(
+            UserRegistrationAttempted {
+                user_id: user.id,
+                email: user.email.as_str().to_owned(),
+                display_name: user.display_name.as_str().to_owned(),
+            },
+        ))
+    }
+
     /// `user.email_verification_requested`: a fresh verification link.
-    pub fn verification_requested(&self, user: &User, links: &LinkTokens) -> Envelope {
+    pub fn verification_requested(&self, user: &User, verification: SealedLinkToken) -> Envelope {
         self.envelope(Event::UserEmailVerificationRequested(
             UserEmailVerificationRequested {
                 user_id: user.id,
                 email: user.email.as_str().to_owned(),
                 display_name: user.display_name.as_str().to_owned(),
-                verification: links.email_verification(user.id, user.email.as_str()),
+                verification,
             },
         ))
     }
 
-    /// `user.password_reset_requested`, bound to the current password hash.
-    pub fn reset_requested(
-        &self,
-        user: &User,
-        password_hash: Option<&str>,
-        links: &LinkTokens,
-    ) -> Envelope {
+    /// `user.password_reset_requested`, with the (sealed) reset link.
+    pub fn reset_requested(&self, user: &User, reset: SealedLinkToken) -> Envelope {
         self.envelope(Event::PasswordResetRequested(PasswordResetRequested {
             user_id: user.id,
             email: user.email.as_str().to_owned(),
             display_name: user.display_name.as_str().to_owned(),
-            reset: links.password_reset(user.id, password_hash),
+            reset,
+        }))
+    }
+
+    /// `user.email_change_requested`: confirm `new_email` with this link.
+    pub fn email_change_requested(
+        &self,
+        user: &User,
+        new_email: &Email,
+        confirmation: SealedLinkToken,
+    ) -> Envelope {
+        self.envelope(Event::UserEmailChangeRequested(UserEmailChangeRequested {
+            user_id: user.id,
+            new_email: new_email.as_str().to_owned(),
+            display_name: user.display_name.as_str().to_owned(),
+            confirmation,
+        }))
+    }
+
+    /// `user.email_changed`: tell the old address, with a way back.
+    pub fn email_changed(&self, before: &User, after: &User, undo: SealedLinkToken) -> Envelope {
+        self.envelope(Event::UserEmailChanged(UserEmailChanged {
+            user_id: after.id,
+            old_email: before.email.as_str().to_owned(),
+            new_email: after.email.as_str().to_owned(),
+            display_name: after.display_name.as_str().to_owned(),
+            by_admin: self.actor.is_some_and(|actor| actor != after.id),
+            undo,
         }))
     }
 
@@ -105,6 +150,7 @@ impl EventOrigin {
             ("email", before.email != after.email),
             ("display_name", before.display_name != after.display_name),
             ("role", before.role != after.role),
+            ("disabled", before.is_disabled() != after.is_disabled()),
             (
                 "email_verified",
                 before.email_verified_at.is_some() != after.email_verified_at.is_some(),

@@ -21,6 +21,10 @@ pub enum RepoError {
     /// Postgres cannot be reached or dropped the connection: retryable.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The event announcing the change could not be made (its link could not
+    /// be sealed): nothing was written.
+    #[error("the change's event could not be made: {0}")]
+    Announce(String),
     /// A stored row does not satisfy the domain rules (a bug or a manual edit).
     #[error("stored row is invalid: {0}")]
     CorruptRow(String),

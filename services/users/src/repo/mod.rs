@@ -6,6 +6,8 @@
 //! looking at driver messages.
 
 mod admins;
+mod credentials;
+mod email_changes;
 mod error;
 pub mod outbox;
 mod sessions;
@@ -13,6 +15,11 @@ mod user_row;
 mod users;
 
 pub use error::RepoError;
+
+diesel::define_sql_function! {
+    /// Postgres' `lower(text)`: emails compare case-insensitively.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
 pub use outbox::{Backlog, OutboxRepository, PendingEvent};
 pub use sessions::{Rotation, SessionLifetimes, SessionRepository};
 pub use users::UserRepository;

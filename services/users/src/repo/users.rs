@@ -10,25 +10,20 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{
-    RepoError, admins, outbox,
+    RepoError, admins, lower, outbox,
     user_row::{NewUserRow, UserChangeset, UserRow},
 };
 use crate::{
     domain::{NewUser, User, UserChanges, UserListing},
-    schema::users,
+    schema::{refresh_tokens, users},
 };
 use capstone_contracts::events::Envelope;
 use capstone_platform::database::PgPool;
 
-diesel::define_sql_function! {
-    /// Postgres' `lower(text)`: emails compare case-insensitively.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
 /// Reads and writes users. Cheap to clone: it shares the pool.
 #[derive(Clone)]
 pub struct UserRepository {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl std::fmt::Debug for UserRepository {
@@ -117,92 +112,6 @@ impl UserRepository {
             .await
     }
 
-    /// Replaces the password hash if it still fingerprints as `expected`
-    /// (what a reset link was issued against), announcing it. `NotFound`
-    /// when the user is gone or the password changed since.
-    pub async fn reset_password_hash(
-        &self,
-        id: Uuid,
-        expected_fingerprint: &str,
-        new_hash: &str,
-        fingerprint: impl Fn(Option<&str>) -> String + Send + Sync,
-        announce: impl FnOnce(&User) -> Envelope + Send,
-    ) -> Result<User, RepoError> {
-        let mut connection = self.pool.get().await?;
-        connection
-            .transaction::<User, RepoError, _>(async |connection| {
-                let stored: Option<String> = users::table
-                    .find(id)
-                    .select(users::password_hash)
-                    .for_update()
-                    .first(connection)
-                    .await?;
-                if fingerprint(stored.as_deref()) != expected_fingerprint {
-                    return Err(RepoError::NotFound);
-                }
-                let row: UserRow = diesel::update(users::table.find(id))
-                    .set((
-                        users::password_hash.eq(new_hash),
-                        users::auth_version.eq(users::auth_version + 1),
-                    ))
-                    .returning(UserRow::as_returning())
-                    .get_result(connection)
-                    .await?;
-                let user: User = row.try_into()?;
-                outbox::enqueue(connection, &announce(&user)).await?;
-                Ok(user)
-            })
-            .await
-    }
-
-    /// The user with this email (any case) and their password hash, if any.
-    pub async fn find_with_password_hash(
-        &self,
-        email: &str,
-    ) -> Result<Option<(User, Option<String>)>, RepoError> {
-        let mut connection = self.pool.get().await?;
-        let found: Option<(UserRow, Option<String>)> = users::table
-            // Both sides through Postgres' lower(): the same folding as the unique index.
-            .filter(lower(users::email).eq(lower(email.trim())))
-            .select((UserRow::as_select(), users::password_hash))
-            .first(&mut connection)
-            .await
-            .optional()?;
-        found
-            .map(|(row, hash)| Ok((User::try_from(row)?, hash)))
-            .transpose()
-    }
-
-    /// The password hash of user `id` (`None` inside if they have none).
-    pub async fn password_hash(&self, id: Uuid) -> Result<Option<String>, RepoError> {
-        let mut connection = self.pool.get().await?;
-        users::table
-            .find(id)
-            .select(users::password_hash)
-            .first(&mut connection)
-            .await
-            .map_err(RepoError::from)
-    }
-
-    /// Replaces the password hash and bumps the auth version (access tokens
-    /// issued before stop working); the user as stored now.
-    pub async fn set_password_hash(
-        &self,
-        id: Uuid,
-        password_hash: &str,
-    ) -> Result<User, RepoError> {
-        let mut connection = self.pool.get().await?;
-        let row: UserRow = diesel::update(users::table.find(id))
-            .set((
-                users::password_hash.eq(password_hash),
-                users::auth_version.eq(users::auth_version + 1),
-            ))
-            .returning(UserRow::as_returning())
-            .get_result(&mut connection)
-            .await?;
-        row.try_into()
-    }
-
     pub async fn find(&self, id: Uuid) -> Result<User, RepoError> {
         let mut connection = self.pool.get().await?;
         let row: UserRow = users::table
@@ -276,7 +185,7 @@ impl UserRepository {
         &self,
         id: Uuid,
         changes: &UserChanges,
-        announce: impl FnOnce(&User, &User) -> Envelope + Send,
+        announce: impl FnOnce(&User, &User) -> Result<Vec<Envelope>, RepoError> + Send,
     ) -> Result<User, RepoError> {
         let mut connection = self.pool.get().await?;
         connection
@@ -305,7 +214,20 @@ impl UserRepository {
                     .get_result(connection)
                     .await?;
                 let stored: User = row.try_into()?;
-                outbox::enqueue(connection, &announce(&current, &stored)).await?;
+                if stored.is_disabled() && !current.is_disabled() {
+                    // Suspended: its sessions end in the same commit.
+                    diesel::update(
+                        refresh_tokens::table
+                            .filter(refresh_tokens::user_id.eq(id))
+                            .filter(refresh_tokens::revoked_at.is_null()),
+                    )
+                    .set(refresh_tokens::revoked_at.eq(Utc::now()))
+                    .execute(connection)
+                    .await?;
+                }
+                for envelope in announce(&current, &stored)? {
+                    outbox::enqueue(connection, &envelope).await?;
+                }
                 Ok(stored)
             })
             .await

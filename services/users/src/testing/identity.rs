@@ -3,6 +3,8 @@
 //! would, so a test can mint a token for any user and role without going
 //! through login (login has its own tests).
 
+use capstone_platform::sealing::{SealingKeySettings, SealingSettings};
+
 use crate::{
     Settings,
     auth::{AccessTokenIssuer, Argon2Settings, SigningKeySettings},
@@ -23,7 +25,23 @@ const TEST_KID: &str = "test-key";
 /// Signs emailed links in tests. Never use outside tests.
 pub const TEST_ONLY_LINK_SECRET: &str = "test-only link secret, at least 32 bytes long";
 
+/// Seals link tokens in tests (32 bytes, base64). Never use outside tests.
+/// A worker that must open them takes [`test_sealing_settings`].
+const TEST_ONLY_SEALING_KEY: &str = "dGVzdC1vbmx5IHNlYWxpbmcga2V5LCAzMiBieXRlcyE=";
+
+/// The link-sealing keys of the test suite, for a worker under test.
+pub fn test_sealing_settings() -> SealingSettings {
+    SealingSettings {
+        keys: vec![SealingKeySettings {
+            id: "test".into(),
+            key: Some(TEST_ONLY_SEALING_KEY.into()),
+            key_file: None,
+        }],
+    }
+}
+
 pub fn configure_test_auth(settings: &mut Settings) {
+    settings.link_sealing = test_sealing_settings();
     settings.users.auth.signing_keys = vec![SigningKeySettings {
         kid: TEST_KID.into(),
         private_key_pem: Some(TEST_ONLY_SIGNING_KEY_PEM.into()),

@@ -15,5 +15,7 @@ pub mod redis_namespace;
 
 pub use accounts::insert_admin;
 pub use capstone_platform::testing::TestDatabase;
-pub use identity::{configure_test_auth, mint, sign_claims, test_token_issuer};
+pub use identity::{
+    configure_test_auth, mint, sign_claims, test_sealing_settings, test_token_issuer,
+};
 pub use redis_namespace::RedisNamespace;

@@ -26,7 +26,7 @@ async fn refresh(app: &TestApp, refresh_token: &str) -> reqwest::Response {
 }
 
 #[tokio::test]
-async fn register_creates_a_plain_user_and_never_returns_the_password() {
+async fn register_creates_a_plain_user_who_can_log_in_and_answers_nothing_about_it() {
     let app = spawn_app().await;
 
     let response = app
@@ -36,17 +36,60 @@ async fn register_creates_a_plain_user_and_never_returns_the_password() {
         )
         .await;
 
-    assert_eq!(response.status(), 201);
-    let location = header(&response, "location").expect("Location");
-    let text = response.text().await.expect("body");
-    assert!(
-        !text.contains(PASSWORD) && !text.contains("argon2"),
-        "{text}"
+    assert_eq!(response.status(), 202);
+    assert_eq!(header(&response, "location"), None);
+    assert_eq!(
+        response.text().await.expect("body"),
+        "",
+        "no account in the answer"
     );
-    let user: UserBody = serde_json::from_str(&text).expect("user");
-    assert_eq!(user.role, "user");
-    assert_eq!(location, format!("/api/v1/users/{}", user.id));
+    let (access, _) = tokens(app.login("ada@example.com", PASSWORD).await).await;
+    let me: UserBody = app
+        .get_as("/api/v1/users/me", &access)
+        .await
+        .json()
+        .await
+        .expect("me");
+    assert_eq!(me.role, "user");
+    assert_eq!(me.email_verified_at, None);
 }
+
+// ANCHOR: enumeration_safe_registration
+#[tokio::test]
+async fn registering_a_taken_address_answers_the_same_and_tells_its_owner_instead() {
+    let app = spawn_app().await;
+    let owner = app.register("ada@example.com").await;
+    let body = |email: &str| json!({"email": email, "password": "an attacker's password", "display_name": "Eve"});
+
+    let taken = app
+        .post_public("/api/v1/auth/register", &body("ADA@example.com"))
+        .await;
+    let new = app
+        .post_public("/api/v1/auth/register", &body("grace@example.com"))
+        .await;
+
+    assert_eq!((taken.status().as_u16(), new.status().as_u16()), (202, 202));
+    let (taken_headers, new_headers) = (taken.headers().clone(), new.headers().clone());
+    assert_eq!(
+        taken_headers.get("content-length"),
+        new_headers.get("content-length")
+    );
+    assert_eq!(
+        taken.text().await.expect("body"),
+        new.text().await.expect("body")
+    );
+    // The owner gets a notice; the account is untouched, its password too.
+    let attempts = app.outbox(Some("user.registration_attempted")).await;
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].envelope.event.user_id(), owner.id);
+    assert_problem(
+        app.login("ada@example.com", "an attacker's password").await,
+        401,
+    )
+    .await;
+    tokens(app.login("ada@example.com", PASSWORD).await).await;
+}
+// ANCHOR_END: enumeration_safe_registration
 
 #[tokio::test]
 async fn register_applies_the_password_policy() {
@@ -251,7 +294,7 @@ async fn sql_looking_input_is_stored_literally() {
             &json!({"email": email, "password": password, "display_name": name}),
         )
         .await;
-    assert_eq!(registered.status(), 201);
+    assert_eq!(registered.status(), 202);
 
     let (access, _) = tokens(app.login(email, password).await).await;
     let me: UserBody = app

@@ -12,6 +12,7 @@ mod cache;
 mod client_spans;
 mod create_user;
 mod delete_user;
+mod email_change;
 mod email_links;
 mod get_user;
 mod health;

@@ -3,7 +3,10 @@
 //! consumer can tell "this event sends nothing" from "sending failed", and
 //! log each.
 
+use std::sync::Arc;
+
 use capstone_contracts::events::Envelope;
+use capstone_platform::sealing::Sealer;
 use lettre::message::Mailbox;
 use uuid::Uuid;
 
@@ -41,6 +44,8 @@ impl EmailError {
 pub struct Mailer {
     from: Mailbox,
     link_base_url: String,
+    /// Opens the sealed link tokens events carry.
+    sealer: Arc<Sealer>,
     sink: Sink,
 }
 
@@ -67,7 +72,7 @@ impl Mailer {
     /// that is down now does not stop the worker from starting).
     ///
     /// Call [`EmailSettings::validate`] first for errors that name the key.
-    pub fn new(settings: &EmailSettings) -> Result<Self, EmailError> {
+    pub fn new(settings: &EmailSettings, sealer: Arc<Sealer>) -> Result<Self, EmailError> {
         let from = settings.from.parse::<Mailbox>().map_err(|error| {
             EmailError::Permanent(format!("worker.email.from is not a mailbox: {error}"))
         })?;
@@ -78,6 +83,7 @@ impl Mailer {
         Ok(Self {
             from,
             link_base_url: settings.link_base_url.clone(),
+            sealer,
             sink,
         })
     }
@@ -85,7 +91,11 @@ impl Mailer {
     /// The email an event causes, or None for events that send none
     /// (user.updated, user.deleted).
     pub fn compose(&self, envelope: &Envelope) -> Result<Option<lettre::Message>, EmailError> {
-        match templates::render(&envelope.event, &self.link_base_url) {
+        let links = templates::LinkWriter {
+            base: &self.link_base_url,
+            sealer: &self.sealer,
+        };
+        match templates::render(&envelope.event, links)? {
             Some(email) => message::build(&self.from, envelope, email).map(Some),
             None => Ok(None),
         }
@@ -119,7 +129,7 @@ mod tests {
 
     use super::super::{
         smtp_test_server::{Reply, SmtpTestServer},
-        templates::tests::{BASE, registered, token},
+        templates::tests::{BASE, own_sealer, registered, token},
     };
     use super::*;
 
@@ -141,12 +151,12 @@ mod tests {
             directory: directory.clone(),
             ..EmailSettings::default()
         };
-        let mailer = Mailer::new(&settings).expect("a file mailer");
+        let mailer = Mailer::new(&settings, own_sealer()).expect("a file mailer");
         FileMailer { mailer, directory }
     }
 
     fn verify_link() -> String {
-        format!("{BASE}/verify-email?token={}", token().token)
+        format!("{BASE}/verify-email?token={}", token())
     }
 
     #[tokio::test]
@@ -251,7 +261,7 @@ mod tests {
             ..EmailSettings::default()
         };
         settings.smtp.port = server.port();
-        let mailer = Mailer::new(&settings).expect("an SMTP mailer");
+        let mailer = Mailer::new(&settings, own_sealer()).expect("an SMTP mailer");
         let envelope = Envelope::new(registered("Ada"));
         let message = mailer
             .compose(&envelope)

@@ -26,8 +26,10 @@ pub struct AuditEntry {
     pub recorded_at: DateTime<Utc>,
     /// The request id that caused the change, if any.
     pub correlation_id: Option<String>,
-    /// The payload with link tokens redacted.
+    /// The payload with sealed link tokens left out.
     pub payload: serde_json::Value,
+    /// Who made the change, when it was someone else (an admin).
+    pub actor_id: Option<Uuid>,
 }
 
 /// Whether [`AuditLog::append`] wrote the event or found it already there.
@@ -75,6 +77,9 @@ impl AuditLog {
                         audit_log::occurred_at.eq(envelope.occurred_at),
                         audit_log::correlation_id.eq(envelope.correlation_id.as_deref()),
                         audit_log::payload.eq(envelope.redacted_payload()),
+                        audit_log::actor_id.eq(envelope
+                            .actor
+                            .filter(|actor| *actor != envelope.event.user_id())),
                     ))
                     .execute(connection)
                     .await?;

@@ -3,43 +3,55 @@
 use capstone_contracts::{
     Role,
     events::{
-        Envelope, Event, LinkToken, PasswordResetRequested, UserDeleted, UserRegistered,
-        UserUpdated,
+        Envelope, Event, LinkKind, PasswordResetRequested, SealedLinkToken, UserDeleted,
+        UserRegistered, UserUpdated,
     },
+};
+use capstone_platform::{
+    sealing::{Sealer, SealingSettings},
+    settings::Environment,
 };
 use chrono::{TimeDelta, Utc};
 use uuid::Uuid;
 
-/// The link token every sample carries: tests assert it never leaks
-/// (into the audit trail) and always arrives (in the email).
+/// The link token every sample carries, sealed: tests assert it never
+/// leaks (into the audit trail, the broker) and always arrives (in the email).
 pub const LINK_TOKEN: &str = "sample-link-token-0123456789abcdef";
 
-fn link_token() -> LinkToken {
-    LinkToken {
-        token: LINK_TOKEN.to_owned(),
+/// [`LINK_TOKEN`] sealed for `kind` and `user_id` with the development key,
+/// which test workers (environment "development", no keys) open with.
+pub fn sealed_link(kind: LinkKind, user_id: Uuid) -> SealedLinkToken {
+    let sealer = Sealer::from_settings(&SealingSettings::default(), Environment::Development)
+        .expect("the development key");
+    SealedLinkToken {
+        sealed: sealer
+            .seal(LINK_TOKEN, &kind.sealing_context(user_id))
+            .expect("sealed"),
         expires_at: Utc::now() + TimeDelta::hours(1),
     }
 }
 
 /// `user.registered` for a new user at `email`, with a correlation id.
 pub fn registered(email: &str) -> Envelope {
+    let user_id = Uuid::now_v7();
     Envelope::new(Event::UserRegistered(UserRegistered {
-        user_id: Uuid::now_v7(),
+        user_id,
         email: email.to_owned(),
         display_name: "Ada".to_owned(),
         role: Role::User,
-        verification: link_token(),
+        verification: sealed_link(LinkKind::VerifyEmail, user_id),
     }))
     .with_correlation_id(Some(format!("test-{}", Uuid::now_v7().simple())))
 }
 
 /// `user.password_reset_requested` for `email`.
 pub fn password_reset_requested(email: &str) -> Envelope {
+    let user_id = Uuid::now_v7();
     Envelope::new(Event::PasswordResetRequested(PasswordResetRequested {
-        user_id: Uuid::now_v7(),
+        user_id,
         email: email.to_owned(),
         display_name: "Ada".to_owned(),
-        reset: link_token(),
+        reset: sealed_link(LinkKind::ResetPassword, user_id),
     }))
 }
 

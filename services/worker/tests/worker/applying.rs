@@ -1,4 +1,5 @@
-//! An event is applied: audit row (token redacted) and email.
+//! An event is applied: audit row (sealed token left out) and email (token
+//! opened into the link).
 
 use capstone_worker::{
     Concern,
@@ -23,7 +24,7 @@ async fn a_registration_is_audited_without_its_token_and_emailed_with_it() {
     assert_eq!(entry.event_id, envelope.id);
     assert_eq!(entry.event_type, "user.registered");
     assert_eq!(entry.correlation_id, envelope.correlation_id);
-    assert_eq!(entry.payload["verification"]["token"], "[redacted]");
+    assert_eq!(entry.payload["verification"]["sealed"], "[sealed]");
     assert_eq!(entry.payload["email"], "ada@example.com");
     assert!(
         !entry.payload.to_string().contains(events::LINK_TOKEN),
@@ -68,4 +69,24 @@ async fn an_update_is_audited_and_sends_no_email() {
     let email_queue = worker.topology().queues(Concern::Email).work.clone();
     assert_eq!(worker.broker.queue_length(&email_queue).await, 0);
     assert!(worker.emails.files().is_empty());
+}
+
+#[tokio::test]
+async fn a_change_made_by_an_admin_is_audited_with_the_admin_as_actor() {
+    let worker = TestWorker::spawn().await;
+    let user_id = uuid::Uuid::now_v7();
+    let admin = uuid::Uuid::now_v7();
+    let by_admin = events::updated(user_id).with_actor(Some(admin));
+    let by_self = events::updated(user_id).with_actor(Some(user_id));
+
+    worker.broker.publish_all(&[by_admin, by_self]).await;
+
+    let worker = &worker;
+    let entries = wait_for("both audit entries", PATIENCE, move || async move {
+        Some(worker.audit_entries(user_id).await).filter(|entries| entries.len() == 2)
+    })
+    .await;
+    let actors: Vec<_> = entries.iter().map(|entry| entry.actor_id).collect();
+    // A user acting on their own account is not recorded as an actor apart.
+    assert_eq!(actors, [Some(admin), None]);
 }

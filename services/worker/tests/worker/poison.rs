@@ -31,7 +31,7 @@ async fn publish_poison(worker: &TestWorker) {
         .await;
 
     let mut wire = serde_json::to_value(&envelope).expect("json");
-    wire["version"] = json!(2);
+    wire["version"] = json!(3);
     let future = relay_properties(&envelope).with_message_id("future-version".into());
     let body = serde_json::to_vec(&wire).expect("json");
     worker
@@ -72,7 +72,7 @@ async fn poison_messages_are_dead_lettered_with_a_reason_listed_in_place_and_rep
     assert_eq!(letters.len(), 3, "{letters:?}");
     assert!(reason_of(&letters, "garbage").contains("not an event envelope"));
     assert!(reason_of(&letters, "unknown-type").contains("unknown event type `user.exploded`"));
-    assert!(reason_of(&letters, "future-version").contains("unsupported version 2"));
+    assert!(reason_of(&letters, "future-version").contains("unsupported version 3"));
     for letter in &letters {
         assert_eq!(letter.attempts, 1, "poison is not retried: {letter:?}");
         assert_eq!(letter.replays, 0);

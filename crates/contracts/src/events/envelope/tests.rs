@@ -4,9 +4,9 @@ use serde_json::json;
 use super::*;
 use crate::Role;
 
-fn link() -> LinkToken {
-    LinkToken {
-        token: "signed.link.token".into(),
+fn link() -> SealedLinkToken {
+    SealedLinkToken {
+        sealed: "v1.k1.c2VhbGVkIGxpbmsgdG9rZW4".into(),
         expires_at: Utc
             .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
             .single()
@@ -24,6 +24,11 @@ fn one_of_each() -> Vec<Event> {
             role: Role::User,
             verification: link(),
         }),
+        Event::UserRegistrationAttempted(UserRegistrationAttempted {
+            user_id,
+            email: "ada@example.com".into(),
+            display_name: "Ada".into(),
+        }),
         Event::UserEmailVerificationRequested(UserEmailVerificationRequested {
             user_id,
             email: "ada@example.com".into(),
@@ -35,6 +40,20 @@ fn one_of_each() -> Vec<Event> {
             email: "ada@example.com".into(),
             display_name: "Ada".into(),
             reset: link(),
+        }),
+        Event::UserEmailChangeRequested(UserEmailChangeRequested {
+            user_id,
+            new_email: "ada@new.example".into(),
+            display_name: "Ada".into(),
+            confirmation: link(),
+        }),
+        Event::UserEmailChanged(UserEmailChanged {
+            user_id,
+            old_email: "ada@example.com".into(),
+            new_email: "ada@new.example".into(),
+            display_name: "Ada".into(),
+            by_admin: true,
+            undo: link(),
         }),
         Event::UserUpdated(UserUpdated {
             user_id,
@@ -59,7 +78,8 @@ fn every_event_type_round_trips_through_json() {
             .with_trace(TraceContext {
                 traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into()),
                 tracestate: Some("vendor=1".into()),
-            });
+            })
+            .with_actor(Some(Uuid::now_v7()));
         let decoded = Envelope::decode(&envelope.encode()).expect("decodes");
         assert_eq!(decoded, envelope);
     }
@@ -105,6 +125,13 @@ fn poison_is_classified_with_a_reason() {
         Envelope::decode(&wire_with("user.deleted", 2, user)),
         Err(DecodeError::UnsupportedVersion { version: 2, .. })
     ));
+    // Version 1 of an event with a link carried the token in plain text:
+    // refused, never read.
+    let plain = json!({"user_id": Uuid::nil(), "email": "a@example.com", "display_name": "A",
+        "reset": {"token": "eyJ.plain.token", "expires_at": "2026-11-25T10:00:00Z"}});
+    let error = Envelope::decode(&wire_with("user.password_reset_requested", 1, plain))
+        .expect_err("version 1 is gone");
+    assert!(error.to_string().contains("reads version 2"), "{error}");
     let error =
         Envelope::decode(&wire_with("user.deleted", 1, json!({"id": 1}))).expect_err("poison");
     assert!(
@@ -114,11 +141,10 @@ fn poison_is_classified_with_a_reason() {
 }
 
 #[test]
-fn redaction_hides_link_tokens_and_debug_never_shows_them() {
+fn redaction_leaves_no_sealed_token_in_an_audit_payload() {
     for event in one_of_each() {
         let envelope = Envelope::new(event);
         let redacted = envelope.redacted_payload().to_string();
-        assert!(!redacted.contains("signed.link.token"), "{redacted}");
-        assert!(!format!("{envelope:?}").contains("signed.link.token"));
+        assert!(!redacted.contains("c2VhbGVkIGxpbmsgdG9rZW4"), "{redacted}");
     }
 }

@@ -76,8 +76,11 @@ pub async fn forgot_password(
     // 202 whether or not the account exists: the answer must not tell
     // anyone which addresses are registered.
     if let Some((user, hash)) = users.find_with_password_hash(&request.email).await? {
+        let reset = links
+            .password_reset(user.id, hash.as_deref())
+            .map_err(ApiError::internal)?;
         users
-            .announce(&origin.reset_requested(&user, hash.as_deref(), &links))
+            .announce(&origin.reset_requested(&user, reset))
             .await?;
     }
     Ok(HttpResponse::Accepted().finish())

@@ -2,29 +2,36 @@
 //!
 //! | method | path | success | failures |
 //! |---|---|---|---|
-//! | POST | `/register` | 201 user + `Location` | 400, 409, 413, 415, 422, 503 |
+//! | POST | `/register` | 202 (always: enumeration-safe) | 400, 413, 415, 422, 503 |
 //! | POST | `/login` | 200 token pair | 401, 403, 422, 429, 503 |
 //! | POST | `/refresh` | 200 new token pair | 401, 422, 503 |
 //! | POST | `/logout` | 204 | 422, 503 |
 //! | POST | `/verify-email` | 204 | 400, 422, 503 |
 //! | POST | `/forgot-password` | 202 (always) | 422, 503 |
 //! | POST | `/reset-password` | 204 | 400, 422, 503 |
+//! | POST | `/confirm-email-change` | 204 | 400, 409, 422, 503 |
+//! | POST | `/undo-email-change` | 204 | 400, 409, 422, 503 |
 
+pub mod email_change;
 pub mod email_links;
 mod requests;
 mod responses;
 
+pub use email_change::{confirm_email_change, undo_email_change};
 pub use email_links::{forgot_password, reset_password, verify_email};
 pub use requests::{
-    ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, RefreshRequest, RegisterRequest,
-    ResetPasswordRequest, VerifyEmailRequest,
+    ChangePasswordRequest, ConfirmEmailChangeRequest, ForgotPasswordRequest, LoginRequest,
+    RefreshRequest, RegisterRequest, ResetPasswordRequest, UndoEmailChangeRequest,
+    VerifyEmailRequest,
 };
 pub use responses::TokenResponse;
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, web};
 use capstone_platform::{Problem, client_address::ClientAddress, extract::ValidatedJson};
 
-use crate::routes::problem_responses::{DatabaseUnavailable, MalformedJson};
+use crate::routes::problem_responses::{
+    DatabaseUnavailable, MalformedJson, NotJson, PayloadTooLarge,
+};
 use crate::{
     auth::{
         AccessTokenIssuer, LinkTokens, LoginThrottle, NewRefreshToken, PasswordHasher,
@@ -33,8 +40,7 @@ use crate::{
     domain::{DisplayName, Email, NewUser, Password, Role, User},
     error::ApiError,
     events::EventOrigin,
-    repo::{Rotation, SessionRepository, UserRepository},
-    routes::users::UserResponse,
+    repo::{RepoError, Rotation, SessionRepository, UserRepository},
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -46,19 +52,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(logout))
             .route("/verify-email", web::post().to(verify_email))
             .route("/forgot-password", web::post().to(forgot_password))
-            .route("/reset-password", web::post().to(reset_password)),
+            .route("/reset-password", web::post().to(reset_password))
+            .route(
+                "/confirm-email-change",
+                web::post().to(confirm_email_change),
+            )
+            .route("/undo-email-change", web::post().to(undo_email_change)),
     );
 }
 
-/// Create an account with a password.
+// ANCHOR: register
+/// Create an account with a password. The answer is the same whether or not
+/// the address already has an account; its owner is told by email instead.
 #[utoipa::path(
     post, path = "/api/v1/auth/register", tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Registered", body = UserResponse,
-         headers(("Location" = String, description = "URL of the new user"))),
+        (status = 202, description = "Accepted: log in with the password; a verification email is on its way (if the address already had an account, its owner gets a notice instead and the password is ignored)"),
         (status = 400, response = inline(MalformedJson)),
-        (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(NotJson)),
         (status = 422, description = "Invalid fields (password policy included)", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
     )
@@ -75,23 +88,42 @@ pub async fn register(
         .map_err(|e| ApiError::invalid_field("display_name", &e))?;
     let password = Password::parse(&request.password, email.as_str())
         .map_err(|e| ApiError::invalid_field("password", &e))?;
+    // The same work on both paths, taken address or not: one argon2 hash
+    // (the bulk of the time), then one transaction that writes an event.
     let hash = passwords
         .hash(&password)
         .await
         .map_err(ApiError::internal)?;
     // Self-registration always makes a plain user; admins are made by admins.
     let new_user = NewUser::new(email, display_name, Role::User);
-    // The user and the `user.registered` event (which carries the
+    let verification = links
+        .email_verification(new_user.id, new_user.email.as_str())
+        .map_err(ApiError::internal)?;
+    // The user and the `user.registered` event (which carries the sealed
     // verification link) commit together: see repo::outbox.
-    let user = users
+    let inserted = users
         .insert(&new_user, Some(&hash), |user| {
-            origin.registered(user, &links)
+            origin.registered(user, verification)
         })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
-        .json(UserResponse::from(user)))
+        .await;
+    match inserted {
+        Ok(_) => {}
+        Err(RepoError::EmailTaken) => {
+            // Not the caller's business: the owner hears of it by email.
+            if let Some((owner, _)) = users
+                .find_with_password_hash(new_user.email.as_str())
+                .await?
+            {
+                users
+                    .announce(&origin.registration_attempted(&owner))
+                    .await?;
+            }
+        }
+        Err(other) => return Err(other.into()),
+    }
+    Ok(HttpResponse::Accepted().finish())
 }
+// ANCHOR_END: register
 
 // ANCHOR: login
 /// Exchange email and password for a token pair.

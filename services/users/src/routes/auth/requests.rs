@@ -84,6 +84,44 @@ pub struct ResetPasswordRequest {
     pub new_password: String,
 }
 
+/// The token from the link sent to the new address.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmEmailChangeRequest {
+    #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
+    #[schema(min_length = 1, max_length = 2048)]
+    pub token: String,
+}
+
+/// The token from the notice sent to the old address, and a new password.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UndoEmailChangeRequest {
+    #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
+    #[schema(min_length = 1, max_length = 2048)]
+    pub token: String,
+    #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
+    #[schema(format = Password, min_length = 8, max_length = 128)]
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for ConfirmEmailChangeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfirmEmailChangeRequest")
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for UndoEmailChangeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UndoEmailChangeRequest")
+            .field("token", &"[REDACTED]")
+            .field("new_password", &"[REDACTED]")
+            .finish()
+    }
+}
+
 fn check_email(value: &str) -> Result<(), ValidationError> {
     Email::parse(value).map(drop).map_err(Into::into)
 }

@@ -1,12 +1,12 @@
 //! `/api/v1/users/me`: the caller's own account.
 
 use actix_web::{HttpResponse, web};
-use capstone_platform::{FieldError, Problem, extract::ValidatedJson};
+use capstone_platform::{Problem, extract::ValidatedJson};
 
 use super::UserResponse;
 use crate::routes::problem_responses::{DatabaseUnavailable, Unauthenticated};
 use crate::{
-    auth::{AccessTokenIssuer, AuthenticatedUser, LinkTokens, PasswordHasher},
+    auth::{AccessTokenIssuer, AuthenticatedUser, LinkTokens, Reauthentication},
     cache::UserCache,
     domain::Password,
     error::ApiError,
@@ -49,36 +49,30 @@ pub async fn get_me(
         (status = 200, description = "Changed; other sessions revoked", body = TokenResponse),
         (status = 401, response = inline(Unauthenticated)),
         (status = 422, description = "Wrong current password, or the new one breaks the policy", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this account or address (see Retry-After)", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
 pub async fn change_password(
     caller: AuthenticatedUser,
+    reauthentication: Reauthentication,
     users: web::Data<UserRepository>,
     cache: web::Data<UserCache>,
     sessions: web::Data<SessionRepository>,
     tokens: web::Data<AccessTokenIssuer>,
-    passwords: web::Data<PasswordHasher>,
     ValidatedJson(request): ValidatedJson<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let user = users
         .find(caller.id)
         .await
         .map_err(ApiError::from_repo(caller.id))?;
-    let stored = users.password_hash(caller.id).await?;
-    if !passwords
-        .verify(&request.current_password, stored.as_deref())
-        .await
-    {
-        return Err(ApiError::Invalid(vec![FieldError::new(
-            &["current_password"],
-            "mismatch",
-            "is not the current password",
-        )]));
-    }
+    reauthentication
+        .confirm_password(&user, &request.current_password, "current_password")
+        .await?;
     let new_password = Password::parse(&request.new_password, user.email.as_str())
         .map_err(|e| ApiError::invalid_field("new_password", &e))?;
-    let hash = passwords
+    let hash = reauthentication
+        .passwords()
         .hash(&new_password)
         .await
         .map_err(ApiError::internal)?;
@@ -126,8 +120,11 @@ pub async fn request_verification_email(
         return Err(ApiError::AlreadyVerified);
     }
     // 202: the outbox row is committed; the email follows through the worker.
+    let verification = links
+        .email_verification(user.id, user.email.as_str())
+        .map_err(ApiError::internal)?;
     users
-        .announce(&origin.verification_requested(&user, &links))
+        .announce(&origin.verification_requested(&user, verification))
         .await?;
     Ok(HttpResponse::Accepted().finish())
 }

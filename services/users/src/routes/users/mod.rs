@@ -7,18 +7,21 @@
 //! | POST | `/api/v1/users` | admin | 201 + `Location` | 400, 401, 403, 409, 413, 415, 422, 503 |
 //! | GET | `/api/v1/users` | admin | 200 page | 401, 403, 422, 503 |
 //! | GET | `/api/v1/users/me` | anyone | 200 | 401, 404, 503 |
-//! | PATCH | `/api/v1/users/me/password` | anyone | 200 token pair | 401, 422, 503 |
+//! | PATCH | `/api/v1/users/me/password` | anyone | 200 token pair | 401, 422, 429, 503 |
+//! | POST | `/api/v1/users/me/email` | anyone (with the password) | 202 | 400, 401, 413, 415, 422, 429, 503 |
 //! | POST | `/api/v1/users/me/verification-email` | anyone | 202 | 401, 404, 409, 503 |
 //! | GET | `/api/v1/users/{id}` | self or admin | 200 | 401, 403, 404, 503 |
 //! | PATCH | `/api/v1/users/{id}` | self or admin (`role`: admin) | 200 | 400, 401, 403, 404, 409, 413, 415, 422, 503 |
 //! | DELETE | `/api/v1/users/{id}` | self or admin | 204 | 401, 403, 404, 409, 503 |
 
+pub mod email_change;
 pub mod me;
 mod requests;
 mod responses;
 
+pub use email_change::request_email_change;
 pub use me::{change_password, get_me, request_verification_email};
-pub use requests::{CreateUserRequest, ListUsersQuery, UpdateUserRequest};
+pub use requests::{ChangeEmailRequest, CreateUserRequest, ListUsersQuery, UpdateUserRequest};
 pub use responses::{UserPage, UserResponse};
 
 use actix_web::{HttpResponse, http::header, web};
@@ -38,7 +41,7 @@ use crate::{
     domain::{NewUser, PageCursor, Permission, UserChanges, UserListing},
     error::ApiError,
     events::EventOrigin,
-    repo::{SessionRepository, UserRepository},
+    repo::{RepoError, UserRepository},
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -46,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // and "me" would otherwise be tried as an id.
     cfg.route("/users/me", web::get().to(get_me))
         .route("/users/me/password", web::patch().to(change_password))
+        .route("/users/me/email", web::post().to(request_email_change))
         .route(
             "/users/me/verification-email",
             web::post().to(request_verification_email),
@@ -83,15 +87,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
 )]
 pub async fn create_user(
-    _admin: RequireRole<Admin>,
+    admin: RequireRole<Admin>,
     origin: EventOrigin,
     links: web::Data<LinkTokens>,
     repo: web::Data<UserRepository>,
     ValidatedJson(request): ValidatedJson<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new_user = NewUser::try_from(request)?;
+    let verification = links
+        .email_verification(new_user.id, new_user.email.as_str())
+        .map_err(ApiError::internal)?;
+    let origin = origin.by(admin.0.id);
     let user = repo
-        .insert(&new_user, None, |user| origin.registered(user, &links))
+        .insert(&new_user, None, |user| {
+            origin.registered(user, verification)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
@@ -179,7 +189,7 @@ pub async fn list_users(
     responses(
         (status = 200, description = "The updated user", body = UserResponse),
         (status = 401, response = inline(Unauthenticated)),
-        (status = 403, description = "Another user's account, a role change or a suspension, and not an admin; or an admin's own role or suspension", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another user's account, a role change or a suspension, and not an admin; an admin's own role or suspension; or one's own email address (which needs POST /api/v1/users/me/email)", body = Problem, content_type = "application/problem+json"),
         (status = 400, response = inline(MalformedJson)),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Email already registered, or the change would leave no active admin", body = Problem, content_type = "application/problem+json"),
@@ -192,15 +202,20 @@ pub async fn list_users(
 pub async fn update_user(
     caller: AuthenticatedUser,
     origin: EventOrigin,
+    links: web::Data<LinkTokens>,
     repo: web::Data<UserRepository>,
     cache: web::Data<UserCache>,
-    sessions: web::Data<SessionRepository>,
     id: web::Path<Uuid>,
     ValidatedJson(request): ValidatedJson<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     caller.require_self_or(id, Permission::UpdateAnyUser)?;
     let changes = UserChanges::try_from(request)?;
+    if changes.email.is_some() && id == caller.id {
+        // One's own address needs the password and a confirmation from
+        // the new mailbox: see email_change.rs.
+        return Err(ApiError::ReauthenticationRequired);
+    }
     if (changes.role.is_some() && !caller.has(Permission::ChangeRoles))
         || (changes.disabled.is_some() && !caller.has(Permission::DisableUsers))
     {
@@ -209,9 +224,19 @@ pub async fn update_user(
     if id == caller.id && (changes.role.is_some() || changes.disabled.is_some()) {
         return Err(ApiError::SelfAdministration);
     }
+    let origin = origin.by(caller.id);
     let user = repo
         .update(id, &changes, |before, after| {
-            origin.updated(before, after, &[])
+            let mut events = vec![origin.updated(before, after, &[])];
+            // An admin moved someone else's account: its old address is
+            // told at once, with the same way back a user's change offers.
+            if !after.email.same_account_as(&before.email) {
+                let undo = links
+                    .email_change_undo(after.id, after.email.as_str(), before.email.as_str())
+                    .map_err(|error| RepoError::Announce(error.to_string()))?;
+                events.push(origin.email_changed(before, after, undo));
+            }
+            Ok(events)
         })
         .await
         .map_err(ApiError::from_repo(id))?;
@@ -219,9 +244,6 @@ pub async fn update_user(
     // cache the old row again. The cached copy also carries the auth version
     // that tokens are checked against, so this is what retires them here.
     cache.invalidate(id).await;
-    if user.is_disabled() {
-        sessions.revoke_all_for_user(id).await?;
-    }
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -249,7 +271,7 @@ pub async fn delete_user(
     let id = id.into_inner();
     // Closing one's own account needs no permission; anyone else's does.
     caller.require_self_or(id, Permission::DeleteAnyUser)?;
-    repo.delete(id, &origin.deleted(id))
+    repo.delete(id, &origin.by(caller.id).deleted(id))
         .await
         .map_err(ApiError::from_repo(id))?;
     cache.invalidate(id).await;

@@ -45,7 +45,9 @@ pub struct CreateUserRequest {
 #[validate(schema(function = "check_not_empty"))]
 #[schema(example = json!({"display_name": "Ada King"}))]
 pub struct UpdateUserRequest {
-    /// A different address resets `email_verified_at`.
+    /// Admins, on other accounts only (a user changes their own address
+    /// with `POST /api/v1/users/me/email`). A different address resets
+    /// `email_verified_at`; the old address is told, with a link to undo.
     #[validate(custom(function = "check_email"))]
     #[schema(format = "email", max_length = 254)]
     pub email: Option<String>,
@@ -57,6 +59,29 @@ pub struct UpdateUserRequest {
     /// Admins only: `true` suspends the account (no login, its tokens and
     /// sessions end), `false` reactivates it.
     pub disabled: Option<bool>,
+}
+
+/// A new address for the caller's account, and the current password.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"new_email": "ada@new.example", "current_password": "correct horse battery"}))]
+pub struct ChangeEmailRequest {
+    #[validate(custom(function = "check_email"))]
+    #[schema(format = "email", max_length = 254)]
+    pub new_email: String,
+    #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
+    #[schema(format = Password, min_length = 1, max_length = 1024)]
+    pub current_password: String,
+}
+
+// Hand-written: a derived `Debug` would print the password.
+impl std::fmt::Debug for ChangeEmailRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeEmailRequest")
+            .field("new_email", &self.new_email)
+            .field("current_password", &"[REDACTED]")
+            .finish()
+    }
 }
 
 /// Filters and paging for listing users (newest first).

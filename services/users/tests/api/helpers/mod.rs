@@ -167,7 +167,11 @@ impl TestApp {
             .expect("request sent")
     }
 
-    /// Registers `email` with [`TEST_PASSWORD`], failing the test unless 201.
+    /// Registers `email` with [`TEST_PASSWORD`], failing the test unless
+    /// 202, and returns the new account. Registration answers nothing about
+    /// the account (it must not tell a new address from a taken one), so
+    /// the id comes from its `user.registered` event and the rest from the
+    /// admin's read.
     pub async fn register(&self, email: &str) -> UserBody {
         let response = self
             .post_public(
@@ -175,8 +179,11 @@ impl TestApp {
                 &serde_json::json!({"email": email, "password": TEST_PASSWORD, "display_name": "Ada"}),
             )
             .await;
-        assert_eq!(response.status(), 201, "registering {email}");
-        response.json().await.expect("a user body")
+        assert_eq!(response.status(), 202, "registering {email}");
+        let id = self.registered_id(email).await;
+        let read = self.get_user(&id.to_string()).await;
+        assert_eq!(read.status(), 200, "reading the new account {email}");
+        read.json().await.expect("a user body")
     }
 
     /// POST /api/v1/auth/login.

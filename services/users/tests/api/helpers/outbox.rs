@@ -1,8 +1,10 @@
 //! Reading the test database's outbox: what the service announced.
 
-use capstone_contracts::events::{Envelope, Event};
+use capstone_contracts::events::{Envelope, Event, LinkKind};
+use capstone_platform::sealing::Sealer;
 use diesel::sql_types::{Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::RunQueryDsl;
+use secrecy::ExposeSecret;
 
 use super::TestApp;
 
@@ -43,20 +45,59 @@ impl TestApp {
     }
 
     /// The link token of the newest verification (`registered` or
-    /// `email_verification_requested`) or reset event for `email`.
+    /// `email_verification_requested`), reset or address-change event for
+    /// `email` (the address the email goes to), opened the way the worker
+    /// opens it: the outbox itself only holds it sealed.
     pub async fn link_token(&self, email: &str) -> String {
-        self.outbox(None)
+        let (sealed, kind, user_id) = self
+            .outbox(None)
             .await
             .into_iter()
             .rev()
             .find_map(|row| match row.envelope.event {
-                Event::UserRegistered(e) if e.email == email => Some(e.verification.token),
-                Event::UserEmailVerificationRequested(e) if e.email == email => {
-                    Some(e.verification.token)
+                Event::UserRegistered(e) if e.email == email => {
+                    Some((e.verification, LinkKind::VerifyEmail, e.user_id))
                 }
-                Event::PasswordResetRequested(e) if e.email == email => Some(e.reset.token),
+                Event::UserEmailVerificationRequested(e) if e.email == email => {
+                    Some((e.verification, LinkKind::VerifyEmail, e.user_id))
+                }
+                Event::PasswordResetRequested(e) if e.email == email => {
+                    Some((e.reset, LinkKind::ResetPassword, e.user_id))
+                }
+                Event::UserEmailChangeRequested(e) if e.new_email == email => {
+                    Some((e.confirmation, LinkKind::ConfirmEmailChange, e.user_id))
+                }
+                Event::UserEmailChanged(e) if e.old_email == email => {
+                    Some((e.undo, LinkKind::UndoEmailChange, e.user_id))
+                }
                 _ => None,
             })
-            .expect("a link event for this address")
+            .expect("a link event for this address");
+        self.sealer()
+            .open(&sealed.sealed, &kind.sealing_context(user_id))
+            .expect("the worker's keys open it")
+            .expose_secret()
+            .to_owned()
+    }
+
+    /// The id of the account registered for `email` (its `user.registered`).
+    pub async fn registered_id(&self, email: &str) -> uuid::Uuid {
+        self.outbox(Some("user.registered"))
+            .await
+            .into_iter()
+            .rev()
+            .find_map(|row| match row.envelope.event {
+                Event::UserRegistered(e) if e.email.eq_ignore_ascii_case(email.trim()) => {
+                    Some(e.user_id)
+                }
+                _ => None,
+            })
+            .expect("a user.registered event for this address")
+    }
+
+    /// What the worker opens sealed links with: the same keys.
+    pub fn sealer(&self) -> Sealer {
+        Sealer::from_settings(&self.settings.link_sealing, self.settings.environment)
+            .expect("the test's sealing keys")
     }
 }

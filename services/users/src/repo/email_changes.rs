@@ -1,0 +1,107 @@
+//! Moving an account to another address, in one transaction with the events
+//! that announce it: confirming a change the user asked for, and undoing one
+//! from the old address.
+//!
+//! Both are guarded by the address the account must still have (`from`):
+//! a link applies once, to the state it was issued for, and a second click,
+//! or a link for an older request, finds the account elsewhere and changes
+//! nothing (`NotFound`, which the handlers answer as an invalid link).
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::{RepoError, lower, outbox, user_row::UserRow};
+use crate::{
+    domain::{Email, User},
+    schema::users,
+};
+use capstone_contracts::events::Envelope;
+
+impl super::UserRepository {
+    // ANCHOR: confirm_email_change
+    /// Moves user `id` from `from` to `to`, which is verified by the same
+    /// act (the confirmation came from that mailbox). `EmailTaken` when
+    /// another account got `to` meanwhile.
+    pub async fn confirm_email_change(
+        &self,
+        id: Uuid,
+        from: &str,
+        to: &Email,
+        announce: impl FnOnce(&User, &User) -> Vec<Envelope> + Send,
+    ) -> Result<User, RepoError> {
+        let mut connection = self.pool.get().await?;
+        connection
+            .transaction::<User, RepoError, _>(async |connection| {
+                let before = lock_with_address(connection, id, from).await?;
+                let row: UserRow = diesel::update(users::table.find(id))
+                    .set((
+                        users::email.eq(to.as_str()),
+                        users::email_verified_at.eq(Utc::now()),
+                    ))
+                    .returning(UserRow::as_returning())
+                    .get_result(connection)
+                    .await?;
+                let after: User = row.try_into()?;
+                for envelope in announce(&before, &after) {
+                    outbox::enqueue(connection, &envelope).await?;
+                }
+                Ok(after)
+            })
+            .await
+    }
+    // ANCHOR_END: confirm_email_change
+
+    /// Moves user `id` back from `current` to `previous` and sets a new
+    /// password: whoever changed the address knew the old one. The auth
+    /// version moves too, so every access token dies with the sessions the
+    /// caller revokes.
+    pub async fn undo_email_change(
+        &self,
+        id: Uuid,
+        current: &str,
+        previous: &Email,
+        new_password_hash: &str,
+        announce: impl FnOnce(&User, &User) -> Vec<Envelope> + Send,
+    ) -> Result<User, RepoError> {
+        let mut connection = self.pool.get().await?;
+        connection
+            .transaction::<User, RepoError, _>(async |connection| {
+                let before = lock_with_address(connection, id, current).await?;
+                let row: UserRow = diesel::update(users::table.find(id))
+                    .set((
+                        users::email.eq(previous.as_str()),
+                        // Clicking the link proved the old mailbox is theirs.
+                        users::email_verified_at.eq(Utc::now()),
+                        users::password_hash.eq(new_password_hash),
+                        users::auth_version.eq(users::auth_version + 1),
+                    ))
+                    .returning(UserRow::as_returning())
+                    .get_result(connection)
+                    .await?;
+                let after: User = row.try_into()?;
+                for envelope in announce(&before, &after) {
+                    outbox::enqueue(connection, &envelope).await?;
+                }
+                Ok(after)
+            })
+            .await
+    }
+}
+
+/// Locks user `id` if their address is still `address` (any case).
+async fn lock_with_address(
+    connection: &mut AsyncPgConnection,
+    id: Uuid,
+    address: &str,
+) -> Result<User, RepoError> {
+    users::table
+        .find(id)
+        .filter(lower(users::email).eq(lower(address)))
+        .select(UserRow::as_select())
+        .for_update()
+        .first(connection)
+        .await?
+        .try_into()
+}

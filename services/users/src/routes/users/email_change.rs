@@ -1,0 +1,79 @@
+//! `POST /api/v1/users/me/email`: ask to move the account to a new address.
+//!
+//! An access token alone cannot change where password resets go: that
+//! would turn a stolen 15-minute token into the account for good. So the
+//! request needs the current password, and nothing changes until a link
+//! sent to the new address confirms it (`/auth/confirm-email-change`). The
+//! old address is then told, with a link that undoes the change
+//! (`/auth/undo-email-change`). Admins changing another user's address use
+//! `PATCH /api/v1/users/{id}`, which takes effect at once and is audited.
+
+use actix_web::{HttpResponse, web};
+use capstone_platform::{Problem, extract::ValidatedJson};
+
+use super::requests::ChangeEmailRequest;
+use crate::routes::problem_responses::{
+    DatabaseUnavailable, MalformedJson, NotJson, PayloadTooLarge, Unauthenticated,
+};
+use crate::{
+    auth::{AuthenticatedUser, LinkTokens, Reauthentication},
+    domain::Email,
+    error::ApiError,
+    events::EventOrigin,
+    repo::UserRepository,
+};
+
+// ANCHOR: request_email_change
+/// Ask to change the caller's email address: a confirmation link goes to the
+/// new address. Needs the current password.
+#[utoipa::path(
+    post, path = "/api/v1/users/me/email", tag = "users",
+    security(("bearer" = [])),
+    request_body = ChangeEmailRequest,
+    responses(
+        (status = 202, description = "A confirmation link is on its way to the new address; nothing changes until it is opened"),
+        (status = 400, response = inline(MalformedJson)),
+        (status = 401, response = inline(Unauthenticated)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(NotJson)),
+        (status = 422, description = "Wrong current password, an invalid address, or the address the account already has", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this account or address (see Retry-After)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = inline(DatabaseUnavailable)),
+    )
+)]
+pub async fn request_email_change(
+    caller: AuthenticatedUser,
+    reauthentication: Reauthentication,
+    origin: EventOrigin,
+    links: web::Data<LinkTokens>,
+    users: web::Data<UserRepository>,
+    ValidatedJson(request): ValidatedJson<ChangeEmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let user = users
+        .find(caller.id)
+        .await
+        .map_err(ApiError::from_repo(caller.id))?;
+    reauthentication
+        .confirm_password(&user, &request.current_password, "current_password")
+        .await?;
+    let new_email =
+        Email::parse(&request.new_email).map_err(|e| ApiError::invalid_field("new_email", &e))?;
+    if new_email.same_account_as(&user.email) {
+        return Err(ApiError::invalid_field(
+            "new_email",
+            &crate::domain::InvalidValue::new("unchanged", "is already this account's address"),
+        ));
+    }
+    // Whether another account has that address is not said here (it would
+    // tell who is registered): confirming it answers 409, to whoever owns
+    // the new mailbox.
+    let confirmation = links
+        .email_change_confirmation(user.id, user.email.as_str(), new_email.as_str())
+        .map_err(ApiError::internal)?;
+    let event = origin
+        .by(caller.id)
+        .email_change_requested(&user, &new_email, confirmation);
+    users.announce(&event).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+// ANCHOR_END: request_email_change
