@@ -149,8 +149,9 @@ impl Readiness {
 
 /// Registers `/health/live` and `/health/ready`. Needs `web::Data<Readiness>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health/live", web::get().to(live))
-        .route("/health/ready", web::get().to(ready));
+    // Resources, not bare routes: another method is a 405 with `Allow`.
+    cfg.service(web::resource("/health/live").route(web::get().to(live)))
+        .service(web::resource("/health/ready").route(web::get().to(ready)));
 }
 
 /// Liveness: the process serves HTTP.

@@ -24,8 +24,10 @@ pub enum ApiError {
     /// 429: too many failed logins for this account or address; retry later.
     #[error("too many failed logins")]
     TooManyLoginAttempts { retry_after_secs: u64 },
-    /// 400: an email link's token is forged, expired, for another purpose,
+    /// 403: an email link's token is forged, expired, for another purpose,
     /// already used, or for an address or password that has since changed.
+    /// 403 and not 400: the request is well formed; the link it presents
+    /// does not authorise it.
     #[error("invalid or expired link")]
     InvalidLink,
     /// 403: authenticated, but the role does not allow this.
@@ -39,6 +41,10 @@ pub enum ApiError {
     /// the password and a confirmation from the new address instead.
     #[error("changing one's own address needs re-authentication")]
     ReauthenticationRequired,
+    /// 403: the current password given to confirm a change is wrong. Not a
+    /// 422: the request is valid; it just does not prove who is asking.
+    #[error("the current password is wrong")]
+    WrongPassword { field: &'static str },
     /// 403: the right password for a suspended account.
     #[error("the account is disabled")]
     AccountDisabled,
@@ -134,7 +140,7 @@ impl ApiError {
             ApiError::InvalidLink => Problem::new(
                 "invalid-link",
                 "Invalid or expired link",
-                StatusCode::BAD_REQUEST,
+                StatusCode::FORBIDDEN,
             )
             .with_detail("The link is invalid, expired or already used: ask for a new one."),
             ApiError::Forbidden => Problem::from_status(StatusCode::FORBIDDEN)
@@ -154,6 +160,11 @@ impl ApiError {
                 "Change your own address with POST /api/v1/users/me/email, \
                  with your current password; a link to the new address confirms it.",
             ),
+            ApiError::WrongPassword { field } => Problem {
+                errors: vec![FieldError::new(&[field], "mismatch", "is not the current password")],
+                ..Problem::new("wrong-password", "Wrong password", StatusCode::FORBIDDEN)
+                    .with_detail("The current password is wrong; the change was not made.")
+            },
             ApiError::AccountDisabled => Problem::new(
                 "account-disabled",
                 "Account disabled",

@@ -5,12 +5,20 @@
 
 use capstone_platform::{FieldError, Problem, health};
 use utoipa::{
-    Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi, ToResponse,
+    openapi::{
+        RefOr,
+        path::{Operation, PathItem},
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
 };
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, users, well_known};
+use crate::routes::{
+    auth,
+    problem_responses::{MalformedJson, NotJson, PayloadTooLarge},
+    users, well_known,
+};
 
 pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
 
@@ -45,7 +53,7 @@ pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
         health::ready,
         well_known::jwks,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &SharedResponses),
     components(schemas(Problem, FieldError)),
     tags(
         (name = "auth", description = "Registration, login and token refresh"),
@@ -77,6 +85,73 @@ impl Modify for BearerAuth {
         );
     }
 }
+
+// ANCHOR: shared_responses
+/// The answers every operation of a kind can give, whatever its handler
+/// says, because they come from code every such operation goes through:
+///
+/// * with a JSON body (`ValidatedJson`): 400 malformed JSON, 413 too large,
+///   415 not JSON;
+/// * with a path parameter: 400 when the path is refused before routing
+///   (`platform::canonical_path`: `/users/%00`, `/users/a\b`).
+///
+/// Added here, once, where a handler's own list lacks them: the document
+/// must name every status the server sends (the contract tests check it),
+/// and a rule kept in one place cannot be forgotten on the next route.
+#[derive(Debug)]
+struct SharedResponses;
+
+impl Modify for SharedResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let bad_path = "The request path is refused before routing (a control \
+                        character, a dot-segment, an escaped slash: see `invalid-path`)";
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let templated = path.contains('{');
+            for operation in operations(item) {
+                let responses = &mut operation.responses.responses;
+                if operation.request_body.is_some() {
+                    for (status, (_, response)) in [
+                        ("400", MalformedJson::response()),
+                        ("413", PayloadTooLarge::response()),
+                        ("415", NotJson::response()),
+                    ] {
+                        responses.entry(status.to_owned()).or_insert(response);
+                    }
+                }
+                if templated {
+                    match responses.get_mut("400") {
+                        Some(RefOr::T(existing)) => {
+                            existing.description =
+                                format!("{}; or: {bad_path}", existing.description);
+                        }
+                        _ => {
+                            let (_, problem) = MalformedJson::response();
+                            let mut problem = match problem {
+                                RefOr::T(problem) => problem,
+                                RefOr::Ref(_) => continue,
+                            };
+                            problem.description = bad_path.to_owned();
+                            responses.insert("400".to_owned(), RefOr::T(problem));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
+}
+// ANCHOR_END: shared_responses
 
 /// The Swagger UI service, serving the document it describes.
 pub fn swagger_ui() -> SwaggerUi {

@@ -203,7 +203,7 @@ impl MetricsExporter {
 
 /// `GET /metrics`; needs a `web::Data<MetricsExporter>` in the app data.
 pub fn configure(config: &mut web::ServiceConfig) {
-    config.route("/metrics", web::get().to(metrics_endpoint));
+    config.service(web::resource("/metrics").route(web::get().to(metrics_endpoint)));
 }
 
 async fn metrics_endpoint(exporter: web::Data<MetricsExporter>) -> HttpResponse {

@@ -4,17 +4,27 @@
 //! * `AuthenticatedUser`: any valid access token (401 otherwise);
 //! * `RequireRole<Admin>`: a valid token with the admin role (403 otherwise).
 //!
-//! Tokens come as `Authorization: Bearer <jwt>` and are checked twice: by
-//! the shared `TokenVerifier` (the same code the gateway runs), then against
-//! the stored account ([`super::account_check`]), which only this service
-//! can do.
+//! Tokens come as `Authorization: Bearer <jwt>` and are checked by the
+//! [`authenticate`] middleware, twice: by the shared `TokenVerifier` (the
+//! same code the gateway runs), then against the stored account
+//! ([`super::account_check`]), which only this service can do. The
+//! extractors read what it proved.
 
-use std::marker::PhantomData;
+use std::{
+    future::{Ready, ready},
+    marker::PhantomData,
+};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{
+    Error, FromRequest, HttpMessage, HttpRequest, ResponseError,
+    body::{EitherBody, MessageBody},
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::header,
+    middleware::Next,
+    web,
+};
 use capstone_contracts::{AccessClaims, Role};
 use capstone_platform::access_token::TokenVerifier;
-use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
 use super::current_account;
@@ -50,29 +60,57 @@ impl AuthenticatedUser {
 
 impl FromRequest for AuthenticatedUser {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
+    /// The caller the [`authenticate`] middleware proved; 401 on a route it
+    /// does not guard, so a misplaced handler fails closed.
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let verified = verify_bearer(req);
-        let cache = req.app_data::<web::Data<UserCache>>().cloned();
-        let users = req.app_data::<web::Data<UserRepository>>().cloned();
-        Box::pin(async move {
-            let claims = verified?;
-            let (Some(cache), Some(users)) = (cache, users) else {
-                return Err(ApiError::internal(MissingAppData(
-                    "UserCache, UserRepository",
-                )));
-            };
-            // The signature says who the token was issued to; the stored
-            // account says whether that still holds (deleted, disabled,
-            // demoted since?). Its current role is the one that counts.
-            let user = current_account(&claims, &cache, &users).await?;
-            Ok(AuthenticatedUser {
-                id: user.id,
-                role: user.role,
-            })
-        })
+        let caller = req.extensions().get::<AuthenticatedUser>().copied();
+        ready(caller.ok_or(ApiError::Unauthenticated))
     }
+}
+
+/// Middleware for every route that needs a caller (the `/users` scope):
+/// the token is checked, and the account behind it, before anything else
+/// about the request is looked at. An extractor could not promise that:
+/// actix polls a handler's extractors together, so an invalid body or query
+/// (ready at once) would answer before a caller without the right role got
+/// its 403 (which waits for the account check).
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    match authenticated(req.request()).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            Ok(next.call(req).await?.map_into_left_body())
+        }
+        Err(refused) => {
+            let response = refused.error_response();
+            Ok(req.into_response(response).map_into_right_body())
+        }
+    }
+}
+
+/// The caller `req`'s bearer token speaks for, if it verifies and the
+/// account behind it still holds what it says.
+async fn authenticated(req: &HttpRequest) -> Result<AuthenticatedUser, ApiError> {
+    let claims = verify_bearer(req)?;
+    let cache = req.app_data::<web::Data<UserCache>>().cloned();
+    let users = req.app_data::<web::Data<UserRepository>>().cloned();
+    let (Some(cache), Some(users)) = (cache, users) else {
+        return Err(ApiError::internal(MissingAppData(
+            "UserCache, UserRepository",
+        )));
+    };
+    // The signature says who the token was issued to; the stored account
+    // says whether that still holds (deleted, disabled, demoted since?).
+    // Its current role is the one that counts.
+    let user = current_account(&claims, &cache, &users).await?;
+    Ok(AuthenticatedUser {
+        id: user.id,
+        role: user.role,
+    })
 }
 
 /// The claims of the bearer token, if it verifies (signature, expiry,
@@ -123,17 +161,18 @@ pub struct RequireRole<R>(pub AuthenticatedUser, PhantomData<R>);
 
 impl<R: RequiredRole> FromRequest for RequireRole<R> {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let authenticated = AuthenticatedUser::from_request(req, payload);
-        Box::pin(async move {
-            let user = authenticated.await?;
-            if user.role == R::ROLE {
-                Ok(RequireRole(user, PhantomData))
-            } else {
-                Err(ApiError::Forbidden)
-            }
-        })
+        let result = AuthenticatedUser::from_request(req, payload)
+            .into_inner()
+            .and_then(|user| {
+                if user.role == R::ROLE {
+                    Ok(RequireRole(user, PhantomData))
+                } else {
+                    Err(ApiError::Forbidden)
+                }
+            });
+        ready(result)
     }
 }

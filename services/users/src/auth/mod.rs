@@ -27,7 +27,7 @@ pub mod refresh_tokens;
 pub use access_tokens::{AccessTokenIssuer, IssuedToken, SigningKeySettings};
 pub use account_check::{StaleToken, current_account};
 pub use capstone_contracts::AccessClaims;
-pub use extractors::{Admin, AuthenticatedUser, RequireRole};
+pub use extractors::{Admin, AuthenticatedUser, RequireRole, authenticate};
 pub use link_tokens::{CheckedLink, InvalidLink, LinkLifetimes, LinkPurpose, LinkTokens};
 pub use login_throttle::{LoginThrottle, LoginThrottleSettings};
 pub use password_hasher::{Argon2Settings, PasswordHashError, PasswordHasher};

@@ -12,7 +12,7 @@ use std::{
 };
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use capstone_platform::{FieldError, client_address::ClientAddress};
+use capstone_platform::client_address::ClientAddress;
 
 use super::{LoginThrottle, PasswordHasher};
 use crate::{
@@ -64,13 +64,13 @@ impl Reauthentication {
     }
 
     // ANCHOR: confirm_password
-    /// `Ok` when `password` is `user`'s current one; 422 naming `field`
+    /// `Ok` when `password` is `user`'s current one; 403 naming `field`
     /// otherwise, 429 past the login limits.
     pub async fn confirm_password(
         &self,
         user: &User,
         password: &str,
-        field: &str,
+        field: &'static str,
     ) -> Result<(), ApiError> {
         let email = user.email.as_str();
         if let Some(retry_after_secs) = self.throttle.count_attempt(email, self.client).await {
@@ -85,11 +85,7 @@ impl Reauthentication {
                 other => other.into(),
             })?;
         if !self.passwords.verify(password, stored.as_deref()).await {
-            return Err(ApiError::Invalid(vec![FieldError::new(
-                &[field],
-                "mismatch",
-                "is not the current password",
-            )]));
+            return Err(ApiError::WrongPassword { field });
         }
         self.throttle.succeeded(email, self.client).await;
         Ok(())

@@ -6,10 +6,14 @@
 //! deep the page. OFFSET would instead read and discard every earlier row, and
 //! would skip or repeat rows when users are inserted between two requests.
 //!
-//! The cursor is opaque to clients (base64url) so we may change its contents;
-//! the `v1` prefix lets a later version tell old cursors apart.
+//! Clients treat the cursor as opaque: they pass back what they were given.
+//! It is still plain text, `v1.<created_at in µs>.<id>`, for one reason:
+//! the API document can then state exactly which strings are cursors (a
+//! pattern), so every string that matches it is one the server accepts,
+//! and every other is refused. (An encoded, "truly opaque" cursor makes
+//! the document say "any string" while the server refuses most.) The
+//! `v1` prefix lets a later version tell old cursors apart.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -25,19 +29,30 @@ pub struct PageCursor {
 
 impl PageCursor {
     pub fn encode(&self) -> String {
-        let raw = format!("v1.{}.{}", self.created_at.timestamp_micros(), self.id);
-        URL_SAFE_NO_PAD.encode(raw)
+        format!(
+            "v1.{}.{}",
+            self.created_at.timestamp_micros(),
+            self.id.hyphenated()
+        )
     }
 
+    /// The inverse of [`encode`](Self::encode): accepts exactly the strings
+    /// the document's pattern describes (`v1.`, 1–16 digits, `.`, a
+    /// hyphenated UUID).
     pub fn decode(cursor: &str) -> Result<Self, InvalidValue> {
         let invalid = || InvalidValue::new("cursor", "is not a cursor returned by this API");
-        let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-        let raw = String::from_utf8(bytes).map_err(|_| invalid())?;
-        let mut parts = raw.splitn(3, '.');
+        let mut parts = cursor.splitn(3, '.');
         let (Some("v1"), Some(micros), Some(id)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(invalid());
         };
+        let digits = micros.len();
+        if !(1..=16).contains(&digits) || !micros.bytes().all(|byte| byte.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        if id.len() != 36 {
+            return Err(invalid()); // only the hyphenated form, as the pattern says
+        }
         let micros: i64 = micros.parse().map_err(|_| invalid())?;
         Ok(Self {
             created_at: DateTime::from_timestamp_micros(micros).ok_or_else(invalid)?,
@@ -64,9 +79,26 @@ mod tests {
 
     #[test]
     fn garbage_and_tampered_cursors_are_refused() {
-        let tampered = URL_SAFE_NO_PAD.encode("v2.1.00000000-0000-0000-0000-000000000000");
-        for bad in ["", "!!!", "djE", tampered.as_str()] {
+        for bad in [
+            "",
+            "!!!",
+            "v2.1.00000000-0000-0000-0000-000000000000",
+            "v1.-5.00000000-0000-0000-0000-000000000000",
+            "v1.12345678901234567.00000000-0000-0000-0000-000000000000",
+            "v1.1.00000000000000000000000000000000",
+            "v1.1.not-a-uuid-at-all-but-36-chars-long!",
+        ] {
             assert_eq!(PageCursor::decode(bad).expect_err(bad).code, "cursor");
+        }
+    }
+
+    #[test]
+    fn every_string_the_pattern_allows_decodes() {
+        for good in [
+            "v1.0.00000000-0000-0000-0000-000000000000",
+            "v1.9999999999999999.FFFFFFFF-ffff-FFFF-ffff-FFFFFFFFFFFF",
+        ] {
+            assert!(PageCursor::decode(good).is_ok(), "{good}");
         }
     }
 }

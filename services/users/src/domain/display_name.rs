@@ -13,11 +13,12 @@ impl DisplayName {
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
         let trimmed = input.trim();
         // Characters, not bytes: "Zoë" is three characters long, not four.
-        let length = trimmed.chars().count();
-        if length == 0 {
+        // The bound holds for the input as sent (what the API document says
+        // of the field); blank is judged after trimming.
+        if trimmed.is_empty() {
             return Err(InvalidValue::new("length", "must not be blank"));
         }
-        if length > MAX_DISPLAY_NAME_CHARS {
+        if input.chars().count() > MAX_DISPLAY_NAME_CHARS {
             return Err(InvalidValue::new(
                 "length",
                 "must be at most 64 characters long",

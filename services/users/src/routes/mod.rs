@@ -4,7 +4,8 @@
 //! are thin: extract validated input, call the repository, shape the output.
 
 pub mod auth;
-mod problem_responses;
+pub mod fields;
+pub(crate) mod problem_responses;
 pub mod users;
 pub mod well_known;
 

@@ -13,46 +13,46 @@ use utoipa::ToResponse;
     description = "Malformed JSON",
     content_type = "application/problem+json"
 )]
-pub(super) struct MalformedJson(Problem);
+pub(crate) struct MalformedJson(Problem);
 
 #[derive(ToResponse)]
 #[response(
     description = "Missing or invalid access token (with `WWW-Authenticate: Bearer`)",
     content_type = "application/problem+json"
 )]
-pub(super) struct Unauthenticated(Problem);
+pub(crate) struct Unauthenticated(Problem);
 
 #[derive(ToResponse)]
 #[response(
     description = "Body too large",
     content_type = "application/problem+json"
 )]
-pub(super) struct PayloadTooLarge(Problem);
+pub(crate) struct PayloadTooLarge(Problem);
 
 #[derive(ToResponse)]
 #[response(
     description = "Body is not JSON (`Content-Type`)",
     content_type = "application/problem+json"
 )]
-pub(super) struct NotJson(Problem);
+pub(crate) struct NotJson(Problem);
 
 #[derive(ToResponse)]
 #[response(
     description = "Database unavailable (with `Retry-After`)",
     content_type = "application/problem+json"
 )]
-pub(super) struct DatabaseUnavailable(Problem);
+pub(crate) struct DatabaseUnavailable(Problem);
 
 #[derive(ToResponse)]
 #[response(
     description = "Not an admin",
     content_type = "application/problem+json"
 )]
-pub(super) struct NotAdmin(Problem);
+pub(crate) struct NotAdmin(Problem);
 
 #[derive(ToResponse)]
 #[response(
     description = "Another user's account, and not an admin",
     content_type = "application/problem+json"
 )]
-pub(super) struct NotYoursNotAdmin(Problem);
+pub(crate) struct NotYoursNotAdmin(Problem);

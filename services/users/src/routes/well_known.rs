@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, http::header, web};
 use crate::auth::AccessTokenIssuer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/.well-known/jwks.json", web::get().to(jwks));
+    cfg.service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks)));
 }
 
 /// The JSON Web Key Set of the token-signing keys.

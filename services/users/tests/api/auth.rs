@@ -262,7 +262,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     let wrong = change("not the password").await.expect("sent");
     let right = change(PASSWORD).await.expect("sent");
 
-    let problem = assert_problem(wrong, 422).await;
+    let problem = assert_problem(wrong, 403).await;
     assert_eq!(
         problem.field_codes(),
         vec![("#/current_password", "mismatch")]

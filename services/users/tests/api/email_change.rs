@@ -53,7 +53,7 @@ async fn a_stolen_access_token_alone_cannot_move_the_account_or_its_resets() {
         "urn:capstone:problem:reauthentication-required"
     );
     let guessed = request_change(&app, &stolen, "mallory@evil.example", "a guess").await;
-    let problem = assert_problem(guessed, 422).await;
+    let problem = assert_problem(guessed, 403).await;
     assert_eq!(
         problem.field_codes(),
         vec![("#/current_password", "mismatch")]
@@ -119,7 +119,7 @@ async fn a_change_takes_effect_only_when_the_new_address_confirms_it_and_only_on
     let again = app
         .post_public("/api/v1/auth/confirm-email-change", &token)
         .await;
-    let again = assert_problem(again, 400).await;
+    let again = assert_problem(again, 403).await;
     assert_eq!(again.problem_type, "urn:capstone:problem:invalid-link");
 }
 
@@ -171,7 +171,7 @@ async fn the_old_address_undoes_a_change_and_locks_out_whoever_made_it() {
             &json!({"token": app.link_token("ada@example.com").await, "new_password": "yet another passphrase"}),
         )
         .await;
-    assert_problem(again, 400).await;
+    assert_problem(again, 403).await;
 }
 
 #[tokio::test]
@@ -243,7 +243,7 @@ async fn password_guesses_through_re_authentication_are_throttled_like_logins() 
 
     for guess in ["one", "two", "three"] {
         let response = request_change(&app, &access, "x@evil.example", guess).await;
-        assert_problem(response, 422).await;
+        assert_problem(response, 403).await;
     }
     let limited = request_change(&app, &access, "x@evil.example", TEST_PASSWORD).await;
 

@@ -89,7 +89,7 @@ async fn forged_foreign_and_stale_links_are_refused() {
         .post_public("/api/v1/auth/verify-email", &json!({"token": "a.b.c"}))
         .await;
     assert!(
-        assert_problem(forged, 400)
+        assert_problem(forged, 403)
             .await
             .problem_type
             .ends_with("invalid-link")
@@ -102,7 +102,7 @@ async fn forged_foreign_and_stale_links_are_refused() {
         )
         .await;
     assert!(
-        assert_problem(foreign, 400)
+        assert_problem(foreign, 403)
             .await
             .problem_type
             .ends_with("invalid-link")
@@ -116,7 +116,7 @@ async fn forged_foreign_and_stale_links_are_refused() {
         .post_public("/api/v1/auth/verify-email", &json!({"token": token}))
         .await;
     assert!(
-        assert_problem(stale, 400)
+        assert_problem(stale, 403)
             .await
             .problem_type
             .ends_with("invalid-link")
@@ -186,7 +186,7 @@ async fn a_reset_link_sets_a_new_password_ends_sessions_and_works_once() {
     assert_eq!(refreshed.status(), 401, "the old session was revoked");
     let reused = app.post_public("/api/v1/auth/reset-password", &reset).await;
     assert!(
-        assert_problem(reused, 400)
+        assert_problem(reused, 403)
             .await
             .problem_type
             .ends_with("invalid-link")

@@ -31,7 +31,7 @@ use crate::{
     request_body = ConfirmEmailChangeRequest,
     responses(
         (status = 204, description = "The account now uses the new address (verified)"),
-        (status = 400, description = "Invalid, expired or already used link, the account's address changed since, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Invalid, expired or already used link, or the account's address changed since", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another account has this address", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing or oversized field", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
@@ -75,7 +75,7 @@ pub async fn confirm_email_change(
     request_body = UndoEmailChangeRequest,
     responses(
         (status = 204, description = "The old address is back, the password replaced, every session revoked"),
-        (status = 400, description = "Invalid, expired or already used link, the address changed again since, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Invalid, expired or already used link, or the address changed again since", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another account took the old address meanwhile", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new password breaks the policy, or a field is missing or oversized", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),

@@ -31,7 +31,7 @@ use crate::{
     request_body = VerifyEmailRequest,
     responses(
         (status = 204, description = "Verified (verifying again is fine)"),
-        (status = 400, description = "Invalid, expired or foreign token, or the address changed since", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Invalid, expired or foreign token, or the address changed since", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing field", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
     )
@@ -93,7 +93,7 @@ pub async fn forgot_password(
     request_body = ResetPasswordRequest,
     responses(
         (status = 204, description = "Password replaced; every session revoked"),
-        (status = 400, description = "Invalid, expired or already used token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Invalid, expired or already used token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new password breaks the policy", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
     )

@@ -44,20 +44,20 @@ use crate::{
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // One resource per path: another method is a 405 with `Allow`.
     cfg.service(
         web::scope("/auth")
-            .route("/register", web::post().to(register))
-            .route("/login", web::post().to(login))
-            .route("/refresh", web::post().to(refresh))
-            .route("/logout", web::post().to(logout))
-            .route("/verify-email", web::post().to(verify_email))
-            .route("/forgot-password", web::post().to(forgot_password))
-            .route("/reset-password", web::post().to(reset_password))
-            .route(
-                "/confirm-email-change",
-                web::post().to(confirm_email_change),
+            .service(web::resource("/register").route(web::post().to(register)))
+            .service(web::resource("/login").route(web::post().to(login)))
+            .service(web::resource("/refresh").route(web::post().to(refresh)))
+            .service(web::resource("/logout").route(web::post().to(logout)))
+            .service(web::resource("/verify-email").route(web::post().to(verify_email)))
+            .service(web::resource("/forgot-password").route(web::post().to(forgot_password)))
+            .service(web::resource("/reset-password").route(web::post().to(reset_password)))
+            .service(
+                web::resource("/confirm-email-change").route(web::post().to(confirm_email_change)),
             )
-            .route("/undo-email-change", web::post().to(undo_email_change)),
+            .service(web::resource("/undo-email-change").route(web::post().to(undo_email_change))),
     );
 }
 

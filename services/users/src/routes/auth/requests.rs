@@ -3,9 +3,9 @@
 
 use serde::Deserialize;
 use utoipa::ToSchema;
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
-use crate::domain::{DisplayName, Email};
+use crate::routes::fields::{check_display_name, check_email, check_printable};
 
 /// A new account that can log in.
 #[derive(Deserialize, Validate, ToSchema)]
@@ -13,14 +13,19 @@ use crate::domain::{DisplayName, Email};
 #[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery", "display_name": "Ada Lovelace"}))]
 pub struct RegisterRequest {
     #[validate(custom(function = "check_email"))]
-    #[schema(format = "email", max_length = 254)]
+    #[schema(format = "email", min_length = 3, max_length = 254)]
     pub email: String,
     /// 8–128 characters; not the email address.
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
     #[schema(format = Password, min_length = 8, max_length = 128)]
     pub password: String,
+    /// 1–64 characters, no control characters, not blank.
     #[validate(custom(function = "check_display_name"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub display_name: String,
 }
 
@@ -29,10 +34,20 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery"}))]
 pub struct LoginRequest {
-    #[validate(length(min = 1, max = 254, message = "must be 1 to 254 characters long"))]
+    /// Any text (an unknown address is a 401, like a wrong password), but
+    /// no control characters.
+    #[validate(
+        length(min = 1, max = 254, message = "must be 1 to 254 characters long"),
+        custom(function = "check_printable")
+    )]
+    #[schema(
+        min_length = 1,
+        max_length = 254,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub email: String,
     #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
@@ -41,6 +56,7 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters long"))]
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: String,
 }
 
@@ -49,7 +65,7 @@ pub struct RefreshRequest {
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 1, max_length = 1024)]
     pub current_password: String,
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
     #[schema(format = Password, min_length = 8, max_length = 128)]
@@ -61,6 +77,7 @@ pub struct ChangePasswordRequest {
 #[serde(deny_unknown_fields)]
 pub struct VerifyEmailRequest {
     #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
+    #[schema(min_length = 1, max_length = 2048)]
     pub token: String,
 }
 
@@ -69,7 +86,17 @@ pub struct VerifyEmailRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "ada@example.com"}))]
 pub struct ForgotPasswordRequest {
-    #[validate(length(min = 1, max = 254, message = "must be 1 to 254 characters long"))]
+    /// Any text (the answer is the same for unknown addresses), but no
+    /// control characters.
+    #[validate(
+        length(min = 1, max = 254, message = "must be 1 to 254 characters long"),
+        custom(function = "check_printable")
+    )]
+    #[schema(
+        min_length = 1,
+        max_length = 254,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub email: String,
 }
 
@@ -78,6 +105,7 @@ pub struct ForgotPasswordRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
+    #[schema(min_length = 1, max_length = 2048)]
     pub token: String,
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
     #[schema(format = Password, min_length = 8, max_length = 128)]
@@ -120,14 +148,6 @@ impl std::fmt::Debug for UndoEmailChangeRequest {
             .field("new_password", &"[REDACTED]")
             .finish()
     }
-}
-
-fn check_email(value: &str) -> Result<(), ValidationError> {
-    Email::parse(value).map(drop).map_err(Into::into)
-}
-
-fn check_display_name(value: &str) -> Result<(), ValidationError> {
-    DisplayName::parse(value).map(drop).map_err(Into::into)
 }
 
 // Hand-written `Debug`: these hold passwords and tokens, and a derived

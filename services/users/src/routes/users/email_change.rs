@@ -36,7 +36,8 @@ use crate::{
         (status = 401, response = inline(Unauthenticated)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(NotJson)),
-        (status = 422, description = "Wrong current password, an invalid address, or the address the account already has", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The current password is wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid address, or the address the account already has", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong passwords for this account or address (see Retry-After)", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
     )

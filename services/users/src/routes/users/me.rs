@@ -48,7 +48,8 @@ pub async fn get_me(
     responses(
         (status = 200, description = "Changed; other sessions revoked", body = TokenResponse),
         (status = 401, response = inline(Unauthenticated)),
-        (status = 422, description = "Wrong current password, or the new one breaks the policy", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The current password is wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The new password breaks the policy", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong passwords for this account or address (see Retry-After)", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
     )

@@ -24,7 +24,7 @@ pub use me::{change_password, get_me, request_verification_email};
 pub use requests::{ChangeEmailRequest, CreateUserRequest, ListUsersQuery, UpdateUserRequest};
 pub use responses::{UserPage, UserResponse};
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, http::header, middleware::from_fn, web};
 use capstone_platform::{
     Problem,
     extract::{ValidatedJson, ValidatedQuery},
@@ -36,7 +36,7 @@ use crate::routes::problem_responses::{
     Unauthenticated,
 };
 use crate::{
-    auth::{Admin, AuthenticatedUser, LinkTokens, RequireRole},
+    auth::{Admin, AuthenticatedUser, LinkTokens, RequireRole, authenticate},
     cache::UserCache,
     domain::{NewUser, PageCursor, Permission, UserChanges, UserListing},
     error::ApiError,
@@ -45,26 +45,32 @@ use crate::{
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // `/users/me` before `/users/{id}`: routes match in registration order,
-    // and "me" would otherwise be tried as an id.
-    cfg.route("/users/me", web::get().to(get_me))
-        .route("/users/me/password", web::patch().to(change_password))
-        .route("/users/me/email", web::post().to(request_email_change))
-        .route(
-            "/users/me/verification-email",
-            web::post().to(request_verification_email),
-        )
-        .service(
-            web::resource("/users")
-                .route(web::post().to(create_user))
-                .route(web::get().to(list_users)),
-        )
-        .service(
-            web::resource("/users/{id}")
-                .route(web::get().to(get_user))
-                .route(web::patch().to(update_user))
-                .route(web::delete().to(delete_user)),
-        );
+    // Every route here needs a caller: the middleware proves one first.
+    // `/me…` before `/{id}`: resources match in registration order, and
+    // "me" would otherwise be tried as an id. One resource per path, so a
+    // method it does not have is a 405 with `Allow`, not a 404.
+    cfg.service(
+        web::scope("/users")
+            .wrap(from_fn(authenticate))
+            .service(web::resource("/me").route(web::get().to(get_me)))
+            .service(web::resource("/me/password").route(web::patch().to(change_password)))
+            .service(web::resource("/me/email").route(web::post().to(request_email_change)))
+            .service(
+                web::resource("/me/verification-email")
+                    .route(web::post().to(request_verification_email)),
+            )
+            .service(
+                web::resource("")
+                    .route(web::post().to(create_user))
+                    .route(web::get().to(list_users)),
+            )
+            .service(
+                web::resource("/{id}")
+                    .route(web::get().to(get_user))
+                    .route(web::patch().to(update_user))
+                    .route(web::delete().to(delete_user)),
+            ),
+    );
 }
 
 // ANCHOR: create_user

@@ -17,6 +17,7 @@ use crate::{
         UserChanges, UserFilter, UserListing,
     },
     error::ApiError,
+    routes::fields::{check_display_name, check_email, check_printable, present},
 };
 
 // ANCHOR: create_user_request
@@ -27,11 +28,15 @@ use crate::{
 pub struct CreateUserRequest {
     /// Unique, ignoring case. Surrounding spaces are trimmed.
     #[validate(custom(function = "check_email"))]
-    #[schema(format = "email", max_length = 254)]
+    #[schema(format = "email", min_length = 3, max_length = 254)]
     pub email: String,
-    /// Shown to other users: 1–64 characters, no control characters.
+    /// Shown to other users: 1–64 characters, no control characters, not blank.
     #[validate(custom(function = "check_display_name"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub display_name: String,
     /// Defaults to `user`.
     #[serde(default)]
@@ -39,25 +44,32 @@ pub struct CreateUserRequest {
 }
 // ANCHOR_END: create_user_request
 
-/// A partial update: send only the fields to change (at least one).
+/// A partial update: send only the fields to change (at least one). A field
+/// sent as `null` is refused: none of them can be removed.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[validate(schema(function = "check_not_empty"))]
-#[schema(example = json!({"display_name": "Ada King"}))]
+#[schema(min_properties = 1, example = json!({"display_name": "Ada King"}))]
 pub struct UpdateUserRequest {
     /// Admins, on other accounts only (a user changes their own address
     /// with `POST /api/v1/users/me/email`). A different address resets
     /// `email_verified_at`; the old address is told, with a link to undo.
+    #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "check_email"))]
-    #[schema(format = "email", max_length = 254)]
+    #[schema(value_type = String, format = "email", min_length = 3, max_length = 254, nullable = false)]
     pub email: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "check_display_name"))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(value_type = String, min_length = 1, max_length = 64, nullable = false, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub display_name: Option<String>,
-    /// Admins only.
+    /// Admins only, on other accounts.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Role, nullable = false)]
     pub role: Option<Role>,
-    /// Admins only: `true` suspends the account (no login, its tokens and
-    /// sessions end), `false` reactivates it.
+    /// Admins only, on other accounts: `true` suspends the account (no
+    /// login, its tokens and sessions end), `false` reactivates it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool, nullable = false)]
     pub disabled: Option<bool>,
 }
 
@@ -67,7 +79,7 @@ pub struct UpdateUserRequest {
 #[schema(example = json!({"new_email": "ada@new.example", "current_password": "correct horse battery"}))]
 pub struct ChangeEmailRequest {
     #[validate(custom(function = "check_email"))]
-    #[schema(format = "email", max_length = 254)]
+    #[schema(format = "email", min_length = 3, max_length = 254)]
     pub new_email: String,
     #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
     #[schema(format = Password, min_length = 1, max_length = 1024)]
@@ -94,25 +106,29 @@ pub struct ListUsersQuery {
     #[param(minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<u32>,
     /// `next_cursor` from the previous page; omit for the first page.
+    #[param(
+        pattern = "^v1\\.[0-9]{1,16}\\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub cursor: Option<String>,
     /// Only emails starting with this text (case-insensitive).
-    #[validate(length(min = 1, max = 254, message = "must be 1 to 254 characters long"))]
-    #[param(example = "ada")]
+    #[validate(
+        length(min = 1, max = 254, message = "must be 1 to 254 characters long"),
+        custom(function = "check_printable")
+    )]
+    #[param(
+        example = "ada",
+        min_length = 1,
+        max_length = 254,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub email_prefix: Option<String>,
     /// Only users with this role.
     pub role: Option<Role>,
     /// Only users created at or after this instant (RFC 3339, e.g. `2026-01-01T00:00:00Z`).
     pub created_after: Option<DateTime<Utc>>,
-    /// Only users created before this instant (RFC 3339).
+    /// Only users created before this instant (RFC 3339). A range that
+    /// holds no instant (before ≤ after) is an empty page.
     pub created_before: Option<DateTime<Utc>>,
-}
-
-fn check_email(value: &str) -> Result<(), ValidationError> {
-    Email::parse(value).map(drop).map_err(Into::into)
-}
-
-fn check_display_name(value: &str) -> Result<(), ValidationError> {
-    DisplayName::parse(value).map(drop).map_err(Into::into)
 }
 
 fn check_not_empty(request: &UpdateUserRequest) -> Result<(), ValidationError> {
@@ -121,6 +137,7 @@ fn check_not_empty(request: &UpdateUserRequest) -> Result<(), ValidationError> {
         && request.role.is_none()
         && request.disabled.is_none()
     {
+        // `minProperties: 1` in the document; `{}` is what reaches here.
         return Err(ValidationError::new("empty")
             .with_message("send at least one of email, display_name, role, disabled".into()));
     }
@@ -175,9 +192,6 @@ impl TryFrom<ListUsersQuery> for UserListing {
             created_after: query.created_after,
             created_before: query.created_before,
         };
-        filter
-            .check_range()
-            .map_err(|e| ApiError::invalid_field("created_before", &e))?;
         let after = query
             .cursor
             .as_deref()
