@@ -60,6 +60,27 @@ pub fn client_address(
 }
 // ANCHOR_END: client_address
 
+// ANCHOR: limit_key
+/// What a per-address limit counts `address` as: an IPv4 address whole, an
+/// IPv6 address by its /64 network. One IPv6 subscriber is routinely given
+/// a whole /64 (SLAAC picks addresses inside it, privacy extensions rotate
+/// them hourly), so counting single IPv6 addresses would hand one client
+/// 2^64 budgets. An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, what a
+/// dual-stack socket reports) counts as the IPv4 address it carries.
+pub fn limit_key(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let network = u128::from(v6) & !((1_u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(network))
+            }
+        },
+    }
+}
+// ANCHOR_END: limit_key
+
 /// Extractor: the caller's address as [`client_address`] decides it.
 /// `None` only for connections without a peer address (unit tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +102,17 @@ impl FromRequest for ClientAddress {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_ipv4_ones_whole() {
+        let key = |text: &str| super::limit_key(text.parse().expect("an address"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_ne!(key("203.0.113.7"), key("203.0.113.8"));
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+    }
+
     use actix_web::http::header::{HeaderName, HeaderValue};
 
     use super::*;

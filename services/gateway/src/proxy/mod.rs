@@ -32,7 +32,7 @@ use actix_web::{
 use capstone_contracts::AccessClaims;
 use capstone_platform::{
     canonical_path::{CanonicalPath, PathRefusal},
-    client_address::client_address,
+    client_address::{client_address, limit_key},
     middleware::{AccessLogExtras, PassThrough, RequestId, refused_path},
     trusted_proxy::TrustedProxy,
 };
@@ -214,7 +214,8 @@ fn content_length(request: &HttpRequest) -> Option<u64> {
 }
 
 /// The route's rate-limit decision for this client: the user when the
-/// token was verified, else the address. None for an unlimited route.
+/// token was verified, else the address (an IPv6 one by its /64). None for
+/// an unlimited route.
 async fn rate_limit(
     gateway: &Gateway,
     route: &Route,
@@ -224,7 +225,8 @@ async fn rate_limit(
     let class = route.rate_limit.as_deref()?;
     let key = match (identity, client_ip) {
         (Some(claims), _) => format!("user:{}", claims.sub),
-        (None, Some(ip)) => format!("ip:{ip}"),
+        // IPv6 by /64: one client's whole network is one budget.
+        (None, Some(ip)) => format!("ip:{}", limit_key(ip)),
         (None, None) => "ip:unknown".to_owned(),
     };
     let decision = gateway.limiter.check(class, &key).await;

@@ -138,3 +138,33 @@ async fn refused_tokens_spend_the_addresss_budget_too() {
     assert_problem(refused, 429, Some("urn:capstone:problem:rate-limited")).await;
     assert_eq!(stub.hits(), 0);
 }
+
+#[tokio::test]
+async fn every_address_of_one_ipv6_64_shares_one_budget() {
+    let stub = Stub::start("a").await;
+    let mut settings = limited_settings(&stub);
+    // The test client stands in for a proxy whose X-Forwarded-For is believed.
+    settings.gateway.http.trusted_proxies = vec!["127.0.0.1".parse().expect("an address")];
+    let gateway = spawn_gateway(settings).await;
+    gateway.wait_for_redis().await;
+    let from = |client: &'static str| {
+        gateway
+            .client
+            .get(gateway.url("/stub/x"))
+            .header("x-forwarded-for", client)
+            .send()
+    };
+
+    // Three addresses of one /64: one budget of 3.
+    for client in ["2001:db8:a:b::1", "2001:db8:a:b::2", "2001:db8:a:b:ffff::9"] {
+        assert_eq!(from(client).await.expect("sent").status(), 200, "{client}");
+    }
+    let fourth = from("2001:db8:a:b:1234::77").await.expect("sent");
+    assert_eq!(
+        fourth.status(),
+        429,
+        "a new address in the same /64 is the same client"
+    );
+    // The next /64 is someone else.
+    assert_eq!(from("2001:db8:a:c::1").await.expect("sent").status(), 200);
+}

@@ -15,13 +15,16 @@
 //! valid account would let a credential-stuffing run from that address reset
 //! its own budget).
 //!
-//! If Redis is unreachable, logins are *not* throttled (and a warning is
-//! logged): refusing every login because a counter store is down would turn
-//! a Redis outage into a full authentication outage.
+//! If Redis is unreachable, each instance counts in its own memory instead
+//! ([`local`]): refusing every login because a counter store is down would
+//! turn a Redis outage into a full authentication outage, and not counting
+//! at all would switch throttling off for as long as the outage lasts.
 
-use std::net::IpAddr;
+mod local;
 
-use capstone_platform::redis::LazyRedis;
+use std::{net::IpAddr, time::Duration};
+
+use capstone_platform::{client_address::limit_key, redis::LazyRedis};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -48,11 +51,12 @@ impl Default for LoginThrottleSettings {
     }
 }
 
-/// Counts failed logins in Redis.
+/// Counts failed logins in Redis (in-process while Redis is unreachable).
 #[derive(Debug, Clone)]
 pub struct LoginThrottle {
     redis: LazyRedis,
     settings: LoginThrottleSettings,
+    fallback: local::LocalCounts,
     /// Compiled once: the client sends their SHA1 (EVALSHA) after the first use.
     count_attempt_script: redis::Script,
     give_back_script: redis::Script,
@@ -85,6 +89,7 @@ impl LoginThrottle {
     pub fn new(redis: LazyRedis, settings: LoginThrottleSettings) -> Self {
         Self {
             redis,
+            fallback: local::LocalCounts::new(Duration::from_secs(settings.window_secs)),
             settings,
             count_attempt_script: redis::Script::new(COUNT_ATTEMPT),
             give_back_script: redis::Script::new(GIVE_BACK_ATTEMPT),
@@ -115,8 +120,8 @@ impl LoginThrottle {
             Ok(wait) if wait > 0 => Some(wait.unsigned_abs()),
             Ok(_) => None,
             Err(error) => {
-                tracing::warn!(%error, "login throttle unavailable: not throttling");
-                None
+                tracing::warn!(%error, "Redis unavailable: login attempts counted in this instance");
+                self.count_locally(&keys)
             }
         }
     }
@@ -143,8 +148,25 @@ impl LoginThrottle {
             })
             .await;
         if let Err(error) = outcome {
-            tracing::warn!(%error, "login counters not reset");
+            tracing::warn!(%error, "login counters not reset in Redis; resetting this instance's");
         }
+        // Both, whatever happened: counts made locally during an outage are
+        // given back as well once Redis answers again.
+        self.fallback
+            .give_back(&keys[0], keys.get(1).map(String::as_str));
+    }
+
+    /// The local count for `keys` (account first, then address): the
+    /// longest wait among those now over their limit.
+    fn count_locally(&self, keys: &[String]) -> Option<u64> {
+        let limits = [
+            self.settings.max_failures_per_account,
+            self.settings.max_failures_per_address,
+        ];
+        keys.iter()
+            .zip(limits)
+            .filter_map(|(key, limit)| self.fallback.count(key, limit))
+            .max()
     }
 
     fn keys(&self, email: &str, address: Option<IpAddr>) -> Vec<String> {
@@ -155,7 +177,8 @@ impl LoginThrottle {
                 "v1",
                 "login-failures",
                 "ip",
-                &address.to_string(),
+                // IPv6 by /64: one subscriber's whole network, one counter.
+                &limit_key(address),
             ]));
         }
         keys

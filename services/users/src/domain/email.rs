@@ -1,8 +1,17 @@
-//! An email address, as the user typed it (trimmed).
+//! An email address: the local part as the user typed it, the domain in
+//! its one canonical spelling.
 //!
-//! Uniqueness is case-insensitive (`Ada@Example.com` and `ada@example.com` are
-//! one account) but the address is stored as typed, because the local part is
-//! case-sensitive in theory and users like to see what they typed.
+//! * **The domain** is case-insensitive (DNS) and may be written in Unicode
+//!   (`bücher.example`) or in its ASCII form (`xn--bcher-kva.example`): the
+//!   same mailbox. It is mapped with IDNA (UTS 46) to lower-case ASCII, so
+//!   both spellings become one account, and SMTP servers that predate
+//!   internationalised mail can still deliver to it.
+//! * **The local part** (before the `@`) is kept as typed. How a mail
+//!   server reads it is that server's business: `Ada` and `ada` are one
+//!   mailbox almost everywhere but not by the standard, some providers
+//!   ignore dots or `+tags` and most do not. Folding more than case would
+//!   merge mailboxes that are different elsewhere, so uniqueness ignores
+//!   case (a unique index on `lower(email)`) and nothing else.
 
 use std::fmt;
 
@@ -20,16 +29,29 @@ pub struct Email(String);
 impl Email {
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
         let trimmed = input.trim();
-        if trimmed.len() > MAX_EMAIL_LENGTH {
+        let invalid = || InvalidValue::new("email", "must be a valid email address");
+        let (local, domain) = trimmed.rsplit_once('@').ok_or_else(invalid)?;
+        // UTS 46 to ASCII: lower case, Unicode labels as punycode; refuses
+        // what is not a domain name at all.
+        let domain = idna::domain_to_ascii(domain).map_err(|_| invalid())?;
+        let canonical = format!("{local}@{domain}");
+        if canonical.len() > MAX_EMAIL_LENGTH {
             return Err(InvalidValue::new(
                 "length",
                 "must be at most 254 characters long",
             ));
         }
-        if !trimmed.validate_email() {
-            return Err(InvalidValue::new("email", "must be a valid email address"));
+        if !canonical.validate_email() {
+            return Err(invalid());
         }
-        Ok(Self(trimmed.to_owned()))
+        Ok(Self(canonical))
+    }
+
+    /// The spelling to look an account up by, for input that may not be an
+    /// address at all (a login form): its canonical form when it parses,
+    /// else the trimmed text (which then matches nothing).
+    pub fn lookup_form(input: &str) -> String {
+        Self::parse(input).map_or_else(|_| input.trim().to_owned(), |email| email.0)
     }
 
     pub fn as_str(&self) -> &str {
@@ -39,7 +61,7 @@ impl Email {
     /// Whether two addresses name the same account.
     ///
     /// Mirrors the unique index on `lower(email)`. For ASCII addresses the two
-    /// agree exactly; for non-ASCII ones Postgres' `lower()` follows the
+    /// agree exactly; for non-ASCII local parts Postgres' `lower()` follows the
     /// database collation and may fold case differently from Rust's Unicode
     /// rules. The database stays the authority on uniqueness; this is only
     /// used to decide whether a changed address keeps its verification.
@@ -84,6 +106,24 @@ mod tests {
         let one = Email::parse("Ada@Example.com").expect("valid");
         let two = Email::parse("ada@example.COM").expect("valid");
         assert!(one.same_account_as(&two));
-        assert_ne!(one, two, "but the typed form is kept");
+        assert_eq!(one.as_str(), "Ada@example.com", "the local part as typed");
+        assert_ne!(one, two);
+    }
+
+    #[test]
+    fn a_unicode_domain_and_its_punycode_are_one_address() {
+        let unicode = Email::parse("ada@Bücher.example").expect("valid");
+        let ascii = Email::parse("ada@xn--bcher-kva.example").expect("valid");
+        assert_eq!(unicode, ascii);
+        assert_eq!(unicode.as_str(), "ada@xn--bcher-kva.example");
+        assert_eq!(Email::lookup_form(" ada@BÜCHER.example "), ascii.as_str());
+        assert_eq!(Email::lookup_form("not an address"), "not an address");
+    }
+
+    #[test]
+    fn a_domain_idna_refuses_is_not_an_address() {
+        for bad in ["ada@exa mple.com", "ada@-bad-.example\u{0}"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
     }
 }

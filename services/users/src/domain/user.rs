@@ -151,7 +151,7 @@ mod tests {
             ..UserChanges::default()
         };
         let updated = user.with_changes(&changes, Utc::now());
-        assert_eq!(updated.email.as_str(), "Ada@Example.com");
+        assert_eq!(updated.email.as_str(), "Ada@example.com");
         assert_eq!(updated.email_verified_at, user.email_verified_at);
     }
 

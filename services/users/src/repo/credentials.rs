@@ -7,7 +7,10 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{RepoError, lower, outbox, user_row::UserRow};
-use crate::{domain::User, schema::users};
+use crate::{
+    domain::{Email, User},
+    schema::users,
+};
 use capstone_contracts::events::Envelope;
 
 impl super::UserRepository {
@@ -54,10 +57,13 @@ impl super::UserRepository {
         &self,
         email: &str,
     ) -> Result<Option<(User, Option<String>)>, RepoError> {
+        // The spelling addresses are stored in (a Unicode domain as
+        // punycode), then both sides through Postgres' lower(): the same
+        // folding as the unique index.
+        let email = Email::lookup_form(email);
         let mut connection = self.pool.get().await?;
         let found: Option<(UserRow, Option<String>)> = users::table
-            // Both sides through Postgres' lower(): the same folding as the unique index.
-            .filter(lower(users::email).eq(lower(email.trim())))
+            .filter(lower(users::email).eq(lower(email)))
             .select((UserRow::as_select(), users::password_hash))
             .first(&mut connection)
             .await

@@ -310,3 +310,31 @@ async fn sql_looking_input_is_stored_literally() {
     let page = app.list_page("email_prefix=%27%20OR%201%3D1").await;
     assert!(page.items.is_empty(), "a prefix is a prefix, not SQL");
 }
+
+#[tokio::test]
+async fn a_unicode_domain_and_its_punycode_spelling_are_one_account() {
+    let app = spawn_app().await;
+    let account = app.register("ada@bücher.example").await;
+    assert_eq!(
+        account.email, "ada@xn--bcher-kva.example",
+        "stored in its ASCII form"
+    );
+
+    let again = app
+        .post_public(
+            "/api/v1/auth/register",
+            &json!({"email": "ADA@xn--BCHER-kva.example", "password": "another passphrase", "display_name": "Eve"}),
+        )
+        .await;
+
+    assert_eq!(again.status(), 202);
+    let attempts = app.outbox(Some("user.registration_attempted")).await;
+    assert_eq!(attempts.len(), 1, "the same mailbox: the owner is told");
+    for spelling in [
+        "ada@bücher.example",
+        "ada@xn--bcher-kva.example",
+        "ADA@BÜCHER.example",
+    ] {
+        tokens(app.login(spelling, PASSWORD).await).await;
+    }
+}

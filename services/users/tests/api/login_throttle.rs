@@ -77,19 +77,27 @@ async fn one_address_failing_across_accounts_is_throttled_too() {
 }
 
 #[tokio::test]
-async fn logins_work_and_readiness_is_degraded_when_redis_is_unreachable() {
+async fn without_redis_logins_work_and_are_still_throttled_per_instance() {
     let app = spawn_app_with(|settings| {
         settings.redis.url = "redis://127.0.0.1:1".into();
-        settings.users.auth.login_throttle.max_failures_per_account = 1;
+        settings.users.auth.login_throttle.max_failures_per_account = 2;
     })
     .await;
     app.register("ada@example.com").await;
     assert_problem(app.login("ada@example.com", "wrong guess").await, 401).await;
+    assert_eq!(app.login("ada@example.com", PASSWORD).await.status(), 200);
 
-    let response = app.login("ada@example.com", PASSWORD).await;
+    for _ in 0..2 {
+        assert_problem(app.login("ada@example.com", "wrong guess").await, 401).await;
+    }
+    let throttled = app.login("ada@example.com", PASSWORD).await;
     let ready = app.get("/health/ready").await;
 
-    assert_eq!(response.status(), 200, "not throttled: nothing is counted");
+    let problem = assert_problem(throttled, 429).await;
+    assert_eq!(
+        problem.problem_type,
+        "urn:capstone:problem:too-many-login-attempts"
+    );
     assert_eq!(ready.status(), 200);
     let report: serde_json::Value = ready.json().await.expect("json");
     assert_eq!(report["status"], "degraded");

@@ -24,6 +24,7 @@ mod login_throttle;
 mod metrics;
 mod openapi;
 mod outbox;
+mod races_and_edges;
 mod relay;
 mod startup;
 mod token_freshness;

@@ -64,7 +64,10 @@ async fn patch_changing_only_the_email_case_keeps_verification() {
         .await;
 
     let updated: UserBody = response.json().await.expect("user");
-    assert_eq!(updated.email, "Ada@Example.com");
+    assert_eq!(
+        updated.email, "Ada@example.com",
+        "the domain in its one spelling"
+    );
     assert!(updated.email_verified_at.is_some());
 }
 

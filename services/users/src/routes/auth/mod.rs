@@ -131,7 +131,8 @@ pub async fn register(
     post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 200, description = "Logged in", body = TokenResponse,
+         headers(("Cache-Control" = String, description = "`no-store`: a token pair is never cached"))),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Right password, but an admin suspended the account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing or oversized fields", body = Problem, content_type = "application/problem+json"),
@@ -172,7 +173,9 @@ pub async fn login(
     if user.is_disabled() {
         return Err(ApiError::AccountDisabled);
     }
-    Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))
+    Ok(start_session(&sessions, &tokens, &user)
+        .await?
+        .into_response())
 }
 // ANCHOR_END: login
 
@@ -182,7 +185,8 @@ pub async fn login(
     post, path = "/api/v1/auth/refresh", tag = "auth",
     request_body = RefreshRequest,
     responses(
-        (status = 200, description = "A new token pair", body = TokenResponse),
+        (status = 200, description = "A new token pair", body = TokenResponse,
+         headers(("Cache-Control" = String, description = "`no-store`: a token pair is never cached"))),
         (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing field", body = Problem, content_type = "application/problem+json"),
         (status = 503, response = inline(DatabaseUnavailable)),
@@ -204,11 +208,10 @@ pub async fn refresh(
         Rotation::Rejected => return Err(ApiError::InvalidRefreshToken),
     };
     let access = tokens.issue(&user).map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(TokenResponse::bearer(
-        access.token,
-        tokens.lifetime_secs(),
-        successor.expose(),
-    )))
+    Ok(
+        TokenResponse::bearer(access.token, tokens.lifetime_secs(), successor.expose())
+            .into_response(),
+    )
 }
 // ANCHOR_END: refresh
 

@@ -1,5 +1,6 @@
 //! What `/api/v1/auth` sends back.
 
+use actix_web::{HttpResponse, http::header};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -22,6 +23,18 @@ pub struct TokenResponse {
 }
 
 impl TokenResponse {
+    // ANCHOR: no_store
+    /// `200 OK` with the pair, marked for no cache to keep: a browser,
+    /// proxy or CDN that stored this response would hold live credentials
+    /// on disk (RFC 6749 §5.1 asks for exactly these two headers).
+    pub fn into_response(self) -> HttpResponse {
+        HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::PRAGMA, "no-cache"))
+            .json(self)
+    }
+    // ANCHOR_END: no_store
+
     /// The pair for a freshly issued access token and refresh token.
     pub fn bearer(access_token: String, expires_in: i64, refresh_token: &str) -> Self {
         Self {

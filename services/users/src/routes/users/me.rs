@@ -46,7 +46,8 @@ pub async fn get_me(
     security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
-        (status = 200, description = "Changed; other sessions revoked", body = TokenResponse),
+        (status = 200, description = "Changed; other sessions revoked", body = TokenResponse,
+         headers(("Cache-Control" = String, description = "`no-store`: a token pair is never cached"))),
         (status = 401, response = inline(Unauthenticated)),
         (status = 403, description = "The current password is wrong", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new password breaks the policy", body = Problem, content_type = "application/problem+json"),
@@ -88,7 +89,9 @@ pub async fn change_password(
     cache.invalidate(caller.id).await;
     // Whoever else holds a session (perhaps whoever knew the old password) is out.
     sessions.revoke_all_for_user(caller.id).await?;
-    Ok(HttpResponse::Ok().json(start_session(&sessions, &tokens, &user).await?))
+    Ok(start_session(&sessions, &tokens, &user)
+        .await?
+        .into_response())
 }
 // ANCHOR_END: change_password
 

@@ -82,12 +82,14 @@ impl TestApp {
 
     /// The id of the account registered for `email` (its `user.registered`).
     pub async fn registered_id(&self, email: &str) -> uuid::Uuid {
+        // As the service stores it: a Unicode domain in its ASCII form.
+        let email = capstone_users::domain::Email::lookup_form(email);
         self.outbox(Some("user.registered"))
             .await
             .into_iter()
             .rev()
             .find_map(|row| match row.envelope.event {
-                Event::UserRegistered(e) if e.email.eq_ignore_ascii_case(email.trim()) => {
+                Event::UserRegistered(e) if e.email.eq_ignore_ascii_case(&email) => {
                     Some(e.user_id)
                 }
                 _ => None,
