@@ -186,3 +186,27 @@ fn seed_creates_the_first_admin_once_and_is_idempotent() {
     assert_eq!(invalid.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&invalid.stderr).contains("not a valid email"));
 }
+
+#[test]
+fn a_production_migration_needs_the_database_urls_and_no_service_secret() {
+    let database = ScratchDatabase::new();
+    // Development creates the databases; production never does.
+    assert!(database.capstone(&["migrate"]).status.success());
+
+    // What a migration job holds: the environment and two database URLs.
+    // No signing key, link secret or sealing key, which production would
+    // demand of the services themselves.
+    let job = Command::new(env!("CARGO_BIN_EXE_capstone"))
+        .arg("migrate")
+        .env("CAPSTONE_ENVIRONMENT", "production")
+        .env("DATABASE_URL", &database.url)
+        .env("CAPSTONE_WORKER__DATABASE__URL", database.worker_url())
+        .env_remove("CAPSTONE_CONFIG")
+        .output()
+        .expect("capstone runs");
+
+    let stdout = String::from_utf8_lossy(&job.stdout);
+    assert!(job.status.success(), "{job:?}");
+    assert!(stdout.contains("users schema is up to date"), "{stdout}");
+    assert!(stdout.contains("worker schema is up to date"), "{stdout}");
+}

@@ -8,7 +8,7 @@
 //! the outbox (kept after sending), in the broker, perhaps in a dead-letter
 //! queue for days. So it travels sealed: encrypted and authenticated with
 //! ChaCha20-Poly1305 (an AEAD) under a key both services hold and nothing
-//! on the way does. docs/adr/0009-sealed-link-tokens.md says why this and
+//! on the way does. docs/src/adr/0007-sealed-link-tokens.md says why this and
 //! not the alternatives.
 //!
 //! * **format**: `v1.<key id>.<base64url(nonce ‖ ciphertext ‖ tag)>`: the

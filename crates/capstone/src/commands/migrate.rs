@@ -2,29 +2,71 @@
 //! migrations: the users service's, then the worker's. Each service owns its
 //! database and its migrations; this command is the one place that runs
 //! both, for a deployment's migration job.
+//!
+//! It reads only what migrating needs ([`MigrationTargets`]), not either
+//! service's whole settings: a migration job holds the two database URLs
+//! and none of the services' other secrets (signing keys, link keys), and
+//! production would refuse settings without them.
+
+use std::path::Path;
 
 use capstone_platform::{
-    database,
+    ConfigError, database, load_settings,
     migrations::{self, MigrationSet},
     probe::Dependency,
     settings::{DatabaseSettings, Environment},
 };
+use serde::{Deserialize, Serialize};
 
 use crate::fixes::how_to_start;
 
-pub(crate) async fn run(
-    users: capstone_users::Settings,
-    worker: capstone_worker::Settings,
-) -> Result<(), String> {
+/// The parts of the layered settings a migration reads: the environment,
+/// the users service's `[database]` and the worker's `[worker.database]`.
+/// Every other section and key is ignored here (each service checks its
+/// own when it starts).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub(crate) struct MigrationTargets {
+    environment: Environment,
+    database: DatabaseSettings,
+    worker: WorkerDatabase,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(default)]
+struct WorkerDatabase {
+    database: DatabaseSettings,
+}
+
+impl Default for WorkerDatabase {
+    /// The worker's own default (`capstone_worker`), not the users one.
+    fn default() -> Self {
+        Self {
+            database: capstone_worker::settings::WorkerSettings::default().database,
+        }
+    }
+}
+
+impl MigrationTargets {
+    pub(crate) fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let targets: Self = load_settings(file)?;
+        targets.database.validate()?;
+        targets.worker.database.validate()?;
+        Ok(targets)
+    }
+}
+
+pub(crate) async fn run(targets: MigrationTargets) -> Result<(), String> {
+    let environment = targets.environment;
     migrate(
-        users.environment,
-        &users.database,
+        environment,
+        &targets.database,
         capstone_users::migrations::MIGRATIONS,
     )
     .await?;
     migrate(
-        worker.environment,
-        &worker.worker.database,
+        environment,
+        &targets.worker.database,
         capstone_worker::migrations::MIGRATIONS,
     )
     .await

@@ -26,10 +26,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
             )
             .await
         }
-        Command::Migrate => {
-            let file = cli.config.as_deref();
-            migrate::run(load_settings(file)?, load_settings(file)?).await
-        }
+        Command::Migrate => migrate::run(load_settings(cli.config.as_deref())?).await,
         // Reads Redis and RabbitMQ settings too, which no service uses yet:
         // the cache and messaging chapters will.
         Command::Doctor => doctor::run(load_settings(cli.config.as_deref())?).await,
@@ -69,6 +66,12 @@ impl Loadable for capstone_gateway::Settings {
 impl Loadable for capstone_worker::Settings {
     fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         capstone_worker::Settings::load(file)
+    }
+}
+
+impl Loadable for migrate::MigrationTargets {
+    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        migrate::MigrationTargets::load(file)
     }
 }
 

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use capstone_platform::settings::Environment;
+
 use crate::settings::{Program, setting_key};
 
 #[derive(Debug, Clone)]
@@ -45,6 +47,16 @@ impl Container {
             Some(None) => panic!("{}: {key} comes from a Secret", self.origin),
             None => program.default_of(key),
         }
+    }
+
+    /// The `environment` its program runs as: production refuses the
+    /// conveniences (built-in keys) that development falls back on.
+    pub(crate) fn runs_as(&self) -> Environment {
+        let value = self
+            .effective("environment")
+            .unwrap_or_else(|| panic!("{}: runs no program with settings", self.origin));
+        serde_json::from_value(serde_json::Value::String(value.clone()))
+            .unwrap_or_else(|error| panic!("{}: environment {value:?}: {error}", self.origin))
     }
 
     /// The port its HTTP server listens on; `None` for a one-shot.

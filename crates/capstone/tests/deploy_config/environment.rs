@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 
+use capstone_platform::settings::Environment;
+
 use crate::{
     compose,
     container::Container,
@@ -31,11 +33,14 @@ fn deployments() -> Vec<(String, Vec<Container>)> {
     deployments
 }
 
-/// What a program needs set in a container: any value, or exactly one.
+/// What a program needs set in a container: any value, exactly one, or any
+/// value where it runs with `environment = "production"` (development has a
+/// built-in stand-in that production refuses).
 #[derive(Debug, Clone, Copy)]
 enum Need {
     Set,
     Equal(&'static str),
+    SetInProduction,
 }
 
 /// Listening on 127.0.0.1 inside a container takes no traffic from outside it.
@@ -49,6 +54,7 @@ fn needs(program: Program) -> &'static [(&'static str, Need)] {
             ("amqp.url", Need::Set),
             ("users.http.host", ALL_INTERFACES),
             ("users.http.port", Need::Set),
+            ("link_sealing.keys", Need::SetInProduction),
         ],
         Program::Gateway => &[
             ("redis.url", Need::Set),
@@ -61,6 +67,7 @@ fn needs(program: Program) -> &'static [(&'static str, Need)] {
             ("amqp.url", Need::Set),
             ("worker.http.host", ALL_INTERFACES),
             ("worker.http.port", Need::Set),
+            ("link_sealing.keys", Need::SetInProduction),
         ],
         Program::Migrate => &[
             ("database.url", Need::Set),
@@ -71,13 +78,16 @@ fn needs(program: Program) -> &'static [(&'static str, Need)] {
 
 /// Why `container` misses `need` for `key`, if it does.
 fn missing(container: &Container, key: &str, need: Need) -> Option<String> {
+    if matches!(need, Need::SetInProduction) && container.runs_as() != Environment::Production {
+        return None;
+    }
     match (container.setting(key), need) {
         (None, _) | (Some(Some("")), _) => Some(format!("{key} is not set")),
-        (Some(None), Need::Set) => None, // from a Secret
+        (Some(None), Need::Set | Need::SetInProduction) => None, // from a Secret
         (Some(None), Need::Equal(wanted)) => {
             Some(format!("{key} comes from a Secret; it must be {wanted}"))
         }
-        (Some(Some(_)), Need::Set) => None,
+        (Some(Some(_)), Need::Set | Need::SetInProduction) => None,
         (Some(Some(value)), Need::Equal(wanted)) => {
             (value != wanted).then(|| format!("{key} is {value:?}; it must be {wanted:?}"))
         }
@@ -187,4 +197,24 @@ fn the_needs_check_catches_a_missing_a_secret_and_a_wrong_value() {
     assert!(missing(&container, "redis.url", Need::Set).is_some());
     assert!(missing(&container, "users.http.host", ALL_INTERFACES).is_some());
     assert!(missing(&container, "users.http.port", Need::Set).is_some());
+}
+
+#[test]
+fn a_production_only_need_is_checked_in_production_only() {
+    let container = |environment: Option<&str>| Container {
+        origin: "example".into(),
+        command: vec!["/usr/local/bin/worker".into()],
+        environment: environment
+            .map(|value| ("CAPSTONE_ENVIRONMENT".to_owned(), Some(value.to_owned())))
+            .into_iter()
+            .collect(),
+    };
+    let need = Need::SetInProduction;
+    assert_eq!(missing(&container(None), "link_sealing.keys", need), None);
+    assert_eq!(
+        missing(&container(Some("development")), "link_sealing.keys", need),
+        None
+    );
+    assert!(missing(&container(Some("production")), "link_sealing.keys", need).is_some());
+    assert!(missing(&container(Some("prod")), "link_sealing.keys", need).is_some());
 }

@@ -26,6 +26,8 @@
 //! | [`edge_paths`] | a real nginx with each edge's rules refuses ambiguous path spellings |
 //! | [`nginx`] | a private nginx instance and a stand-in gateway, for `edge_paths` |
 //! | [`trusted_proxies`] | whose X-Forwarded-For each overlay believes, tied to Terraform |
+//! | [`link_sealing`] | users and worker share the link-sealing keys: lists, mounts, each overlay's Secret, Terraform |
+//! | [`terraform`] | the few facts these read from .tf files |
 
 mod compose;
 mod container;
@@ -38,8 +40,10 @@ mod interpolation;
 mod kubernetes;
 mod kubernetes_ports;
 mod kustomize;
+mod link_sealing;
 mod nginx;
 mod pinning;
 mod routes;
 mod settings;
+mod terraform;
 mod trusted_proxies;

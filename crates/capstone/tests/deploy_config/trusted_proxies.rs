@@ -8,7 +8,10 @@
 //! .tf files and `cidrsubnet` is computed here), and keep every overlay
 //! from trusting the whole internet or trusting different hops per service.
 
-use crate::{files, kubernetes, kustomize};
+use crate::{
+    files, kubernetes, kustomize,
+    terraform::{block, quoted},
+};
 
 const NETWORK: &str = "infra/terraform/modules/network/main.tf";
 const CAPSTONE_VARIABLES: &str = "infra/terraform/modules/capstone/variables.tf";
@@ -68,32 +71,6 @@ impl std::fmt::Display for Cidr {
             self.prefix
         )
     }
-}
-
-/// The text of `<kind> "<name>" { ... }` in a .tf file (braces balanced).
-fn block<'a>(relative: &str, text: &'a str, header: &str) -> &'a str {
-    let start = text
-        .find(header)
-        .unwrap_or_else(|| panic!("{relative}: no `{header}`"));
-    let mut depth = 0;
-    for (offset, character) in text[start..].char_indices() {
-        match character {
-            '{' => depth += 1,
-            '}' if depth == 1 => return &text[start..start + offset + 1],
-            '}' => depth -= 1,
-            _ => {}
-        }
-    }
-    panic!("{relative}: `{header}` is not closed")
-}
-
-/// The quoted strings in a piece of HCL: a default's value or list.
-fn quoted(text: &str) -> Vec<String> {
-    text.split('"')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect()
 }
 
 /// The value after `default =` in a variable block.

@@ -4,10 +4,15 @@
 # Kubernetes for all of them, may read all of them.
 
 locals {
+  # Every link-sealing key, to both ends: the users service seals with them
+  # and the worker opens with them. Taken from the secrets module, so a key
+  # added there for a rotation is readable by both at once.
+  link_sealing_keys = module.secrets.link_sealing_key_names
+
   secrets_read_by = {
     gateway = ["shared/redis-url"]
-    users   = ["users/database-url", "users/link-secret", "users/signing-key", "shared/redis-url", "shared/amqp-url"]
-    worker  = ["worker/database-url", "worker/smtp-username", "worker/smtp-password", "shared/amqp-url"]
+    users   = concat(["users/database-url", "users/link-secret", "users/signing-key", "shared/redis-url", "shared/amqp-url"], local.link_sealing_keys)
+    worker  = concat(["worker/database-url", "worker/smtp-username", "worker/smtp-password", "shared/amqp-url"], local.link_sealing_keys)
   }
 }
 

@@ -83,3 +83,41 @@ resource "aws_secretsmanager_secret" "filled_by_hand" {
   tags                    = var.tags
 }
 # ANCHOR_END: filled_by_hand
+
+# ANCHOR: link_sealing
+# The keys that seal link tokens in events (link_sealing.keys): the users
+# service seals with the last, the worker opens with any
+# (crates/platform/src/sealing.rs). Each is 32 random bytes, base64, in a
+# secret of its own named after its key id, which both services' roles may
+# read (modules/capstone/identities.tf). Rotating means a new id at the end
+# of this list, never a new value under an old id (`-replace` would make
+# every link sealed under it and still in flight unopenable); the whole
+# procedure is in k8s/README.md, "Rotating the link-sealing key". Never reuse
+# an id: a deleted secret's name stays reserved for the recovery window.
+locals {
+  link_sealing_key_ids = ["k1"]
+  # Secret name (after the prefix) => key id.
+  link_sealing_keys = { for id in local.link_sealing_key_ids : "shared/link-sealing/${id}" => id }
+}
+
+resource "random_bytes" "link_sealing_key" {
+  for_each = toset(local.link_sealing_key_ids)
+  length   = 32
+}
+
+resource "aws_secretsmanager_secret" "link_sealing" {
+  #checkov:skip=CKV2_AWS_57:A link-sealing key rotates by adding a key under a new id to both services, worker first, never by changing a value in place, which no rotation Lambda can do. See k8s/README.md, "Rotating the link-sealing key".
+  for_each                = local.link_sealing_keys
+  name                    = "${var.prefix}/${each.key}"
+  description             = "link_sealing.keys id ${each.value}: 32 random bytes, base64; the users service seals link tokens with it, the worker opens them"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = var.recovery_window_days
+  tags                    = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "link_sealing" {
+  for_each      = local.link_sealing_keys
+  secret_id     = aws_secretsmanager_secret.link_sealing[each.key].id
+  secret_string = random_bytes.link_sealing_key[each.value].base64
+}
+# ANCHOR_END: link_sealing

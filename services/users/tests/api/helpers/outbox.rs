@@ -89,9 +89,7 @@ impl TestApp {
             .into_iter()
             .rev()
             .find_map(|row| match row.envelope.event {
-                Event::UserRegistered(e) if e.email.eq_ignore_ascii_case(&email) => {
-                    Some(e.user_id)
-                }
+                Event::UserRegistered(e) if e.email.eq_ignore_ascii_case(&email) => Some(e.user_id),
                 _ => None,
             })
             .expect("a user.registered event for this address")
