@@ -207,6 +207,7 @@ say "ready after $((SECONDS - started_at)) s"
 # its access token on every request; it makes a new account when the
 # fuzzer has deleted the old one (the why is in the file). Each run has
 # accounts of its own, so no run starts logged out by the one before.
+# ANCHOR: run_suite
 failed_runs=()
 run_suite() {
   local name=$1 role=$2 schema=$3 base=$4 status=0
@@ -248,6 +249,7 @@ run_suite users-as-user user "$USERS/api-docs/openapi.json" "$USERS"
 run_suite users-as-admin admin "$USERS/api-docs/openapi.json" "$USERS"
 run_suite gateway-as-user user "$GATEWAY/api-docs/users/openapi.json" "$GATEWAY"
 run_suite gateway-as-admin admin "$GATEWAY/api-docs/users/openapi.json" "$GATEWAY"
+# ANCHOR_END: run_suite
 
 # ---------------------------------------------------------------- summary
 

@@ -93,6 +93,12 @@ pub struct AuthSettings {
     /// How long the old address can undo a change of address: long enough
     /// for someone back from a holiday to notice.
     pub email_change_undo_ttl_secs: i64,
+    /// `register` and `forgot-password` answer no sooner than this after
+    /// they started, ms. Their work differs by a few ms between an address
+    /// with an account and one without, and that difference would tell
+    /// who has an account; above the slower path's time, both answer at
+    /// the same moment.
+    pub uniform_response_ms: u64,
 }
 
 impl Default for AuthSettings {
@@ -111,6 +117,7 @@ impl Default for AuthSettings {
             password_reset_ttl_secs: 30 * 60,
             email_change_ttl_secs: 24 * 60 * 60,
             email_change_undo_ttl_secs: 7 * 24 * 60 * 60,
+            uniform_response_ms: 50,
         }
     }
 }

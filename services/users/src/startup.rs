@@ -36,6 +36,7 @@ use crate::{
     metrics, migrations, openapi,
     repo::{OutboxRepository, SessionLifetimes, SessionRepository, UserRepository},
     routes,
+    routes::auth::UniformResponse,
     settings::Settings,
 };
 
@@ -271,6 +272,9 @@ fn http_server(
     let body_limit = http.body_limit_bytes;
     let cors_allowed_origins = http.cors_allowed_origins.clone();
     let trusted_proxies = web::Data::new(TrustedProxies(http.trusted_proxies.clone()));
+    let uniform_response = web::Data::new(UniformResponse(Duration::from_millis(
+        settings.users.auth.uniform_response_ms,
+    )));
     let server = HttpServer::new(move || {
         standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
             .app_data(repository.clone())
@@ -283,6 +287,7 @@ fn http_server(
             .app_data(login_throttle.clone())
             .app_data(cache.clone())
             .app_data(trusted_proxies.clone())
+            .app_data(uniform_response.clone())
             .app_data(metrics_exporter.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_problem))

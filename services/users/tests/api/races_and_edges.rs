@@ -139,3 +139,40 @@ async fn a_nul_byte_where_text_reaches_sql_is_a_422_naming_the_field() {
         assert_eq!(problem.field_codes(), vec![(field, "control_characters")]);
     }
 }
+
+#[tokio::test]
+async fn register_and_forgot_password_answer_at_their_floor_for_known_and_unknown_addresses() {
+    let floor = std::time::Duration::from_millis(300);
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.users.auth.uniform_response_ms = 300;
+    })
+    .await;
+    app.register("ada@example.com").await;
+
+    for email in ["ada@example.com", "nobody@example.com"] {
+        let calls = [
+            ("/api/v1/auth/forgot-password", json!({"email": email})),
+            (
+                "/api/v1/auth/register",
+                json!({"email": email, "password": "some passphrase", "display_name": "A"}),
+            ),
+        ];
+        for (path, body) in calls {
+            let started = std::time::Instant::now();
+            let response = app.post_public(path, &body).await;
+            // A lower bound, which a sleep guarantees: not a speed claim
+            // (figures for the default floor are in the security chapter).
+            assert_eq!(response.status(), 202);
+            assert!(
+                started.elapsed() >= floor,
+                "{path} for {email} before the floor"
+            );
+        }
+    }
+    assert_eq!(
+        app.outbox(Some("user.password_reset_requested"))
+            .await
+            .len(),
+        1
+    );
+}

@@ -10,6 +10,8 @@
 //! POST /reset-password {token, new_password} ──► new hash, sessions revoked
 //! ```
 
+use std::time::{Duration, Instant};
+
 use actix_web::{HttpResponse, web};
 use capstone_platform::{Problem, extract::ValidatedJson};
 
@@ -57,6 +59,7 @@ pub async fn verify_email(
 }
 // ANCHOR_END: verify_email
 
+// ANCHOR: forgot_password
 /// Ask for a password-reset email.
 #[utoipa::path(
     post, path = "/api/v1/auth/forgot-password", tag = "auth",
@@ -71,10 +74,12 @@ pub async fn forgot_password(
     origin: EventOrigin,
     links: web::Data<LinkTokens>,
     users: web::Data<UserRepository>,
+    floor: web::Data<UniformResponse>,
     ValidatedJson(request): ValidatedJson<ForgotPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let started = Instant::now();
     // 202 whether or not the account exists: the answer must not tell
-    // anyone which addresses are registered.
+    // anyone which addresses are registered, and neither may its timing.
     if let Some((user, hash)) = users.find_with_password_hash(&request.email).await? {
         let reset = links
             .password_reset(user.id, hash.as_deref())
@@ -83,8 +88,27 @@ pub async fn forgot_password(
             .announce(&origin.reset_requested(&user, reset))
             .await?;
     }
+    // Sealing and storing the link is a few ms an unknown address skips:
+    // both answer at the floor, not when their work is done.
+    floor.wait_from(started).await;
     Ok(HttpResponse::Accepted().finish())
 }
+// ANCHOR_END: forgot_password
+
+// ANCHOR: uniform_response
+/// `users.auth.uniform_response_ms`, as app data: the earliest moment the
+/// routes that must not tell who has an account may answer.
+#[derive(Debug, Clone, Copy)]
+pub struct UniformResponse(pub Duration);
+
+impl UniformResponse {
+    /// Waits until the floor has passed since `started` (at once if the
+    /// work took longer: then the difference is noise in a slow answer).
+    pub async fn wait_from(&self, started: Instant) {
+        tokio::time::sleep_until((started + self.0).into()).await;
+    }
+}
+// ANCHOR_END: uniform_response
 
 // ANCHOR: reset_password
 /// Set a new password with the token from the reset email. Every session ends.
