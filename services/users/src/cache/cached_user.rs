@@ -23,8 +23,9 @@ pub struct UserSnapshot {
     email_verified_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
-    // No serde defaults: an entry cached before these fields existed fails
-    // to parse and reads as a miss, instead of as "version 0, active".
+    // Added in cache schema 2 (`keys::CACHE_SCHEMA_VERSION`), so entries of
+    // the old shape are never read; and no serde defaults, so even one that
+    // were would fail to parse (a miss), not read as "version 0, active".
     auth_version: i32,
     disabled_at: Option<DateTime<Utc>>,
 }

@@ -7,9 +7,10 @@
 use uuid::Uuid;
 
 /// The shape version of cached users. Bump on any change to `CachedUser`.
-pub const CACHE_SCHEMA_VERSION: u32 = 1;
+/// 2: `auth_version` and `disabled_at` (the token check reads them).
+pub const CACHE_SCHEMA_VERSION: u32 = 2;
 
-/// `{prefix}:users:v1:{id}`; `prefix` comes from `redis.key_prefix`.
+/// `{prefix}:users:v2:{id}`; `prefix` comes from `redis.key_prefix`.
 pub fn user_key(prefix: &str, id: Uuid) -> String {
     format!("{prefix}:users:v{CACHE_SCHEMA_VERSION}:{id}")
 }
@@ -23,7 +24,7 @@ mod tests {
         let id = Uuid::nil();
         assert_eq!(
             user_key("capstone", id),
-            "capstone:users:v1:00000000-0000-0000-0000-000000000000"
+            "capstone:users:v2:00000000-0000-0000-0000-000000000000"
         );
     }
 }

@@ -225,7 +225,7 @@ async fn seeding_an_admin_promotes_a_registered_account() {
     app.wait_for_redis().await;
     let user = app.register("ada@example.com").await;
     app.get_user(&user.id.to_string()).await; // now cached in Redis too
-    let cached_key = format!("{}:users:v1:{}", app.redis.prefix, user.id);
+    let cached_key = capstone_users::cache::keys::user_key(&app.redis.prefix, user.id);
     assert!(app.redis.keys().contains(&cached_key));
     let mut settings = capstone_users::Settings::load(None).expect("settings");
     settings.database = app.database.settings.clone();

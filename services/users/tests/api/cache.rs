@@ -69,7 +69,7 @@ async fn when_the_local_entry_expires_redis_answers_and_holds_a_versioned_key() 
         ),
         (1, 1)
     );
-    let key = format!("{}:users:v1:{}", app.redis.prefix, user.id);
+    let key = capstone_users::cache::keys::user_key(&app.redis.prefix, user.id);
     assert!(app.redis.keys().contains(&key), "{:?}", app.redis.keys());
 }
 
@@ -193,7 +193,7 @@ async fn a_cached_entry_that_no_longer_passes_the_domain_rules_is_a_miss() {
         "auth_version": 0, "disabled_at": null
     }});
     app.redis.set(
-        &format!("{}:users:v1:{}", app.redis.prefix, user.id),
+        &capstone_users::cache::keys::user_key(&app.redis.prefix, user.id),
         &stale.to_string(),
     );
 

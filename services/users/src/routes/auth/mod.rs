@@ -1,16 +1,20 @@
 //! `/api/v1/auth`: register, log in, refresh, log out.
 //!
+//! Every route here takes a JSON body, so every one can also answer 400
+//! (malformed), 413 (too large) and 415 (not JSON); the OpenAPI document
+//! says so for each (`openapi.rs`: `SharedResponses`).
+//!
 //! | method | path | success | failures |
 //! |---|---|---|---|
 //! | POST | `/register` | 202 (always: enumeration-safe) | 400, 413, 415, 422, 503 |
-//! | POST | `/login` | 200 token pair | 401, 403, 422, 429, 503 |
-//! | POST | `/refresh` | 200 new token pair | 401, 422, 503 |
-//! | POST | `/logout` | 204 | 422, 503 |
-//! | POST | `/verify-email` | 204 | 400, 422, 503 |
-//! | POST | `/forgot-password` | 202 (always) | 422, 503 |
-//! | POST | `/reset-password` | 204 | 400, 422, 503 |
-//! | POST | `/confirm-email-change` | 204 | 400, 409, 422, 503 |
-//! | POST | `/undo-email-change` | 204 | 400, 409, 422, 503 |
+//! | POST | `/login` | 200 token pair | 400, 401, 403, 413, 415, 422, 429, 503 |
+//! | POST | `/refresh` | 200 new token pair | 400, 401, 413, 415, 422, 503 |
+//! | POST | `/logout` | 204 | 400, 413, 415, 422, 503 |
+//! | POST | `/verify-email` | 204 | 400, 403, 413, 415, 422, 503 |
+//! | POST | `/forgot-password` | 202 (always, at one floor) | 400, 413, 415, 422, 503 |
+//! | POST | `/reset-password` | 204 | 400, 403, 413, 415, 422, 503 |
+//! | POST | `/confirm-email-change` | 204 | 400, 403, 409, 413, 415, 422, 503 |
+//! | POST | `/undo-email-change` | 204 | 400, 403, 409, 413, 415, 422, 503 |
 
 pub mod email_change;
 pub mod email_links;

@@ -7,11 +7,11 @@
 //! | POST | `/api/v1/users` | admin | 201 + `Location` | 400, 401, 403, 409, 413, 415, 422, 503 |
 //! | GET | `/api/v1/users` | admin | 200 page | 401, 403, 422, 503 |
 //! | GET | `/api/v1/users/me` | anyone | 200 | 401, 404, 503 |
-//! | PATCH | `/api/v1/users/me/password` | anyone | 200 token pair | 401, 422, 429, 503 |
-//! | POST | `/api/v1/users/me/email` | anyone (with the password) | 202 | 400, 401, 413, 415, 422, 429, 503 |
+//! | PATCH | `/api/v1/users/me/password` | anyone | 200 token pair | 400, 401, 403, 413, 415, 422, 429, 503 |
+//! | POST | `/api/v1/users/me/email` | anyone (with the password) | 202 | 400, 401, 403, 413, 415, 422, 429, 503 |
 //! | POST | `/api/v1/users/me/verification-email` | anyone | 202 | 401, 404, 409, 503 |
 //! | GET | `/api/v1/users/{id}` | self or admin | 200 | 401, 403, 404, 503 |
-//! | PATCH | `/api/v1/users/{id}` | self or admin (`role`: admin) | 200 | 400, 401, 403, 404, 409, 413, 415, 422, 503 |
+//! | PATCH | `/api/v1/users/{id}` | self or admin (`role`, `disabled`: admin, not on oneself; `email`: admin, not on oneself) | 200 | 400, 401, 403, 404, 409, 413, 415, 422, 503 |
 //! | DELETE | `/api/v1/users/{id}` | self or admin | 204 | 401, 403, 404, 409, 503 |
 
 pub mod email_change;

@@ -59,7 +59,7 @@ impl From<User> for UserResponse {
         "created_at": "2026-11-24T10:00:00.123456Z",
         "updated_at": "2026-11-24T10:00:00.123456Z"
     }],
-    "next_cursor": "djEuMTc5NTUxNDQwMDEyMzQ1Ni4wMTkzNmQzYy04ZjVlLTdiNGEtOWMxZC0yZTNmNGE1YjZjN2Q"
+    "next_cursor": "v1.1795514400123456.01936d3c-8f5e-7b4a-9c1d-2e3f4a5b6c7d"
 }))]
 pub struct UserPage {
     pub items: Vec<UserResponse>,
