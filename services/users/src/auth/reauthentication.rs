@@ -63,6 +63,23 @@ impl Reauthentication {
         &self.passwords
     }
 
+    /// The caller's account, once `password` proves it is theirs: what
+    /// every re-authenticated handler starts with.
+    pub async fn current_user(
+        &self,
+        user_id: uuid::Uuid,
+        password: &str,
+        field: &'static str,
+    ) -> Result<User, ApiError> {
+        let user = self
+            .users
+            .find(user_id)
+            .await
+            .map_err(ApiError::from_repo(user_id))?;
+        self.confirm_password(&user, password, field).await?;
+        Ok(user)
+    }
+
     // ANCHOR: confirm_password
     /// `Ok` when `password` is `user`'s current one; 403 naming `field`
     /// otherwise, 429 past the login limits.

@@ -9,10 +9,10 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::{RepoError, lower, outbox, user_row::UserRow};
+use super::{RepoError, outbox, user_row::UserRow, users::lock_user};
 use crate::{
     domain::{Email, User},
     schema::users,
@@ -34,7 +34,7 @@ impl super::UserRepository {
         let mut connection = self.pool.get().await?;
         connection
             .transaction::<User, RepoError, _>(async |connection| {
-                let before = lock_with_address(connection, id, from).await?;
+                let before = lock_user(connection, id, Some(from)).await?;
                 let row: UserRow = diesel::update(users::table.find(id))
                     .set((
                         users::email.eq(to.as_str()),
@@ -44,9 +44,7 @@ impl super::UserRepository {
                     .get_result(connection)
                     .await?;
                 let after: User = row.try_into()?;
-                for envelope in announce(&before, &after) {
-                    outbox::enqueue(connection, &envelope).await?;
-                }
+                outbox::enqueue_all(connection, &announce(&before, &after)).await?;
                 Ok(after)
             })
             .await
@@ -68,7 +66,7 @@ impl super::UserRepository {
         let mut connection = self.pool.get().await?;
         connection
             .transaction::<User, RepoError, _>(async |connection| {
-                let before = lock_with_address(connection, id, current).await?;
+                let before = lock_user(connection, id, Some(current)).await?;
                 let row: UserRow = diesel::update(users::table.find(id))
                     .set((
                         users::email.eq(previous.as_str()),
@@ -81,27 +79,9 @@ impl super::UserRepository {
                     .get_result(connection)
                     .await?;
                 let after: User = row.try_into()?;
-                for envelope in announce(&before, &after) {
-                    outbox::enqueue(connection, &envelope).await?;
-                }
+                outbox::enqueue_all(connection, &announce(&before, &after)).await?;
                 Ok(after)
             })
             .await
     }
-}
-
-/// Locks user `id` if their address is still `address` (any case).
-async fn lock_with_address(
-    connection: &mut AsyncPgConnection,
-    id: Uuid,
-    address: &str,
-) -> Result<User, RepoError> {
-    users::table
-        .find(id)
-        .filter(lower(users::email).eq(lower(address)))
-        .select(UserRow::as_select())
-        .for_update()
-        .first(connection)
-        .await?
-        .try_into()
 }

@@ -33,6 +33,19 @@ pub async fn enqueue(
 }
 // ANCHOR_END: enqueue
 
+/// [`enqueue`] for each of `envelopes`, in order (a change that is
+/// announced by more than one event: an address change is both
+/// `user.updated` and `user.email_changed`).
+pub async fn enqueue_all(
+    connection: &mut AsyncPgConnection,
+    envelopes: &[Envelope],
+) -> Result<(), RepoError> {
+    for envelope in envelopes {
+        enqueue(connection, envelope).await?;
+    }
+    Ok(())
+}
+
 /// An unsent event, as the relay publishes it.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox, check_for_backend(diesel::pg::Pg))]

@@ -89,14 +89,7 @@ impl UserRepository {
         let mut connection = self.pool.get().await?;
         connection
             .transaction::<User, RepoError, _>(async |connection| {
-                let current: User = users::table
-                    .find(id)
-                    .filter(lower(users::email).eq(lower(email)))
-                    .select(UserRow::as_select())
-                    .for_update()
-                    .first(connection)
-                    .await?
-                    .try_into()?;
+                let current = lock_user(connection, id, Some(email)).await?;
                 if current.email_verified_at.is_some() {
                     return Ok(current); // verifying twice changes nothing
                 }
@@ -196,13 +189,7 @@ impl UserRepository {
                 } else {
                     Vec::new()
                 };
-                let current: User = users::table
-                    .find(id)
-                    .select(UserRow::as_select())
-                    .for_update()
-                    .first(connection)
-                    .await?
-                    .try_into()?;
+                let current = lock_user(connection, id, None).await?;
                 let updated = current.with_changes(changes, Utc::now());
                 if updated == current {
                     return Ok(current); // nothing to write, keep updated_at
@@ -225,9 +212,7 @@ impl UserRepository {
                     .execute(connection)
                     .await?;
                 }
-                for envelope in announce(&current, &stored)? {
-                    outbox::enqueue(connection, &envelope).await?;
-                }
+                outbox::enqueue_all(connection, &announce(&current, &stored)?).await?;
                 Ok(stored)
             })
             .await
@@ -241,13 +226,7 @@ impl UserRepository {
         connection
             .transaction::<(), RepoError, _>(async |connection| {
                 let admins = admins::lock_active_admins(connection).await?;
-                let current: User = users::table
-                    .find(id)
-                    .select(UserRow::as_select())
-                    .for_update()
-                    .first(connection)
-                    .await?
-                    .try_into()?;
+                let current = lock_user(connection, id, None).await?;
                 admins::keep_an_admin(&current, None, &admins)?;
                 diesel::delete(users::table.find(id))
                     .execute(connection)
@@ -256,6 +235,36 @@ impl UserRepository {
             })
             .await
     }
+}
+
+/// User `id`, its row locked until the transaction ends (`SELECT … FOR
+/// UPDATE`): concurrent writers of one user take turns. With `address`,
+/// only while the account still has it (any case), else `NotFound`.
+pub(super) async fn lock_user(
+    connection: &mut diesel_async::AsyncPgConnection,
+    id: Uuid,
+    address: Option<&str>,
+) -> Result<User, RepoError> {
+    let row: UserRow = match address {
+        None => {
+            users::table
+                .find(id)
+                .select(UserRow::as_select())
+                .for_update()
+                .first(connection)
+                .await?
+        }
+        Some(address) => {
+            users::table
+                .find(id)
+                .filter(lower(users::email).eq(lower(address)))
+                .select(UserRow::as_select())
+                .for_update()
+                .first(connection)
+                .await?
+        }
+    };
+    row.try_into()
 }
 
 async fn insert_row(

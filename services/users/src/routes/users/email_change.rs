@@ -50,12 +50,8 @@ pub async fn request_email_change(
     users: web::Data<UserRepository>,
     ValidatedJson(request): ValidatedJson<ChangeEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = users
-        .find(caller.id)
-        .await
-        .map_err(ApiError::from_repo(caller.id))?;
-    reauthentication
-        .confirm_password(&user, &request.current_password, "current_password")
+    let user = reauthentication
+        .current_user(caller.id, &request.current_password, "current_password")
         .await?;
     let new_email =
         Email::parse(&request.new_email).map_err(|e| ApiError::invalid_field("new_email", &e))?;

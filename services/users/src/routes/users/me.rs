@@ -64,12 +64,8 @@ pub async fn change_password(
     tokens: web::Data<AccessTokenIssuer>,
     ValidatedJson(request): ValidatedJson<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = users
-        .find(caller.id)
-        .await
-        .map_err(ApiError::from_repo(caller.id))?;
-    reauthentication
-        .confirm_password(&user, &request.current_password, "current_password")
+    let user = reauthentication
+        .current_user(caller.id, &request.current_password, "current_password")
         .await?;
     let new_password = Password::parse(&request.new_password, user.email.as_str())
         .map_err(|e| ApiError::invalid_field("new_password", &e))?;
