@@ -367,44 +367,4 @@ fn is_canonical(path: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn load_from(toml: &str) -> Result<Settings, ConfigError> {
-        let path = std::env::temp_dir().join(format!("gateway-{}.toml", uuid::Uuid::now_v7()));
-        std::fs::write(&path, toml).expect("temp file");
-        let loaded = Settings::load(Some(&path));
-        let _ = std::fs::remove_file(&path);
-        loaded
-    }
-
-    #[test]
-    fn routes_from_a_file_replace_the_default_routes() {
-        let settings = load_from("[[gateway.routes]]\nprefix = \"/only\"\nupstream = \"users\"\n")
-            .expect("loads");
-        let prefixes: Vec<&str> = settings
-            .gateway
-            .routes
-            .iter()
-            .map(|route| route.prefix.as_str())
-            .collect();
-        assert_eq!(prefixes, ["/only"]);
-    }
-
-    #[test]
-    fn one_http_key_keeps_the_gateways_other_http_defaults() {
-        let settings = load_from("[gateway.http]\nworkers = 3\n").expect("loads");
-        assert_eq!(settings.gateway.http.port, 8080);
-        assert_eq!(settings.gateway.http.body_limit_bytes, 1024 * 1024);
-        assert!(settings.gateway.http.trusted_proxies.is_empty());
-    }
-
-    #[test]
-    fn a_route_to_an_unknown_upstream_names_the_setting() {
-        let error = load_from("[[gateway.routes]]\nprefix = \"/x\"\nupstream = \"nobody\"\n")
-            .expect_err("must fail");
-        let message = error.to_string();
-        assert!(message.contains("gateway.routes.upstream"), "{message}");
-        assert!(message.contains("nobody"), "{message}");
-    }
-}
+mod tests;

@@ -10,16 +10,19 @@
 //! |---|---|
 //! | this file | `spawn_app`, `TestApp` and its typed request helpers |
 //! | [`bodies`] | the response bodies as tests read them, `assert_problem` |
+//! | [`locks`] | rows held from the test's own transaction, to line concurrent requests up |
 //! | [`outbox`] | the events the service wrote to its outbox, decoded |
 //! | `capstone_users::testing` | test databases, the suite's signing key, Redis namespaces (shared with the gateway's tests) |
 
 mod bodies;
+mod locks;
 mod outbox;
 
 pub use bodies::{PageBody, UserBody, assert_problem, header};
 pub use capstone_users::testing::{
     RedisNamespace, TestDatabase, configure_test_auth, identity, insert_admin, sign_claims,
 };
+pub use locks::hold_rows;
 
 use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
 use capstone_users::{Application, Settings, auth::AccessTokenIssuer, domain::Role};
@@ -306,70 +309,4 @@ pub async fn execute_on(app: &TestApp, statement: &str) {
         .execute(&mut connection)
         .await
         .expect("SQL runs");
-}
-
-/// Rows locked by a transaction of the test's own, to line concurrent
-/// requests up behind them (see [`hold_rows`]).
-pub struct HeldRows {
-    connection: diesel_async::AsyncPgConnection,
-    database: String,
-    watcher: diesel_async::AsyncPgConnection,
-}
-
-/// Locks the `users` rows with these ids until
-/// [`HeldRows::release_when_waiting`]: requests that touch them queue up,
-/// so a test can start several and let them all go at once.
-pub async fn hold_rows(app: &TestApp, ids: &[Uuid]) -> HeldRows {
-    let mut connection = app.database.connect().await;
-    diesel::sql_query("BEGIN")
-        .execute(&mut connection)
-        .await
-        .expect("BEGIN");
-    for id in ids {
-        diesel::sql_query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Uuid, _>(*id)
-            .execute(&mut connection)
-            .await
-            .expect("row locked");
-    }
-    HeldRows {
-        connection,
-        database: app
-            .database
-            .settings
-            .database_name()
-            .expect("a database name"),
-        watcher: app.database.connect().await,
-    }
-}
-
-#[derive(diesel::QueryableByName)]
-struct Waiting {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    count: i64,
-}
-
-impl HeldRows {
-    /// Waits (bounded) until `count` sessions of this database wait for a
-    /// lock, then commits, releasing them together.
-    pub async fn release_when_waiting(mut self, count: i64) {
-        for _ in 0..500 {
-            let waiting: Waiting = diesel::sql_query(
-                "SELECT count(*) AS count FROM pg_stat_activity \
-                 WHERE datname = $1 AND wait_event_type = 'Lock'",
-            )
-            .bind::<diesel::sql_types::Text, _>(&self.database)
-            .get_result(&mut self.watcher)
-            .await
-            .expect("pg_stat_activity");
-            if waiting.count >= count {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        diesel::sql_query("COMMIT")
-            .execute(&mut self.connection)
-            .await
-            .expect("COMMIT");
-    }
 }

@@ -1,0 +1,74 @@
+//! Rows locked by the test itself, to make a race certain instead of likely:
+//! lock what the racing requests will need, start them, wait until Postgres
+//! reports them all waiting, then let them go at once.
+
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::TestApp;
+
+/// Rows locked by a transaction of the test's own, to line concurrent
+/// requests up behind them (see [`hold_rows`]).
+pub struct HeldRows {
+    connection: diesel_async::AsyncPgConnection,
+    database: String,
+    watcher: diesel_async::AsyncPgConnection,
+}
+
+/// Locks the `users` rows with these ids until
+/// [`HeldRows::release_when_waiting`]: requests that touch them queue up,
+/// so a test can start several and let them all go at once.
+pub async fn hold_rows(app: &TestApp, ids: &[Uuid]) -> HeldRows {
+    let mut connection = app.database.connect().await;
+    diesel::sql_query("BEGIN")
+        .execute(&mut connection)
+        .await
+        .expect("BEGIN");
+    for id in ids {
+        diesel::sql_query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Uuid, _>(*id)
+            .execute(&mut connection)
+            .await
+            .expect("row locked");
+    }
+    HeldRows {
+        connection,
+        database: app
+            .database
+            .settings
+            .database_name()
+            .expect("a database name"),
+        watcher: app.database.connect().await,
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
+
+impl HeldRows {
+    /// Waits (bounded) until `count` sessions of this database wait for a
+    /// lock, then commits, releasing them together.
+    pub async fn release_when_waiting(mut self, count: i64) {
+        for _ in 0..500 {
+            let waiting: Waiting = diesel::sql_query(
+                "SELECT count(*) AS count FROM pg_stat_activity \
+                 WHERE datname = $1 AND wait_event_type = 'Lock'",
+            )
+            .bind::<diesel::sql_types::Text, _>(&self.database)
+            .get_result(&mut self.watcher)
+            .await
+            .expect("pg_stat_activity");
+            if waiting.count >= count {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        diesel::sql_query("COMMIT")
+            .execute(&mut self.connection)
+            .await
+            .expect("COMMIT");
+    }
+}
