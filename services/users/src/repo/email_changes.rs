@@ -20,7 +20,6 @@ use crate::{
 use capstone_contracts::events::Envelope;
 
 impl super::UserRepository {
-    // ANCHOR: confirm_email_change
     /// Moves user `id` from `from` to `to`, which is verified by the same
     /// act (the confirmation came from that mailbox). `EmailTaken` when
     /// another account got `to` meanwhile.
@@ -31,25 +30,8 @@ impl super::UserRepository {
         to: &Email,
         announce: impl FnOnce(&User, &User) -> Vec<Envelope> + Send,
     ) -> Result<User, RepoError> {
-        let mut connection = self.pool.get().await?;
-        connection
-            .transaction::<User, RepoError, _>(async |connection| {
-                let before = lock_user(connection, id, Some(from)).await?;
-                let row: UserRow = diesel::update(users::table.find(id))
-                    .set((
-                        users::email.eq(to.as_str()),
-                        users::email_verified_at.eq(Utc::now()),
-                    ))
-                    .returning(UserRow::as_returning())
-                    .get_result(connection)
-                    .await?;
-                let after: User = row.try_into()?;
-                outbox::enqueue_all(connection, &announce(&before, &after)).await?;
-                Ok(after)
-            })
-            .await
+        self.move_address(id, from, to, None, announce).await
     }
-    // ANCHOR_END: confirm_email_change
 
     /// Moves user `id` back from `current` to `previous` and sets a new
     /// password: whoever changed the address knew the old one. The auth
@@ -63,25 +45,49 @@ impl super::UserRepository {
         new_password_hash: &str,
         announce: impl FnOnce(&User, &User) -> Vec<Envelope> + Send,
     ) -> Result<User, RepoError> {
+        self.move_address(id, current, previous, Some(new_password_hash), announce)
+            .await
+    }
+
+    // ANCHOR: move_address
+    /// The one transaction both moves are: lock the account while it still
+    /// has `from`, give it `to` (verified: a link opened from a mailbox
+    /// proved it), set the new password if any, announce.
+    async fn move_address(
+        &self,
+        id: Uuid,
+        from: &str,
+        to: &Email,
+        new_password_hash: Option<&str>,
+        announce: impl FnOnce(&User, &User) -> Vec<Envelope> + Send,
+    ) -> Result<User, RepoError> {
         let mut connection = self.pool.get().await?;
         connection
             .transaction::<User, RepoError, _>(async |connection| {
-                let before = lock_user(connection, id, Some(current)).await?;
-                let row: UserRow = diesel::update(users::table.find(id))
-                    .set((
-                        users::email.eq(previous.as_str()),
-                        // Clicking the link proved the old mailbox is theirs.
-                        users::email_verified_at.eq(Utc::now()),
-                        users::password_hash.eq(new_password_hash),
-                        users::auth_version.eq(users::auth_version + 1),
-                    ))
+                let before = lock_user(connection, id, Some(from)).await?;
+                let moved = diesel::update(users::table.find(id)).set((
+                    users::email.eq(to.as_str()),
+                    users::email_verified_at.eq(Utc::now()),
+                ));
+                let mut row: UserRow = moved
                     .returning(UserRow::as_returning())
                     .get_result(connection)
                     .await?;
+                if let Some(hash) = new_password_hash {
+                    row = diesel::update(users::table.find(id))
+                        .set((
+                            users::password_hash.eq(hash),
+                            users::auth_version.eq(users::auth_version + 1),
+                        ))
+                        .returning(UserRow::as_returning())
+                        .get_result(connection)
+                        .await?;
+                }
                 let after: User = row.try_into()?;
                 outbox::enqueue_all(connection, &announce(&before, &after)).await?;
                 Ok(after)
             })
             .await
     }
+    // ANCHOR_END: move_address
 }
