@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::{SigningKey, TokenError, TokenVerifier};
 
-const ISSUER: &str = "capstone-users";
-const AUDIENCE: &str = "capstone";
+pub(super) const ISSUER: &str = "capstone-users";
+pub(super) const AUDIENCE: &str = "capstone";
 
 mod base64_engine {
     /// base64url without padding, as JWTs use.
@@ -18,14 +18,14 @@ mod base64_engine {
     }
 }
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs() as i64)
         .unwrap_or_default()
 }
 
-fn claims() -> AccessClaims {
+pub(super) fn claims() -> AccessClaims {
     let now = now();
     AccessClaims {
         iss: ISSUER.into(),
@@ -40,11 +40,11 @@ fn claims() -> AccessClaims {
     }
 }
 
-fn new_key(kid: &str) -> SigningKey {
+pub(super) fn new_key(kid: &str) -> SigningKey {
     SigningKey::generate(kid).expect("a key")
 }
 
-fn verifier_for(keys: &[&SigningKey]) -> TokenVerifier {
+pub(super) fn verifier_for(keys: &[&SigningKey]) -> TokenVerifier {
     let jwks = JwkSet {
         keys: keys.iter().map(|key| key.public_jwk().clone()).collect(),
     };
