@@ -17,10 +17,8 @@
 use std::sync::Arc;
 
 use argon2::{
-    Algorithm, Argon2, Params, Version,
-    password_hash::{
-        PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
-    },
+    Params,
+    password_hash::{SaltString, rand_core::OsRng},
 };
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -59,13 +57,20 @@ pub enum PasswordHashError {
     Task,
 }
 
+mod working_memory;
+
+use working_memory::MemoryPool;
+
 /// Hashes and verifies passwords. Cheap to clone.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    argon2: Arc<Argon2<'static>>,
+    params: Arc<Params>,
     /// At most one hash per core at a time: each holds `memory_kib` of RAM,
     /// so a burst of logins queues here instead of exhausting memory.
     permits: Arc<tokio::sync::Semaphore>,
+    /// The working memory of each permit, reused from hash to hash (see
+    /// [`working_memory`]: allocating it per hash cost 1.3 GiB of RSS).
+    memory: MemoryPool,
     /// A hash of a random password, verified against when the email is
     /// unknown so that both paths cost the same.
     dummy_hash: Arc<str>,
@@ -74,7 +79,7 @@ pub struct PasswordHasher {
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordHasher")
-            .field("params", self.argon2.params())
+            .field("params", &self.params)
             .finish_non_exhaustive()
     }
 }
@@ -89,78 +94,86 @@ impl PasswordHasher {
             None,
         )
         .map_err(|error| PasswordHashError::Parameters(error.to_string()))?;
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let dummy_password = SaltString::generate(&mut OsRng);
-        let dummy_hash = hash_with(&argon2, dummy_password.as_str())?;
+        let dummy_hash =
+            working_memory::hash(&params, dummy_password.as_str().as_bytes(), &mut Vec::new())
+                .map_err(|error| PasswordHashError::Hashing(error.to_string()))?;
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Self {
-            argon2: Arc::new(argon2),
+            params: Arc::new(params),
             permits: Arc::new(tokio::sync::Semaphore::new(cores)),
+            memory: MemoryPool::default(),
             dummy_hash: dummy_hash.into(),
         })
     }
 
     /// A PHC string for storage, computed on the blocking pool.
     pub async fn hash(&self, password: &Password) -> Result<String, PasswordHashError> {
-        let argon2 = Arc::clone(&self.argon2);
         let secret = secrecy::SecretString::from(password.expose_secret());
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| PasswordHashError::Task)?;
-        tokio::task::spawn_blocking(move || hash_with(&argon2, secret.expose_secret()))
-            .await
-            .map_err(|_| PasswordHashError::Task)?
+        let params = Arc::clone(&self.params);
+        self.with_memory(move |memory| {
+            working_memory::hash(&params, secret.expose_secret().as_bytes(), memory)
+        })
+        .await?
+        .map_err(|error| PasswordHashError::Hashing(error.to_string()))
     }
 
     /// Whether `candidate` matches `stored`. With no stored hash (unknown
     /// account) it still does the full work, then answers `false`.
     pub async fn verify(&self, candidate: &str, stored: Option<&str>) -> bool {
-        let argon2 = Arc::clone(&self.argon2);
         let known_account = stored.is_some();
         let hash = stored.map_or_else(|| Arc::clone(&self.dummy_hash), Arc::from);
         let candidate = secrecy::SecretString::from(candidate);
-        let Ok(_permit) = self.permits.acquire().await else {
-            return false;
-        };
-        let matches = tokio::task::spawn_blocking(move || {
-            verify_with(&argon2, candidate.expose_secret(), &hash)
+        let matches = self
+            .with_memory(move |memory| {
+                working_memory::verify(candidate.expose_secret().as_bytes(), &hash, memory)
+            })
+            .await
+            .unwrap_or(false);
+        matches && known_account
+    }
+
+    /// Runs `work` on the blocking pool once a permit is free, with that
+    /// permit's working memory (taken from the pool and put back after).
+    async fn with_memory<T, F>(&self, work: F) -> Result<T, PasswordHashError>
+    where
+        F: FnOnce(&mut Vec<argon2::Block>) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| PasswordHashError::Task)?;
+        let mut memory = self.memory.take();
+        let (outcome, memory) = tokio::task::spawn_blocking(move || {
+            let outcome = work(&mut memory);
+            (outcome, memory)
         })
         .await
-        .unwrap_or(false);
-        matches && known_account
+        .map_err(|_| PasswordHashError::Task)?;
+        self.memory.give_back(memory, &self.params);
+        Ok(outcome)
     }
 
     /// The synchronous hash, for benchmarks: what one `hash` costs a core.
     pub fn hash_blocking(&self, password: &str) -> Result<String, PasswordHashError> {
-        hash_with(&self.argon2, password)
+        let mut memory = self.memory.take();
+        let hashed = working_memory::hash(&self.params, password.as_bytes(), &mut memory)
+            .map_err(|error| PasswordHashError::Hashing(error.to_string()));
+        self.memory.give_back(memory, &self.params);
+        hashed
     }
 
     /// The synchronous verification, for benchmarks.
     pub fn verify_blocking(&self, candidate: &str, stored: &str) -> bool {
-        verify_with(&self.argon2, candidate, stored)
+        let mut memory = self.memory.take();
+        let matches = working_memory::verify(candidate.as_bytes(), stored, &mut memory);
+        self.memory.give_back(memory, &self.params);
+        matches
     }
 }
 // ANCHOR_END: password_hasher
-
-fn hash_with(argon2: &Argon2<'_>, password: &str) -> Result<String, PasswordHashError> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|error| PasswordHashError::Hashing(error.to_string()))
-}
-
-fn verify_with(argon2: &Argon2<'_>, candidate: &str, stored: &str) -> bool {
-    // The parameters come from the stored string, so hashes made with an
-    // older cost still verify.
-    PasswordHash::new(stored).is_ok_and(|parsed| {
-        argon2
-            .verify_password(candidate.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
 
 #[cfg(test)]
 mod tests {
@@ -218,6 +231,76 @@ mod tests {
         })
         .expect("valid");
         assert!(new.verify("correct horse", Some(&stored)).await);
+    }
+
+    #[tokio::test]
+    async fn hashes_are_interchangeable_with_the_argon2_crates_own() {
+        use argon2::{
+            Algorithm, Argon2, PasswordHasher as _, PasswordVerifier as _, Version,
+            password_hash::PasswordHash,
+        };
+        let hasher = cheap_hasher();
+        let theirs_hasher = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            (*hasher.params).clone(),
+        );
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = theirs_hasher
+            .hash_password(b"correct horse", &salt)
+            .expect("hash")
+            .to_string();
+        let ours = hasher.hash(&password("correct horse")).await.expect("hash");
+
+        assert!(hasher.verify("correct horse", Some(&theirs)).await);
+        assert!(!hasher.verify("correct horsE", Some(&theirs)).await);
+        let parsed = PasswordHash::new(&ours).expect("a PHC string");
+        assert!(
+            theirs_hasher
+                .verify_password(b"correct horse", &parsed)
+                .is_ok()
+        );
+        assert!(
+            theirs_hasher
+                .verify_password(b"correct horsE", &parsed)
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_working_memory_is_reused_not_allocated_per_hash() {
+        let hasher = cheap_hasher();
+        for _ in 0..5 {
+            hasher.hash(&password("correct horse")).await.expect("hash");
+        }
+        // One after another: one buffer, taken and given back each time.
+        assert_eq!(hasher.memory.idle(), 1);
+
+        let secret = password("correct horse");
+        let hashes = (0..8).map(|_| hasher.hash(&secret));
+        futures_util::future::join_all(hashes).await;
+        // At once: no more buffers than permits (one per core).
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        assert!(
+            hasher.memory.idle() <= cores,
+            "{} buffers",
+            hasher.memory.idle()
+        );
+    }
+
+    #[tokio::test]
+    async fn memory_sized_for_a_costlier_stored_hash_is_not_kept() {
+        let costly = PasswordHasher::new(&Argon2Settings {
+            memory_kib: 4_096,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .expect("valid");
+        let stored = costly.hash(&password("correct horse")).await.expect("hash");
+        let hasher = cheap_hasher();
+
+        assert!(hasher.verify("correct horse", Some(&stored)).await);
+        assert_eq!(hasher.memory.idle(), 0);
     }
 
     #[test]
