@@ -46,7 +46,10 @@ def machine() -> str:
 def commit() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=LOADTESTS, capture_output=True, text=True).stdout.strip()
-    dirty = "-dirty" if git("status", "--porcelain") else ""
+    # Dirty means the code differs from the commit; the book and the results
+    # themselves are rewritten by this very run.
+    changed = git("status", "--porcelain", "--", ":/", ":!/docs", ":!/loadtests/results")
+    dirty = "-dirty" if changed else ""
     return git("rev-parse", "--short", "HEAD") + dirty
 
 

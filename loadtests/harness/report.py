@@ -175,6 +175,7 @@ def plots(results: dict, out: Path) -> None:
     axis.barh(titles[::-1], maxima[::-1], color="#4c72b0")
     for y, value in enumerate(maxima[::-1]):
         axis.text(value, y, f" {value:,.0f}", va="center", fontsize=8)
+    axis.set_xlim(0, max(maxima) * 1.15)  # room for the value labels
     axis.set_xlabel("requests/s (closed loop, median of rounds)")
     axis.set_title("GET /api/v1/users/{id}: maximum rate by path")
     axis.tick_params(axis="y", labelsize=8)
