@@ -19,6 +19,7 @@
 //! | [`middleware`] | request ids, canonical paths, one log line per request, problem rendering |
 //! | [`extract`] | `ValidatedJson` / `ValidatedQuery`: parse, reject unknown fields, validate |
 //! | [`health`] | `/health/live` and `/health/ready` with one check per dependency |
+//! | [`drain`] | leaving a balancer's rotation before the listener closes: readiness 503, connections closed, a grace period |
 //! | [`database`] | the diesel-async connection pool, "create database if missing", its health check |
 //! | [`migrations`] | run a service's embedded migrations under an advisory lock |
 //! | `testing` | fixtures for tests (feature `testing`): a database per test from a migrated template, captured spans and log lines |
@@ -36,6 +37,7 @@ pub mod canonical_path;
 pub mod client_address;
 pub mod config;
 pub mod database;
+pub mod drain;
 pub mod extract;
 pub mod health;
 pub mod metrics;

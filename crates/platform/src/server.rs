@@ -5,7 +5,7 @@
 //! and hand them here, so one signal stops every server (and, later, the
 //! background tasks) in the same way.
 
-use std::net::TcpListener;
+use std::{net::TcpListener, time::Duration};
 
 use actix_http::Request;
 use actix_service::IntoServiceFactory;
@@ -16,7 +16,7 @@ use actix_web::{
     http::header,
 };
 
-use crate::{Shutdown, settings::HttpSettings};
+use crate::{Shutdown, drain::Draining, settings::HttpSettings};
 
 /// Binds `http.host:http.port`; returns the listener and its real port
 /// (the one the OS picked when the port is 0, as in tests).
@@ -67,17 +67,45 @@ pub async fn docs_redirect() -> HttpResponse {
 // ANCHOR: run_until_stopped
 /// Serves until `shutdown` trips, then stops accepting connections and lets
 /// in-flight requests finish (bounded by the server's `shutdown_timeout`).
+/// For a service no balancer routes to by readiness; the others drain first
+/// with [`run_until_drained`].
 pub async fn run_until_stopped(server: Server, shutdown: Shutdown) -> std::io::Result<()> {
-    let handle = server.handle();
-    let mut server = std::pin::pin!(server);
-    tokio::select! {
-        result = &mut server => result,
-        () = shutdown.triggered() => {
-            // The server future processes the stop command, so it must keep
-            // being polled while we wait for the stop to complete.
-            let ((), result) = tokio::join!(handle.stop(true), server);
-            result
-        }
-    }
+    run_until_drained(server, shutdown, Draining::new(), Duration::ZERO).await
 }
 // ANCHOR_END: run_until_stopped
+
+// ANCHOR: run_until_drained
+/// Serves until `shutdown` trips; then begins `draining` (readiness 503,
+/// connections closed after each response), keeps serving for `grace` so
+/// that balancers stop sending, and only then stops accepting and lets the
+/// requests in flight finish. See [`crate::drain`] for why in this order.
+pub async fn run_until_drained(
+    server: Server,
+    shutdown: Shutdown,
+    draining: Draining,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let handle = server.handle();
+    // The server future processes the stop command (and reports a failed
+    // server), so it is polled at every step, never left behind.
+    let mut server = std::pin::pin!(server);
+    tokio::select! {
+        result = &mut server => return result,
+        () = shutdown.triggered() => {}
+    }
+    draining.begin();
+    if !grace.is_zero() {
+        tracing::info!(
+            grace_ms = grace.as_millis(),
+            "draining: readiness reports 503 while requests are still served"
+        );
+        tokio::select! {
+            result = &mut server => return result,
+            () = tokio::time::sleep(grace) => {}
+        }
+    }
+    tracing::info!("closing the listener; finishing the requests in flight");
+    let ((), result) = tokio::join!(handle.stop(true), server);
+    result
+}
+// ANCHOR_END: run_until_drained

@@ -20,6 +20,11 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// How long in-flight requests may take to finish once shutdown starts.
     pub shutdown_timeout_secs: u64,
+    /// How long the server keeps serving after shutdown starts, with
+    /// `/health/ready` at 503, before it closes its listener: the time a
+    /// balancer needs to notice (see `platform::drain`). 0: close at once.
+    /// Only services run with `server::run_until_drained` (users) wait.
+    pub drain_grace_ms: u64,
     /// Web origins (`https://app.example.com`) whose pages may call this API
     /// from a browser. Empty: none besides the API's own origin.
     pub cors_allowed_origins: Vec<String>,
@@ -39,6 +44,7 @@ impl HttpSettings {
             workers: 0,
             body_limit_bytes: 16 * 1024,
             shutdown_timeout_secs: 10,
+            drain_grace_ms: 0,
             cors_allowed_origins: Vec::new(),
             trusted_proxies: vec![
                 std::net::IpAddr::from([127, 0, 0, 1]).into(),
