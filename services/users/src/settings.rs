@@ -125,7 +125,13 @@ impl Default for AuthSettings {
 impl Default for UsersSettings {
     fn default() -> Self {
         Self {
-            http: HttpSettings::on_port(8081),
+            http: HttpSettings {
+                // The gateway's health checks run every 2 s and wait up to
+                // 1 s: after 3 s of 503s it has taken this instance out of
+                // rotation, so closing the listener then fails no request.
+                drain_grace_ms: 3_000,
+                ..HttpSettings::on_port(8081)
+            },
             readiness_timeout_ms: 1_000,
             migrate_on_startup: true,
             auth: AuthSettings::default(),

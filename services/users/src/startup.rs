@@ -10,7 +10,8 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use chrono::TimeDelta;
 
 use actix_web::{
-    App, HttpRequest, HttpServer, dev::Server, error::PathError, http::StatusCode, web,
+    App, HttpRequest, HttpServer, dev::Server, error::PathError, http::StatusCode,
+    middleware::from_fn, web,
 };
 use capstone_platform::{
     ConfigError, Problem, Shutdown,
@@ -18,6 +19,7 @@ use capstone_platform::{
     amqp::{BrokerCheck, BrokerState},
     client_address::TrustedProxies,
     database::{self, DatabaseError, PostgresCheck},
+    drain::{Draining, close_connections_while_draining},
     health::{self, Readiness},
     metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
@@ -67,6 +69,9 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// Begun when shutdown trips: readiness turns 503 before the listener closes.
+    draining: Draining,
+    drain_grace: Duration,
     cache_metrics: Arc<CacheMetrics>,
     /// The outbox relay, started with the server (None when disabled).
     relay: Option<Relay>,
@@ -111,8 +116,10 @@ impl Application {
         // Redis connects in the background: the service starts (degraded)
         // without it, and no request ever waits for it to come up.
         let redis = LazyRedis::connect_in_background(&settings.redis);
+        let draining = Draining::new();
         let mut readiness =
             Readiness::new(Duration::from_millis(settings.users.readiness_timeout_ms))
+                .with_check(draining.clone())
                 .with_check(PostgresCheck::new(pool.clone()))
                 .with_check(RedisCheck::new(redis.clone()));
         let relay = settings.users.outbox.relay_enabled.then(|| Relay {
@@ -144,6 +151,7 @@ impl Application {
             cache: UserCache::new(redis.clone(), settings.users.cache.clone()),
             login_throttle: LoginThrottle::new(redis, auth.login_throttle.clone()),
             readiness,
+            draining: draining.clone(),
             metrics_exporter,
         };
         let cache_metrics = state.cache.metrics();
@@ -151,6 +159,8 @@ impl Application {
         Ok(Self {
             port,
             server,
+            draining,
+            drain_grace: Duration::from_millis(http.drain_grace_ms),
             cache_metrics,
             relay,
         })
@@ -167,8 +177,10 @@ impl Application {
         Arc::clone(&self.cache_metrics)
     }
 
-    /// Serves (and relays the outbox) until `shutdown` trips, then drains
-    /// in-flight requests and lets the relay finish its batch.
+    /// Serves (and relays the outbox) until `shutdown` trips, then drains:
+    /// unready at once, still serving for `users.http.drain_grace_ms`, then
+    /// the listener closes and in-flight requests finish; the relay finishes
+    /// its batch meanwhile (what it leaves waits in the outbox).
     pub async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
         let relay = async {
             if let Some(relay) = self.relay {
@@ -176,7 +188,12 @@ impl Application {
             }
         };
         let (served, ()) = tokio::join!(
-            server::run_until_stopped(self.server, shutdown.clone()),
+            server::run_until_drained(
+                self.server,
+                shutdown.clone(),
+                self.draining,
+                self.drain_grace
+            ),
             relay
         );
         served
@@ -193,6 +210,7 @@ struct AppState {
     cache: UserCache,
     login_throttle: LoginThrottle,
     readiness: Readiness,
+    draining: Draining,
     metrics_exporter: MetricsExporter,
 }
 
@@ -262,6 +280,7 @@ fn http_server(
     let repository = web::Data::new(state.repository);
     let sessions = web::Data::new(state.sessions);
     let readiness = web::Data::new(state.readiness);
+    let draining = web::Data::new(state.draining);
     let verifier = web::Data::new(state.tokens.verifier()?);
     let tokens = web::Data::new(state.tokens);
     let links = web::Data::new(state.links);
@@ -280,6 +299,7 @@ fn http_server(
             .app_data(repository.clone())
             .app_data(sessions.clone())
             .app_data(readiness.clone())
+            .app_data(draining.clone())
             .app_data(tokens.clone())
             .app_data(links.clone())
             .app_data(verifier.clone())
@@ -296,6 +316,7 @@ fn http_server(
             .configure(routes::configure)
             .route("/docs", web::get().to(server::docs_redirect))
             .service(openapi::swagger_ui())
+            .wrap(from_fn(close_connections_while_draining))
             // Outermost: counts the status the client got, after every middleware.
             .wrap(RequestMetrics::new(metrics::SERVICE))
     });
