@@ -11,7 +11,7 @@ use crate::{
     gateway::Gateway,
     proxy::{
         self,
-        forward::{self, UpstreamRequest},
+        forward::{self, RequestBody, UpstreamRequest},
     },
     settings::GatewaySettings,
 };
@@ -59,7 +59,7 @@ async fn openapi_document(
         path,
         query: None,
         headers: reqwest::header::HeaderMap::new(),
-        body: None,
+        body: RequestBody::Empty,
         timeout: std::time::Duration::from_secs(5),
     };
     match forward::forward(&client, upstream, request, gateway.retry).await {

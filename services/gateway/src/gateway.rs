@@ -19,6 +19,8 @@ pub struct Gateway {
     /// Proxies in front of the gateway whose forwarding headers stand.
     pub trusted_proxies: Vec<TrustedProxy>,
     pub request_body_limit: usize,
+    /// Bodies up to this size are read whole, to be sent again if need be.
+    pub max_resendable_body_bytes: u64,
     pub response_body_limit: u64,
     pub retry: RetryPolicy,
 }
@@ -38,6 +40,7 @@ impl Gateway {
             limiter: RateLimiter::new(redis, settings.rate_limits.clone()),
             trusted_proxies: settings.http.trusted_proxies.clone(),
             request_body_limit: settings.http.body_limit_bytes,
+            max_resendable_body_bytes: settings.retry.max_resendable_body_bytes,
             response_body_limit: settings.max_response_body_bytes,
             retry: RetryPolicy {
                 max_retries: settings.retry.max_retries,
@@ -54,7 +57,11 @@ impl Gateway {
 pub fn upstream_client(connect_timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
-        .pool_idle_timeout(Duration::from_secs(60))
+        // Below the upstreams' keep-alive timeout (actix-web's 5 s): the
+        // gateway drops an idle connection before the upstream closes it, so
+        // no request is written into a connection closing under it (which a
+        // PATCH could not be retried after: it may have been received).
+        .pool_idle_timeout(Duration::from_secs(4))
         .pool_max_idle_per_host(64)
         .tcp_nodelay(true)
         .redirect(reqwest::redirect::Policy::none())

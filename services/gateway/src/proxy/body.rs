@@ -1,7 +1,9 @@
 //! Bodies pass through as streams: the gateway never holds a whole request
 //! or response in memory, so a 10 MB upload costs it a few 8 KB chunks, and
 //! the first byte of a large response reaches the client before the last
-//! has left the upstream.
+//! has left the upstream. The exception is a small request body (a JSON
+//! PATCH): [`read_small_body`] reads it whole, so the request can be sent
+//! to another instance when the first could not be reached.
 //!
 //! actix-web's request body is tied to its worker thread (not `Send`) while
 //! the HTTP client needs a `Send` stream, so a local task pumps it through a
@@ -82,6 +84,30 @@ pub fn stream_request_body(
     (reqwest::Body::wrap_stream(stream), too_large)
 }
 // ANCHOR_END: stream_request_body
+
+/// The client's body, read whole: `declared` bytes (its `Content-Length`,
+/// which actix-web holds the client to), at most `limit`.
+pub async fn read_small_body(
+    mut payload: web::Payload,
+    declared: u64,
+    limit: usize,
+) -> Result<Bytes, UnreadableBody> {
+    let mut body =
+        web::BytesMut::with_capacity(usize::try_from(declared).unwrap_or(limit).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| UnreadableBody(error.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(UnreadableBody(format!("more than {limit} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The client's request body could not be read (it went away mid-body).
+#[derive(Debug, thiserror::Error)]
+#[error("the request body could not be read: {0}")]
+pub struct UnreadableBody(String);
 
 /// The upstream's response body on its way to the client: ends the
 /// instance's in-flight count when it is done, and stops with an error past

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use actix_web::web::Bytes;
 use capstone_platform::telemetry::propagation;
 use reqwest::{Method, StatusCode, Url};
 use tracing::Instrument;
@@ -22,10 +23,39 @@ pub struct UpstreamRequest {
     /// The query string as the client sent it, without the `?`.
     pub query: Option<String>,
     pub headers: reqwest::header::HeaderMap,
-    /// None for a request without a body (only those can be re-sent).
-    pub body: Option<reqwest::Body>,
+    pub body: RequestBody,
     /// Longest wait for the response headers (the route's `timeout_ms`).
     pub timeout: Duration,
+}
+
+/// A request's body, as far as sending the request again is concerned.
+#[derive(Debug)]
+pub enum RequestBody {
+    Empty,
+    /// Read whole before forwarding (small, with a declared length), so the
+    /// request can be sent again.
+    Buffered(Bytes),
+    /// Passed on as it arrives: once handed to an attempt, it is gone.
+    Streamed(reqwest::Body),
+}
+
+impl RequestBody {
+    fn can_be_sent_again(&self) -> bool {
+        !matches!(self, Self::Streamed(_))
+    }
+
+    /// The body for one attempt (a streamed one only for the first).
+    fn for_attempt(&mut self) -> Option<reqwest::Body> {
+        match self {
+            Self::Empty => None,
+            // `Bytes` clones share the buffer: no copy per attempt.
+            Self::Buffered(bytes) => Some(bytes.clone().into()),
+            Self::Streamed(_) => match std::mem::replace(self, Self::Empty) {
+                Self::Streamed(body) => Some(body),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// The retry policy of the gateway (`[gateway.retry]`).
@@ -62,17 +92,22 @@ pub enum ForwardError {
 
 // ANCHOR: forward
 /// Sends `request` to an instance of `upstream`, retrying on another one
-/// when the method is idempotent, the body can be sent again (there is
-/// none), the failure was fast (a timeout is not retried: the route's
-/// timeout bounds the client's whole wait, and a slow upstream needs less
-/// load, not more), and the upstream's retry budget allows it.
+/// when the body can be sent again (none, or a small one read whole), the
+/// failure was fast (a timeout is not retried: the route's timeout bounds
+/// the client's whole wait, and a slow upstream needs less load, not more),
+/// the upstream's retry budget allows it, and either the method is
+/// idempotent or nothing was sent: a connection that could not be opened
+/// (refused, say, by an instance that just stopped) delivered no request,
+/// so even a PATCH or a POST is safe to send elsewhere. A POST whose
+/// connection broke after it was sent is not retried: it may have been done.
 pub async fn forward(
     client: &reqwest::Client,
     upstream: &Upstream,
     mut request: UpstreamRequest,
     policy: RetryPolicy,
 ) -> Result<Answered, ForwardError> {
-    let retryable = is_idempotent(&request.method) && request.body.is_none();
+    let resendable = request.body.can_be_sent_again();
+    let idempotent = is_idempotent(&request.method);
     upstream.retry_budget.record_request(Instant::now());
     let mut tried = Vec::new();
     let mut retry = 0;
@@ -84,7 +119,7 @@ pub async fn forward(
             Err(unavailable) => return previous.unwrap_or(Err(unavailable.into())),
         };
         tried.push(index);
-        let outcome = send_once(client, &picked, &mut request, retryable).await;
+        let outcome = send_once(client, &picked, &mut request, resendable).await;
         if let Err(ForwardError::PathChanged { .. }) = outcome {
             // Nothing was sent: no instance's fault, and retrying cannot help.
             return outcome.map(|response| Answered { response, picked });
@@ -101,7 +136,8 @@ pub async fn forward(
         }
         let timed_out = matches!(outcome, Err(ForwardError::Timeout { .. }));
         let may_retry = failed
-            && retryable
+            && resendable
+            && (idempotent || nothing_was_sent(&outcome))
             && !timed_out
             && retry < policy.max_retries
             && upstream.retry_budget.try_withdraw(Instant::now());
@@ -151,7 +187,7 @@ async fn send_once(
     inject_trace_context(&mut headers, &span);
     // ANCHOR_END: client_span
     let mut builder = client.request(request.method.clone(), url).headers(headers);
-    if let Some(body) = request.body.take() {
+    if let Some(body) = request.body.for_attempt() {
         builder = builder.body(body);
     }
     let sent = tokio::time::timeout(request.timeout, builder.send())
@@ -214,6 +250,13 @@ fn inject_trace_context(headers: &mut reqwest::header::HeaderMap, span: &tracing
             headers.insert(name, value);
         }
     }
+}
+
+/// The connection could not be opened (refused, unreachable, connect
+/// timeout): the upstream received nothing. (A failure on a pooled
+/// connection is not this: the request may have been written.)
+fn nothing_was_sent(outcome: &Result<reqwest::Response, ForwardError>) -> bool {
+    matches!(outcome, Err(ForwardError::Transport { source, .. }) if source.is_connect())
 }
 
 /// Safe to send twice: RFC 9110 §9.2.2. POST and PATCH are not.

@@ -38,8 +38,8 @@ use capstone_platform::{
 };
 
 use crate::{edge_auth, gateway::Gateway, metrics, rate_limit::Decision, routing::Route};
-use body::{ResponseBody, stream_request_body};
-use forward::{ForwardError, UpstreamRequest};
+use body::{ResponseBody, read_small_body, stream_request_body};
+use forward::{ForwardError, RequestBody, UpstreamRequest};
 use headers::{Origin, client_response_headers, upstream_request_headers};
 
 // ANCHOR: proxy
@@ -107,11 +107,20 @@ pub async fn proxy(
     let origin = origin(&request, peer, &gateway.trusted_proxies);
     let has_body = declared_length.is_some_and(|length| length > 0)
         || request.headers().contains_key(header::TRANSFER_ENCODING);
-    let (body, too_large) = if has_body {
-        let (body, too_large) = stream_request_body(payload, gateway.request_body_limit);
-        (Some(body), Some(too_large))
-    } else {
-        (None, None)
+    let small_body = declared_length.filter(|length| *length <= gateway.max_resendable_body_bytes);
+    let (body, too_large) = match (has_body, small_body) {
+        (false, _) => (RequestBody::Empty, None),
+        // Read whole: if no instance can be reached, it goes to another.
+        (true, Some(length)) => {
+            match read_small_body(payload, length, gateway.request_body_limit).await {
+                Ok(bytes) => (RequestBody::Buffered(bytes), None),
+                Err(error) => return annotate(problems::unreadable_body(&error), route, None),
+            }
+        }
+        (true, None) => {
+            let (body, too_large) = stream_request_body(payload, gateway.request_body_limit);
+            (RequestBody::Streamed(body), Some(too_large))
+        }
     };
     let upstream_request = UpstreamRequest {
         method: reqwest::Method::from_bytes(request.method().as_str().as_bytes())

@@ -37,6 +37,14 @@ pub(super) fn body_too_large(limit: usize) -> HttpResponse {
         .to_response()
 }
 
+pub(super) fn unreadable_body(error: &super::body::UnreadableBody) -> HttpResponse {
+    // Usually a client that went away: nobody reads this answer, the log does.
+    tracing::info!(%error, "request body not read");
+    Problem::from_status(StatusCode::BAD_REQUEST)
+        .with_detail("The request body could not be read.")
+        .to_response()
+}
+
 pub(super) fn auth_failed(error: &EdgeAuthError) -> HttpResponse {
     let challenge = match error {
         EdgeAuthError::KeysUnavailable(cause) => {

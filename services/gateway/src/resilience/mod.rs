@@ -25,7 +25,10 @@
 //!
 //! Retries are also only safe for idempotent methods (GET, PUT, DELETE...):
 //! retrying a POST whose response was lost could create the thing twice. The
-//! proxy checks that before it asks the budget.
+//! exception is a connection that could not be opened: nothing was sent, so
+//! any method may go to another instance (if its body can be sent again:
+//! small bodies are read whole first, see `max_resendable_body_bytes`). The
+//! proxy checks all that before it asks the budget.
 
 mod breaker;
 mod retry_budget;
@@ -88,6 +91,11 @@ pub struct RetrySettings {
     /// Retries per second allowed whatever the traffic, so a quiet upstream
     /// can still be retried. Default 10.
     pub budget_min_per_sec: u32,
+    /// Request bodies up to this size (by their `Content-Length`) are read
+    /// whole before forwarding, so that the request can go to another
+    /// instance when none was sent; larger or chunked bodies stream through
+    /// and are never sent twice. 0: stream every body. Default 65536.
+    pub max_resendable_body_bytes: u64,
 }
 
 impl Default for RetrySettings {
@@ -98,6 +106,7 @@ impl Default for RetrySettings {
             max_delay_ms: 250,
             budget_ratio: 0.2,
             budget_min_per_sec: 10,
+            max_resendable_body_bytes: 64 * 1024,
         }
     }
 }

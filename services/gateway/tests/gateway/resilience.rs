@@ -109,3 +109,34 @@ async fn non_idempotent_requests_are_never_retried() {
     assert_eq!(response.status(), 503);
     assert_eq!((bad.hits(), good.hits()), (1, 0));
 }
+
+#[tokio::test]
+async fn a_patch_goes_to_another_instance_when_the_first_refuses_the_connection() {
+    let (stopped, good) = (Stub::start("stopped").await, Stub::start("good").await);
+    // Health checks out of the way after the first, so the gateway still
+    // believes in `stopped` when the PATCH comes (as in the seconds after
+    // an instance dies and before a check notices).
+    let gateway =
+        gateway_with_checks_every(&[stopped.address.clone(), good.address.clone()], 600_000).await;
+    let instance = gateway.state.upstreams.get("stub").expect("pool").instances[0].clone();
+    wait_for("the first health check", || instance.is_healthy()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    stopped.stop().await;
+
+    // Round robin starts with `stopped`: its connection is refused, so the
+    // PATCH was never sent, and goes to `good`, body and all.
+    let body = serde_json::json!({"display_name": "Ada"});
+    let response = gateway
+        .client
+        .patch(gateway.url("/stub/x"))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-stub-instance"], "good");
+    let echoed: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(echoed["body_bytes"], body.to_string().len(), "{echoed}");
+    assert_eq!((stopped.hits(), good.hits()), (0, 1));
+}
