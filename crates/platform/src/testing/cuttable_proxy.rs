@@ -3,14 +3,14 @@
 //! running in parallel, are using).
 //!
 //! ```text
-//! service ──► 127.0.0.1:<proxy port> ──► RabbitMQ :5672
+//! service ──► 127.0.0.1:<proxy port> ──► RabbitMQ :5672 (or Postgres :5432)
 //!                    ▲ cut(): every connection dropped, new ones refused
 //!                    ▲ restore(): connections pass again
 //! ```
 //!
-//! A cut looks to the service like a broker that crashed or a network that
-//! failed: its sockets close mid-stream and reconnecting fails until
-//! `restore`.
+//! A cut looks to the service like a broker or database that crashed or a
+//! network that failed: its sockets close mid-stream and reconnecting fails
+//! until `restore`.
 
 use std::{
     net::SocketAddr,
@@ -28,7 +28,7 @@ use tokio::{
 };
 use url::Url;
 
-use crate::settings::AmqpSettings;
+use crate::settings::{AmqpSettings, DatabaseSettings};
 
 /// A running proxy; dropping it stops it and drops its connections.
 #[derive(Debug)]
@@ -74,6 +74,24 @@ impl CuttableProxy {
         set_address(&mut url, proxy.address);
         settings.url = url.to_string().into();
         proxy
+    }
+
+    /// Starts a proxy in front of the Postgres server `settings` name; each
+    /// database on that server can then be reached through
+    /// [`route_database`](Self::route_database).
+    pub async fn in_front_of_postgres(settings: &DatabaseSettings) -> Self {
+        let url = settings.parsed_url().expect("a valid database URL");
+        let upstream = url
+            .socket_addrs(|| Some(5432))
+            .expect("the database's address resolves")[0];
+        Self::start(upstream).await
+    }
+
+    /// Points `settings` (a database on the proxied server) at the proxy.
+    pub fn route_database(&self, settings: &mut DatabaseSettings) {
+        let mut url = settings.parsed_url().expect("a valid database URL");
+        set_address(&mut url, self.address);
+        settings.url = url.to_string().into();
     }
 
     pub fn address(&self) -> SocketAddr {

@@ -11,6 +11,7 @@ mod auth;
 mod cache;
 mod client_spans;
 mod create_user;
+mod database_outage;
 mod delete_user;
 mod email_change;
 mod email_links;
