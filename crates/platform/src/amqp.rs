@@ -3,9 +3,10 @@
 //!
 //! * [`connect`]: one connection, bounded by a timeout, over TLS for
 //!   `amqps://` URLs (`tls_connect`); [`connect_until_up`]
-//!   retries it with backoff until it works or shutdown begins. Each side runs
-//!   its own loop "connect → work until the connection breaks → reconnect", so
-//!   a broker restart costs a pause, never a crash.
+//!   retries it with backoff until it works or shutdown begins.
+//! * [`SessionLoop`] (`session_loop`): the one loop both sides run, "connect →
+//!   work until the connection breaks → back off → reconnect", so a broker
+//!   restart costs a pause, never a crash, and a refused setup never spins.
 //! * [`events_exchange`] / [`declare_events_exchange`]: the durable topic
 //!   exchange every event is published to (`<prefix>.events`).
 //! * [`BrokerState`] / [`BrokerCheck`]: whether the broker connection is up
@@ -36,6 +37,9 @@ use secrecy::ExposeSecret;
 
 use crate::{Shutdown, backoff::Backoff, health::DependencyCheck, settings::AmqpSettings};
 
+pub use session_loop::{ConnectionObserver, Session, SessionLoop};
+
+mod session_loop;
 mod tls_connect;
 #[cfg(test)]
 mod tls_tests;
@@ -81,11 +85,13 @@ pub async fn connect(settings: &AmqpSettings, name: &str) -> Result<Connection, 
 // ANCHOR: connect_until_up
 /// Connects, retrying with exponential backoff and jitter, until it works
 /// (`Some`) or shutdown begins (`None`). Failures are logged once per attempt
-/// at `warn`, with the attempt number, so an outage reads as one story.
+/// at `warn`, with the attempt number, so an outage reads as one story, and
+/// told to `observer` (the relay records them where operators look).
 pub async fn connect_until_up(
     settings: &AmqpSettings,
     name: &str,
     shutdown: &Shutdown,
+    observer: &impl ConnectionObserver,
 ) -> Option<Connection> {
     let backoff = Backoff {
         base: Duration::from_millis(100),
@@ -106,6 +112,7 @@ pub async fn connect_until_up(
                 let delay = backoff.random_delay(attempt.min(16));
                 tracing::warn!(name, attempt, %error, retry_in_ms = delay.as_millis() as u64,
                     "cannot connect to RabbitMQ");
+                observer.connect_failed(&error.to_string()).await;
                 tokio::select! {
                     () = tokio::time::sleep(delay) => {}
                     () = shutdown.triggered() => return None,

@@ -38,6 +38,11 @@ pub const OUTBOX_OLDEST_UNSENT_AGE_SECONDS: &str =
     "capstone_users_outbox_oldest_unsent_age_seconds";
 /// Events the relay published and the broker confirmed.
 pub const OUTBOX_PUBLISHED_TOTAL: &str = "capstone_users_outbox_published_total";
+/// The relay's failures, by `kind`: `connect` (no broker connection, or its
+/// setup refused) and `publish` (a publish failed on a live connection).
+/// Whether the relay holds a connection now is the shared
+/// `capstone_amqp_connected{service="users"}`.
+pub const OUTBOX_RELAY_FAILURES_TOTAL: &str = "capstone_users_outbox_relay_failures_total";
 
 /// Every name above, for tests that check dashboards against them.
 pub const NAMES: &[&str] = &[
@@ -48,6 +53,7 @@ pub const NAMES: &[&str] = &[
     OUTBOX_UNSENT_EVENTS,
     OUTBOX_OLDEST_UNSENT_AGE_SECONDS,
     OUTBOX_PUBLISHED_TOTAL,
+    OUTBOX_RELAY_FAILURES_TOTAL,
 ];
 
 fn describe() {
@@ -79,6 +85,10 @@ fn describe() {
     describe_counter!(
         OUTBOX_PUBLISHED_TOTAL,
         "Outbox events published and confirmed by RabbitMQ."
+    );
+    describe_counter!(
+        OUTBOX_RELAY_FAILURES_TOTAL,
+        "Outbox relay failures, by kind (connect: no usable broker connection; publish: a publish failed)."
     );
 }
 
@@ -147,6 +157,23 @@ pub fn cache_invalidation() {
 
 pub fn outbox_published(count: usize) {
     counter!(OUTBOX_PUBLISHED_TOTAL, SERVICE_LABEL => SERVICE).increment(count as u64);
+}
+
+/// What failed in the outbox relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelayFailureKind {
+    /// No broker connection, or the broker refused its setup.
+    Connect,
+    /// A publish failed on a live connection.
+    Publish,
+}
+
+pub fn outbox_relay_failure(kind: RelayFailureKind) {
+    let kind = match kind {
+        RelayFailureKind::Connect => "connect",
+        RelayFailureKind::Publish => "publish",
+    };
+    counter!(OUTBOX_RELAY_FAILURES_TOTAL, SERVICE_LABEL => SERVICE, "kind" => kind).increment(1);
 }
 
 // ANCHOR: outbox_sampler

@@ -15,7 +15,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use capstone_platform::{Shutdown, amqp, backoff::Backoff, settings::AmqpSettings};
+use capstone_platform::{Shutdown, amqp, settings::AmqpSettings};
 use futures_util::{StreamExt, future::join_all};
 use lapin::{
     Channel, Connection,
@@ -59,44 +59,26 @@ impl Consumers {
     /// goes away. Returns once everything in flight is settled (or the
     /// drain timed out) and the connection is closed.
     pub(crate) async fn run(self, shutdown: Shutdown) {
-        // Failing right after connecting (a topology the broker refuses)
-        // would otherwise spin: back off between broken sessions too.
-        let backoff = Backoff {
-            base: Duration::from_millis(100),
-            max: Duration::from_millis(self.amqp.reconnect_max_delay_ms.max(100)),
+        // The platform's loop, the relay's too: it backs off between broken
+        // sessions (a topology the broker refuses would otherwise spin),
+        // closes each connection (bounded) and drops readiness with it.
+        let sessions = amqp::SessionLoop {
+            settings: &self.amqp,
+            connection_name: CONNECTION_NAME,
+            broker: &self.state,
+            observer: &(),
         };
-        let mut failures = 0_u32;
-        loop {
-            let Some(connection) =
-                amqp::connect_until_up(&self.amqp, CONNECTION_NAME, &shutdown).await
-            else {
-                break;
-            };
-            let ended = self.session(&connection, &shutdown, &mut failures).await;
-            self.state.set_connected(false);
-            close_connection(&connection).await;
-            let Err(reason) = ended else { break };
-            let delay = backoff.random_delay(failures.min(16));
-            failures += 1;
-            tracing::warn!(%reason, retry_in_ms = delay.as_millis() as u64,
-                "lost the broker; reconnecting");
-            tokio::select! {
-                () = tokio::time::sleep(delay) => {}
-                () = shutdown.triggered() => break,
-            }
-        }
+        sessions
+            .run(&shutdown, |session| self.session(session))
+            .await;
         tracing::info!("consumers stopped");
     }
     // ANCHOR_END: run
 
     /// One connection's life: topology, consumers, until shutdown (`Ok`) or
     /// until something breaks (`Err`).
-    async fn session(
-        &self,
-        connection: &Connection,
-        shutdown: &Shutdown,
-        failures: &mut u32,
-    ) -> Result<(), Broken> {
+    async fn session(&self, session: amqp::Session) -> Result<(), Broken> {
+        let (connection, shutdown) = (session.connection(), session.shutdown());
         let setup = connection.create_channel().await.map_err(describe)?;
         self.topology
             .declare(&setup, &self.amqp)
@@ -108,8 +90,8 @@ impl Consumers {
         for handler in &self.handlers {
             consumers.push(self.start_consumer(connection, Arc::clone(handler)).await?);
         }
-        self.state.set_connected(true);
-        *failures = 0;
+        // Readiness up, and the loop's backoff starts afresh.
+        session.established();
         let concerns: Vec<&str> = self.handlers.iter().map(|h| h.concern().as_str()).collect();
         tracing::info!(?concerns, "consuming");
 
@@ -255,15 +237,6 @@ impl RunningConsumer {
 async fn close_channel(channel: &Channel) {
     if channel.status().connected() {
         let _ = channel.close(200, "worker stopping".into()).await;
-    }
-}
-
-/// Closes politely when the connection is alive; bounded, because a
-/// half-dead connection may never answer.
-async fn close_connection(connection: &Connection) {
-    if connection.status().connected() {
-        let close = connection.close(200, "worker stopping".into());
-        let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
     }
 }
 

@@ -7,6 +7,7 @@
 //! | [`crate::repo::outbox`] | `enqueue` (inside the change's transaction), claim, mark sent, prune |
 //! | [`relay`] | background task: wake on NOTIFY or poll, publish with confirms, mark sent |
 //! | [`publisher`] | one AMQP channel in confirm mode: persistent, mandatory publishes |
+//! | `relay_failures` | the relay's failures: counted, and noted on the waiting outbox rows (throttled) |
 //! | [`settings`] | `[users.outbox]`: batch size, polling, retention |
 //!
 //! Explained in docs/src/system-design.md (the broker half).
@@ -14,6 +15,7 @@
 pub mod announce;
 pub mod publisher;
 pub mod relay;
+mod relay_failures;
 pub mod settings;
 
 pub use announce::EventOrigin;

@@ -12,15 +12,18 @@
 //!     sleep until: a NOTIFY, or the poll interval, or shutdown
 //! ```
 //!
+//! The outer loop is the platform's `amqp::SessionLoop`, the worker's too.
 //! While RabbitMQ is away the loop waits in `connect_until_up`, and events
 //! simply accumulate in the outbox; nothing is lost, the HTTP API is
-//! unaffected (readiness says `degraded`).
+//! unaffected (readiness says `degraded`). Each failure is counted and noted
+//! on the waiting rows (`relay_failures`), so the outage shows where
+//! operators look.
 
 use std::{pin::Pin, time::Duration};
 
 use capstone_platform::{
     Shutdown,
-    amqp::{self, BrokerState},
+    amqp::{self, BrokerState, Session, SessionLoop},
     database::connect_once,
     settings::{AmqpSettings, DatabaseSettings},
 };
@@ -29,9 +32,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::time::Instant;
 
-use super::{OutboxSettings, publisher::Publisher};
+use super::{OutboxSettings, publisher::Publisher, relay_failures::RelayFailures};
 use crate::{
-    metrics,
+    metrics::{self, RelayFailureKind},
     repo::{OutboxRepository, outbox::ClaimError},
 };
 
@@ -59,20 +62,20 @@ type Notifications<'a> =
 
 impl Relay {
     // ANCHOR: run
-    /// Runs until `shutdown`: connect, publish, and reconnect after any
-    /// broker failure. The batch in progress when shutdown comes finishes.
+    /// Runs until `shutdown`: connect, publish, and reconnect (with
+    /// backoff) after any broker failure, each failure counted and noted on
+    /// the waiting rows. The batch in progress when shutdown comes finishes.
     pub async fn run(self, shutdown: Shutdown) {
-        while let Some(connection) =
-            amqp::connect_until_up(&self.amqp, "capstone-users-relay", &shutdown).await
-        {
-            let ended = self.session(&connection, &shutdown).await;
-            self.broker.set_connected(false);
-            let _ = connection.close(200, "relay stopping".into()).await;
-            match ended {
-                Ok(()) => break,
-                Err(error) => tracing::warn!(%error, "outbox relay lost RabbitMQ; reconnecting"),
-            }
-        }
+        let failures = RelayFailures::new(self.outbox.clone());
+        let sessions = SessionLoop {
+            settings: &self.amqp,
+            connection_name: "capstone-users-relay",
+            broker: &self.broker,
+            observer: &failures,
+        };
+        sessions
+            .run(&shutdown, |session| self.session(session, &failures))
+            .await;
         tracing::info!("outbox relay stopped");
     }
     // ANCHOR_END: run
@@ -80,11 +83,12 @@ impl Relay {
     /// One connection's worth of work; `Ok` means shutdown was requested.
     async fn session(
         &self,
-        connection: &lapin::Connection,
-        shutdown: &Shutdown,
+        session: Session,
+        failures: &RelayFailures,
     ) -> Result<(), SessionEnded> {
+        let (connection, shutdown) = (session.connection(), session.shutdown());
         let publisher = Publisher::open(connection, &self.amqp).await?;
-        self.broker.set_connected(true);
+        session.established();
         tracing::info!(exchange = %amqp::events_exchange(&self.amqp), "outbox relay connected");
 
         // Without the listening connection the relay still works, by polling.
@@ -97,7 +101,7 @@ impl Relay {
         let mut next_prune = Instant::now();
 
         loop {
-            self.drain(&publisher).await?;
+            self.drain(&publisher, failures).await?;
             if Instant::now() >= next_prune {
                 self.prune().await;
                 next_prune = Instant::now() + prune_every;
@@ -130,7 +134,11 @@ impl Relay {
     /// empty, or what is left is locked by another relay, or unroutable.
     /// Counting *confirmed* events matters: a full batch of unroutable ones
     /// (no queue bound yet) would otherwise be re-published in a tight loop.
-    async fn drain(&self, publisher: &Publisher) -> Result<(), SessionEnded> {
+    async fn drain(
+        &self,
+        publisher: &Publisher,
+        failures: &RelayFailures,
+    ) -> Result<(), SessionEnded> {
         let limit = i64::from(self.settings.batch_size.max(1));
         loop {
             let claimed = self
@@ -144,7 +152,9 @@ impl Relay {
                 Ok(count) if usize::try_from(limit).is_ok_and(|limit| count == limit) => continue,
                 Ok(_) => return Ok(()),
                 Err(ClaimError::Publish(error)) => {
-                    let _ = self.outbox.record_failure(&error.to_string()).await;
+                    failures
+                        .record(RelayFailureKind::Publish, &error.to_string())
+                        .await;
                     return Err(error.into());
                 }
                 Err(ClaimError::Repo(error)) => {

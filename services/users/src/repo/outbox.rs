@@ -62,6 +62,16 @@ pub struct Backlog {
     pub oldest: Option<DateTime<Utc>>,
 }
 
+/// Which unsent rows [`OutboxRepository::record_failure`] notes a failure on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureScope {
+    /// Every unsent row: a write per waiting event, so kept rare.
+    AllUnsent,
+    /// Only rows with no failure noted yet, or another cause: cheap during
+    /// a long outage (the rows committed since the last note).
+    NewOrChanged,
+}
+
 /// Reads and updates the outbox for the relay. Cheap to clone.
 #[derive(Clone)]
 pub struct OutboxRepository {
@@ -144,18 +154,40 @@ impl OutboxRepository {
     }
     // ANCHOR_END: claim_and_publish
 
-    /// Notes a failed publish on unsent rows, for operators reading the table.
-    pub async fn record_failure(&self, reason: &str) -> Result<(), RepoError> {
+    // ANCHOR: record_failure
+    /// Notes a relay failure (no connection, or a failed publish) on unsent
+    /// rows, for operators reading the table: `attempts + 1` and the cause
+    /// in `last_error`. Returns how many rows it touched. Sent rows are never
+    /// touched; see `events::relay_failures` for how often this runs.
+    pub async fn record_failure(
+        &self,
+        reason: &str,
+        scope: FailureScope,
+    ) -> Result<usize, RepoError> {
         let mut connection = self.pool.get().await?;
-        diesel::update(outbox::table.filter(outbox::sent_at.is_null()))
-            .set((
-                outbox::attempts.eq(outbox::attempts + 1),
-                outbox::last_error.eq(reason),
-            ))
-            .execute(&mut connection)
-            .await?;
-        Ok(())
+        let unsent = outbox::table.filter(outbox::sent_at.is_null());
+        let note = (
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::last_error.eq(reason),
+        );
+        let touched = match scope {
+            FailureScope::AllUnsent => {
+                diesel::update(unsent)
+                    .set(note)
+                    .execute(&mut connection)
+                    .await?
+            }
+            // `IS DISTINCT FROM`: a NULL `last_error` (never failed) differs.
+            FailureScope::NewOrChanged => {
+                diesel::update(unsent.filter(outbox::last_error.is_distinct_from(reason)))
+                    .set(note)
+                    .execute(&mut connection)
+                    .await?
+            }
+        };
+        Ok(touched)
     }
+    // ANCHOR_END: record_failure
 
     /// Deletes events sent more than `retention` ago; returns how many.
     pub async fn prune(&self, retention: TimeDelta) -> Result<usize, RepoError> {

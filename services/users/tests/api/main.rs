@@ -27,6 +27,7 @@ mod openapi;
 mod outbox;
 mod races_and_edges;
 mod relay;
+mod relay_outage;
 mod startup;
 mod token_freshness;
 mod update_user;

@@ -20,16 +20,16 @@ use uuid::Uuid;
 use crate::helpers::{TEST_PASSWORD, TestApp, spawn_app_with};
 
 /// A queue bound to `<prefix>.events` with `user.#`; deleted (with the
-/// exchange) by [`Probe::delete`].
-struct Probe {
-    settings: AmqpSettings,
+/// exchange) by [`Probe::delete`]. Shared with `relay_outage.rs`.
+pub(crate) struct Probe {
+    pub(crate) settings: AmqpSettings,
     connection: Connection,
     channel: Channel,
     queue: String,
 }
 
 impl Probe {
-    async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let settings = AmqpSettings {
             prefix: format!("test_{}", Uuid::new_v4().simple()),
             ..AmqpSettings::default()
@@ -69,7 +69,7 @@ impl Probe {
     }
 
     /// The next `count` messages' envelopes (bounded wait), acked.
-    async fn take(&self, count: usize) -> Vec<Envelope> {
+    pub(crate) async fn take(&self, count: usize) -> Vec<Envelope> {
         let mut consumer = self
             .channel
             .basic_consume(
@@ -98,7 +98,7 @@ impl Probe {
         received
     }
 
-    async fn delete(self) {
+    pub(crate) async fn delete(self) {
         let _ = self
             .channel
             .queue_delete(self.queue.as_str().into(), QueueDeleteOptions::default())
@@ -270,7 +270,7 @@ async fn wait_for_broker_status(app: &TestApp, status: &str) {
     panic!("readiness never reported RabbitMQ {status}");
 }
 
-async fn wait_until_all_sent(app: &TestApp) {
+pub(crate) async fn wait_until_all_sent(app: &TestApp) {
     for _ in 0..100 {
         if app.outbox(None).await.iter().all(|row| row.sent) {
             return;
