@@ -15,6 +15,10 @@ pub struct CacheMetrics {
     /// Redis calls that failed or timed out, so the next layer was used.
     pub redis_fallbacks: AtomicU64,
     pub invalidations: AtomicU64,
+    /// Redis deletes that failed and were handed to the retry task.
+    pub deferred_deletes: AtomicU64,
+    /// Keys the retry task deleted after all.
+    pub late_deletes: AtomicU64,
 }
 
 /// A point-in-time copy, for tests and logs.
@@ -25,6 +29,8 @@ pub struct CacheCounts {
     pub database_loads: u64,
     pub redis_fallbacks: u64,
     pub invalidations: u64,
+    pub deferred_deletes: u64,
+    pub late_deletes: u64,
 }
 
 impl CacheMetrics {
@@ -62,6 +68,14 @@ impl CacheMetrics {
         metrics::cache_invalidation();
     }
 
+    pub fn delete_deferred(&self) {
+        Self::add(&self.deferred_deletes);
+    }
+
+    pub fn late_deletes_landed(&self, keys: usize) {
+        self.late_deletes.fetch_add(keys as u64, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> CacheCounts {
         CacheCounts {
             local_hits: self.local_hits.load(Ordering::Relaxed),
@@ -69,6 +83,8 @@ impl CacheMetrics {
             database_loads: self.database_loads.load(Ordering::Relaxed),
             redis_fallbacks: self.redis_fallbacks.load(Ordering::Relaxed),
             invalidations: self.invalidations.load(Ordering::Relaxed),
+            deferred_deletes: self.deferred_deletes.load(Ordering::Relaxed),
+            late_deletes: self.late_deletes.load(Ordering::Relaxed),
         }
     }
 }

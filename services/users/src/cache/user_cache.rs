@@ -5,6 +5,41 @@
 //! process are coalesced by moka into a single load (no stampede on a cold
 //! key). Redis is optional at every step: unreachable, not yet connected or
 //! slower than `redis.timeout_ms`, it is skipped and counted as a fallback.
+//!
+//! ## When an invalidation fails
+//!
+//! A write deletes the user's Redis copy after it commits. If that delete
+//! fails (Redis down, the link cut, or no answer within `redis.timeout_ms`
+//! on a CPU-starved instance), the old copy would otherwise stay readable
+//! for the whole Redis TTL (5 minutes), to every instance, and with it any
+//! token the write retired (the token check reads accounts through here).
+//! So the id is remembered in the process ([`super::pending_deletes`]):
+//!
+//! - this instance ignores the Redis copy of that id (reads go to Postgres,
+//!   nothing is written back to Redis) until a delete of it lands;
+//! - a background task ([`super::delete_retries`]) retries the delete, with
+//!   jittered backoff of at most [`RETRY_BACKOFF_MAX`], until Redis takes it.
+//!
+// ANCHOR: staleness_bound
+//! **The bound.** For a write whose delete failed, let R be the moment the
+//! writing instance reaches Redis again. A read returns the pre-write user
+//! (or accepts a token the write retired):
+//!
+//! - on the writing instance: never from Redis; only from a load already in
+//!   flight when the write committed, for at most `local_ttl_ms` (5 s);
+//! - on any other instance: for `local_ttl_ms` (5 s) after it last read the
+//!   old copy from Redis, a read that precedes the retried delete; and that
+//!   delete lands within [`RETRY_BACKOFF_MAX`] (1 s) plus one command's
+//!   `redis.timeout_ms` (50 ms) after R. So at most about 6 s after R. If
+//!   Redis was down for everyone, no instance could read the copy during the
+//!   outage either; if only the writer was cut off or starved, the others
+//!   could, until R.
+//!
+//! Outside the bound, logged at `error`: the writing instance stops before
+//! the delete lands (its retries live in memory), or more than
+//! [`MAX_PENDING_DELETES`] ids wait at once. Then the copy lives until its
+//! Redis TTL, `redis_ttl_secs` plus jitter, as before.
+// ANCHOR_END: staleness_bound
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -14,7 +49,14 @@ use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{CacheMetrics, cached_user::CachedUser, keys::user_key};
+pub use super::delete_retries::RETRY_BACKOFF_MAX;
+use super::{
+    CacheMetrics,
+    cached_user::CachedUser,
+    delete_retries::retry_until_landed,
+    keys::user_key,
+    pending_deletes::{PendingDeletes, Remembered},
+};
 use crate::{domain::User, metrics::CacheOperation, repo::RepoError};
 
 /// `[users.cache]`.
@@ -67,11 +109,17 @@ impl Expiry<Uuid, Arc<CachedUser>> for LocalExpiry {
     }
 }
 
+/// Failed deletes remembered at most: 100k ids are a few MiB, and hours of
+/// writes during an outage. Beyond, a failed delete is only logged.
+pub const MAX_PENDING_DELETES: usize = 100_000;
+
 /// The users cache. Cheap to clone: every clone shares both layers.
 #[derive(Clone)]
 pub struct UserCache {
     local: Cache<Uuid, Arc<CachedUser>>,
     redis: LazyRedis,
+    /// Ids whose Redis delete failed: their Redis copy is not to be trusted.
+    pending_deletes: Arc<PendingDeletes>,
     settings: CacheSettings,
     metrics: Arc<CacheMetrics>,
 }
@@ -97,6 +145,7 @@ impl UserCache {
         Self {
             local,
             redis,
+            pending_deletes: Arc::new(PendingDeletes::new(MAX_PENDING_DELETES)),
             settings,
             metrics: Arc::new(CacheMetrics::default()),
         }
@@ -127,13 +176,19 @@ impl UserCache {
         let cached = self
             .local
             .try_get_with(id, async {
-                if let Some(cached) = self.read_redis(id).await {
+                // A copy whose delete failed may predate a write: skip it.
+                let trust_redis = !self.pending_deletes.is_waiting(id);
+                if trust_redis && let Some(cached) = self.read_redis(id).await {
                     self.metrics.redis_hit();
                     return Ok(Arc::new(cached));
                 }
                 self.metrics.database_load();
                 let cached = CachedUser::from(load().await?);
-                self.write_redis(id, &cached).await;
+                // While a delete waits, Redis is left alone for this id: the
+                // retry task's delete could otherwise race this write.
+                if !self.pending_deletes.is_waiting(id) {
+                    self.write_redis(id, &cached).await;
+                }
                 Ok(Arc::new(cached))
             })
             .await
@@ -146,22 +201,52 @@ impl UserCache {
 
     // ANCHOR: invalidate
     /// Forgets `id` in both layers. Call it *after* the write has committed:
-    /// before, a concurrent read could cache the old row again.
+    /// before, a concurrent read could cache the old row again. A failed
+    /// Redis delete is retried in the background (see the module doc).
     pub async fn invalidate(&self, id: Uuid) {
         self.metrics.invalidation();
         self.local.invalidate(&id).await;
+        let earlier_failure = self.pending_deletes.ticket(id);
         let key = user_key(self.redis.key_prefix(), id);
         let deleted = self
             .redis
             .run(async |connection| connection.del::<_, ()>(&key).await)
             .await;
-        if let Err(error) = deleted {
-            // The entry expires on its own within `redis_ttl_secs` (plus jitter).
-            self.metrics.redis_fallback(CacheOperation::Delete);
-            tracing::warn!(%error, %id, "cached user not deleted from Redis");
+        match deleted {
+            Ok(()) => {
+                if let Some(ticket) = earlier_failure {
+                    self.pending_deletes.landed(ticket);
+                }
+            }
+            Err(error) => {
+                self.metrics.redis_fallback(CacheOperation::Delete);
+                tracing::warn!(%error, %id, "cached user not deleted from Redis; retrying");
+                self.retry_delete_later(id);
+            }
         }
     }
     // ANCHOR_END: invalidate
+
+    fn retry_delete_later(&self, id: Uuid) {
+        match self.pending_deletes.remember(id) {
+            Remembered::Waiting { start_retrying } => {
+                self.metrics.delete_deferred();
+                if start_retrying {
+                    tokio::spawn(retry_until_landed(
+                        self.redis.clone(),
+                        Arc::clone(&self.pending_deletes),
+                        Arc::clone(&self.metrics),
+                    ));
+                }
+            }
+            Remembered::Full => tracing::error!(
+                %id,
+                waiting = MAX_PENDING_DELETES,
+                "too many failed Redis deletes waiting: this cached user may be \
+                 served stale until its Redis TTL"
+            ),
+        }
+    }
 
     async fn read_redis(&self, id: Uuid) -> Option<CachedUser> {
         let key = user_key(self.redis.key_prefix(), id);

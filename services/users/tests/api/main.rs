@@ -9,6 +9,7 @@
 mod access_control;
 mod auth;
 mod cache;
+mod cache_under_failure;
 mod client_spans;
 mod create_user;
 mod database_outage;
