@@ -4,7 +4,8 @@ Starts the system (system.py), seeds an account, runs every scenario
 (scenarios.py) closed loop then open loop (runner.py), counts the event
 pipeline against the broker alone (pipeline.py), and writes the results
 (report.py). Exits 1 when any request failed (a non-2xx answer, a transport
-error) or an acknowledged event never reached the audit trail.
+error), an acknowledged event never reached the audit trail, or a process
+outgrew its peak-RSS bound (`rss_limits_mib` in scenarios.py).
 
 `--profile SCENARIO` runs that scenario closed loop under `perf record` and
 writes the hottest functions of each process on its path (profile.py).
@@ -81,6 +82,7 @@ def failures(scenarios: dict) -> list[str]:
                              f"{run['status_errors']}, transport {run['transport_errors']}")
             if run.get("events", {}).get("lost"):
                 found.append(f"{key}: {run['events']['lost']} events lost")
+        found += report.memory_over_bounds(key, scenario)
     return found
 
 

@@ -42,6 +42,27 @@ def targets(scenarios: dict) -> list[dict]:
     return rows
 
 
+def memory_bounds(scenarios: dict) -> list[dict]:
+    """Each gated (scenario, process): its highest peak RSS over every run
+    of the scenario, against the bound. `.get`: results of older runs have
+    no bounds."""
+    rows = []
+    for key, scenario in scenarios.items():
+        runs = scenario["closed"]["rounds"] + scenario["open"]
+        for process, bound in scenario.get("rss_limits_mib", {}).items():
+            peak = max(run["peak_rss_mib"].get(process, 0.0) for run in runs)
+            rows.append({"scenario": key, "process": process, "peak_rss_mib": peak,
+                         "bound_mib": bound, "met": peak <= bound})
+    return rows
+
+
+def memory_over_bounds(key: str, scenario: dict) -> list[str]:
+    """What fails the run: a gated process whose peak RSS passed its bound."""
+    return [f"{key}: {row['process']} peaked at {row['peak_rss_mib']} MiB RSS, "
+            f"over its {row['bound_mib']:g} MiB bound"
+            for row in memory_bounds({key: scenario}) if not row["met"]]
+
+
 def _ms(latency: dict, key: str) -> str:
     return f"{latency[key]:.2f}"
 
@@ -92,6 +113,12 @@ def markdown(results: dict) -> str:
             lines.append(f"| {row['target']} | {row['measured']} | {'yes' if row['met'] else 'no'} |")
     if {"patch", "register"} <= results["scenarios"].keys():
         lines += _pipeline_lines(results)
+    bounds = memory_bounds(scenarios)
+    if bounds:
+        lines += ["", "### Memory bounds (the run fails above them)", "",
+                  "| scenario | process | peak RSS MiB | bound MiB | met |", "|---|---|---|---|---|"]
+        lines += [f"| {row['scenario']} | {row['process']} | {row['peak_rss_mib']:.1f} "
+                  f"| {row['bound_mib']:g} | {'yes' if row['met'] else 'no'} |" for row in bounds]
     lines += ["", "### Memory at rest", "", "| process | RSS MiB before load | RSS MiB after |", "|---|---|---|"]
     lines += [f"| {name} | {mib:.1f} | {results['rss_after_load_mib'][name]:.1f} |"
               for name, mib in results["idle_rss_mib"].items()]

@@ -123,6 +123,7 @@ class Runner:
                 "group": s.group,
                 "baseline": s.baseline,
                 "processes": list(s.processes),
+                "rss_limits_mib": dict(s.rss_limits_mib),
                 "closed": closed[s.key],
                 "open": open_loop[s.key],
             }
