@@ -125,11 +125,12 @@ mod tests {
         draining.begin();
         let after = test::call_service(&app, test::TestRequest::get().to_request()).await;
 
-        let closes = |response: &ServiceResponse| {
-            response.response().head().connection_type() == ConnectionType::Close
-        };
         assert!(!closes(&before));
         assert!(closes(&after));
         assert_eq!(after.status(), 200);
+    }
+
+    fn closes<B>(response: &ServiceResponse<B>) -> bool {
+        response.response().head().connection_type() == ConnectionType::Close
     }
 }

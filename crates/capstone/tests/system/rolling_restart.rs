@@ -192,7 +192,7 @@ impl Load {
                         .expect("client");
                     let mut round = 0u64;
                     while !stop.load(Ordering::Relaxed) {
-                        let request = if round % 2 == 0 {
+                        let request = if round.is_multiple_of(2) {
                             http.get(format!("{}/api/v1/users/me", client.base))
                         } else {
                             let body =
