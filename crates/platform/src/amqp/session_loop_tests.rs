@@ -111,7 +111,10 @@ async fn a_break_after_the_session_was_established_is_not_a_connect_failure() {
         |session| {
             sessions += 1;
             session.established();
-            seen_connected.lock().unwrap().push(broker.is_connected());
+            seen_connected
+                .lock()
+                .expect("not poisoned")
+                .push(broker.is_connected());
             std::future::ready(if sessions == 1 {
                 Err("connection reset")
             } else {
@@ -122,7 +125,7 @@ async fn a_break_after_the_session_was_established_is_not_a_connect_failure() {
     .await;
 
     assert!(transport.connect_failures.is_empty());
-    assert_eq!(*seen_connected.lock().unwrap(), [true, true]);
+    assert_eq!(*seen_connected.lock().expect("not poisoned"), [true, true]);
     assert!(!broker.is_connected());
 }
 
@@ -184,7 +187,7 @@ struct RecordingObserver(Mutex<Vec<String>>);
 
 impl ConnectionObserver for RecordingObserver {
     fn connect_failed(&self, reason: &str) -> impl Future<Output = ()> + Send {
-        self.0.lock().unwrap().push(reason.to_owned());
+        self.0.lock().expect("not poisoned").push(reason.to_owned());
         std::future::ready(())
     }
 }
@@ -212,7 +215,7 @@ async fn connect_until_up_tells_the_observer_each_failed_attempt_and_stops_on_sh
     let connection = connect_until_up(&settings, "closed-port", &shutdown, &observer).await;
 
     assert!(connection.is_none(), "shutdown, not a connection");
-    let failures = observer.0.lock().unwrap();
+    let failures = observer.0.lock().expect("not poisoned");
     assert!(failures.len() >= 2, "retried: {failures:?}");
     assert!(failures.iter().all(|reason| !reason.is_empty()));
 }
