@@ -12,6 +12,10 @@
 //!   de-duplicates by event id. Messages not selected stay unacked and
 //!   return to the queue when the channel closes.
 //!
+//! Listing returns each message to a quorum queue, which counts a delivery;
+//! the dead-letter queue sets no delivery limit, so listing never moves
+//! anything.
+//!
 //! Both stop after the number of messages the queue held when they began:
 //! a replayed message that fails again comes back to the dead letters
 //! while `replay` is still reading, and must not be replayed twice.
@@ -37,6 +41,13 @@ use crate::{
 
 /// The connection name the management UI shows for these tools.
 const CONNECTION_NAME: &str = "capstone-dlq";
+
+/// Set by RabbitMQ when it dead-letters a message itself: why
+/// (`delivery_limit` for a work queue's [`DELIVERY_LIMIT`]) and from where.
+///
+/// [`DELIVERY_LIMIT`]: crate::topology::DELIVERY_LIMIT
+const BROKER_DEATH_REASON_HEADER: &str = "x-first-death-reason";
+const BROKER_DEATH_QUEUE_HEADER: &str = "x-first-death-queue";
 
 /// One dead letter, as `capstone dlq list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,10 +224,16 @@ fn describe(concern: Concern, delivery: &Delivery) -> DeadLetter {
             .as_ref()
             .map(ToString::to_string)
             .or_else(|| body_field(&delivery.data, "type")),
-        reason: header_text(headers, DEATH_REASON_HEADER),
+        // The broker's own headers when it dead-lettered the message itself
+        // (a work queue's delivery limit), rather than the worker.
+        reason: header_text(headers, DEATH_REASON_HEADER).or_else(|| {
+            header_text(headers, BROKER_DEATH_REASON_HEADER)
+                .map(|reason| format!("{reason} (dead-lettered by RabbitMQ)"))
+        }),
         attempts: header_number(headers, ATTEMPT_HEADER).unwrap_or(0) + 1,
         replays: header_number(headers, REPLAYS_HEADER).unwrap_or(0),
-        failed_queue: header_text(headers, FAILED_QUEUE_HEADER),
+        failed_queue: header_text(headers, FAILED_QUEUE_HEADER)
+            .or_else(|| header_text(headers, BROKER_DEATH_QUEUE_HEADER)),
     }
 }
 

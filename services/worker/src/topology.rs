@@ -8,9 +8,14 @@
 //! | name | what |
 //! |---|---|
 //! | `p.events` | durable topic exchange every event is published to (routing key = event type) |
-//! | `p.worker.c` | durable work queue, bound to the exchange with the concern's routing keys |
+//! | `p.worker.c` | work queue, bound to the exchange with the concern's routing keys; dead-letters a message delivered [`DELIVERY_LIMIT`] times |
 //! | `p.worker.c.retry.N.Dms` | retry queue N (1-based): messages wait D ms (`x-message-ttl`), then go back to `p.worker.c` only |
 //! | `p.worker.c.dead-letters` | messages that cannot be handled, with the reason in `x-death-reason` |
+//!
+//! All are durable quorum queues, and the broker dead-letters at least
+//! once: the arguments and why are in `queue_arguments.rs`. Queues left
+//! from an older declaration (the classic queues before issue 18) are moved
+//! to these arguments at startup, messages included, by [`migration`].
 //!
 //! Why retry queues dead-letter to the *default* exchange with the work
 //! queue's name as routing key, rather than back to `p.events`: the topic
@@ -27,69 +32,19 @@
 //! [`Topology`] is the single source of these names: the consumer, the
 //! dead-letter tools, the CLI, the tests and the docs all use it.
 
-use std::fmt;
+mod concern;
+pub mod migration;
+mod queue_arguments;
+
+pub use concern::Concern;
+pub use queue_arguments::DELIVERY_LIMIT;
 
 use capstone_platform::{amqp, settings::AmqpSettings};
 use lapin::{
     Channel,
     options::{QueueBindOptions, QueueDeclareOptions},
-    types::{AMQPValue, FieldTable, LongString, ShortString},
+    types::{FieldTable, ShortString},
 };
-
-/// One reason to consume events: each has its own queues and handler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Concern {
-    /// Emails to users (welcome, verification, password reset).
-    Email,
-    /// The audit trail: every user event, stored once.
-    Audit,
-}
-
-impl Concern {
-    /// Every concern, in the order the worker starts them.
-    pub const ALL: [Concern; 2] = [Concern::Email, Concern::Audit];
-
-    /// The name used in queue names, logs and `processed_events.consumer`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Email => "email",
-            Self::Audit => "audit",
-        }
-    }
-
-    /// The routing keys (event types, `#` wildcards allowed) its work queue
-    /// is bound with.
-    pub fn bindings(self) -> &'static [&'static str] {
-        match self {
-            Self::Email => &[
-                "user.registered",
-                "user.registration_attempted",
-                "user.email_verification_requested",
-                "user.password_reset_requested",
-                "user.email_change_requested",
-                "user.email_changed",
-            ],
-            Self::Audit => &["user.#"],
-        }
-    }
-}
-
-impl fmt::Display for Concern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Concern {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Concern::ALL
-            .into_iter()
-            .find(|concern| concern.as_str() == value)
-            .ok_or_else(|| format!("unknown concern `{value}` (expected email or audit)"))
-    }
-}
 
 /// A retry queue and how long messages wait in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +100,49 @@ impl QueueNames {
         names.extend(self.retries.iter().map(|retry| retry.name.as_str()));
         names
     }
+
+    /// Every queue of this concern as the worker declares it, retry queues
+    /// first: a migration moves their messages into the work queue, which
+    /// must not be in the middle of its own migration then.
+    pub(crate) fn declarations(&self) -> Vec<QueueDeclaration> {
+        let retries = self.retries.iter().map(|retry| QueueDeclaration {
+            name: retry.name.clone(),
+            role: QueueRole::Retry,
+            arguments: queue_arguments::retry(retry, &self.work),
+            bindings: &[],
+        });
+        let work = QueueDeclaration {
+            name: self.work.clone(),
+            role: QueueRole::Work,
+            arguments: queue_arguments::work(&self.dead_letters),
+            bindings: self.concern.bindings(),
+        };
+        let dead_letters = QueueDeclaration {
+            name: self.dead_letters.clone(),
+            role: QueueRole::DeadLetters,
+            arguments: queue_arguments::dead_letters(),
+            bindings: &[],
+        };
+        retries.chain([work, dead_letters]).collect()
+    }
+}
+
+/// What a queue is for: decides where a migration moves its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QueueRole {
+    Work,
+    Retry,
+    DeadLetters,
+}
+
+/// One queue as the worker declares it.
+#[derive(Debug, Clone)]
+pub(crate) struct QueueDeclaration {
+    pub(crate) name: String,
+    pub(crate) role: QueueRole,
+    pub(crate) arguments: FieldTable,
+    /// The routing keys it is bound to the events exchange with.
+    pub(crate) bindings: &'static [&'static str],
 }
 
 /// The whole topology for one prefix and one set of retry delays.
@@ -189,53 +187,33 @@ impl Topology {
 
     // ANCHOR: declare
     /// Declares the exchange, every queue and every binding. Idempotent.
+    /// Fails with `PRECONDITION_FAILED` on a queue declared with other
+    /// arguments: run [`migration::migrate`] first.
     pub async fn declare(
         &self,
         channel: &Channel,
         amqp: &AmqpSettings,
     ) -> Result<(), lapin::Error> {
         amqp::declare_events_exchange(channel, amqp).await?;
-        for names in &self.concerns {
-            declare_queue(channel, &names.work, FieldTable::default()).await?;
-            for binding in names.concern.bindings() {
-                channel
-                    .queue_bind(
-                        names.work.as_str().into(),
-                        self.exchange.as_str().into(),
-                        (*binding).into(),
-                        QueueBindOptions::default(),
-                        FieldTable::default(),
-                    )
-                    .await?;
-            }
-            for retry in &names.retries {
-                declare_queue(channel, &retry.name, retry_arguments(retry, &names.work)).await?;
-            }
-            declare_queue(channel, &names.dead_letters, FieldTable::default()).await?;
+        for queue in self.declarations() {
+            declare_queue(channel, &queue.name, queue.arguments).await?;
+            bind_queue(channel, &queue.name, &self.exchange, queue.bindings).await?;
         }
         Ok(())
     }
     // ANCHOR_END: declare
+
+    /// Every queue of every concern as the worker declares it.
+    pub(crate) fn declarations(&self) -> Vec<QueueDeclaration> {
+        self.concerns
+            .iter()
+            .flat_map(QueueNames::declarations)
+            .collect()
+    }
 }
 
-/// A retry queue holds each message for its delay, then dead-letters it
-/// through the default exchange straight to the concern's work queue.
-fn retry_arguments(retry: &RetryQueue, work_queue: &str) -> FieldTable {
-    let mut arguments = FieldTable::default();
-    let ttl = i64::try_from(retry.delay_ms).unwrap_or(i64::MAX);
-    arguments.insert("x-message-ttl".into(), AMQPValue::LongLongInt(ttl));
-    arguments.insert(
-        "x-dead-letter-exchange".into(),
-        AMQPValue::LongString(LongString::from("")),
-    );
-    arguments.insert(
-        "x-dead-letter-routing-key".into(),
-        AMQPValue::LongString(LongString::from(work_queue)),
-    );
-    arguments
-}
-
-async fn declare_queue(
+/// Declares a durable queue `name` with `arguments`.
+pub(crate) async fn declare_queue(
     channel: &Channel,
     name: &str,
     arguments: FieldTable,
@@ -251,6 +229,27 @@ async fn declare_queue(
         )
         .await
         .map(|_| ())
+}
+
+/// Binds `queue` to `exchange` with each of `routing_keys`.
+pub(crate) async fn bind_queue(
+    channel: &Channel,
+    queue: &str,
+    exchange: &str,
+    routing_keys: &[&str],
+) -> Result<(), lapin::Error> {
+    for routing_key in routing_keys {
+        channel
+            .queue_bind(
+                queue.into(),
+                exchange.into(),
+                (*routing_key).into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

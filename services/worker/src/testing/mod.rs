@@ -6,12 +6,14 @@
 //! |---|---|
 //! | [`TestBroker`] | a RabbitMQ name prefix per test; its queues and exchange deleted afterwards; a publisher that behaves like the users service's relay ([`relay_properties`]) |
 //! | [`TestWorker`] | a running worker on its own database, prefix and email directory |
+//! | [`declare_classic_topology`] | the classic queues of before quorum queues, for migration tests |
 //! | [`EmailDirectory`] | a temporary directory for the file email sink |
 //! | [`worker_settings`] | worker settings pointing at those, with short retry delays |
 //! | [`events`] | sample events (with link tokens) |
 //! | [`wait_for`] | bounded polling: the way to wait for an asynchronous effect |
 //! | [`TestDatabase`] | a database per test (from `platform`; pass [`crate::migrations::MIGRATIONS`]) |
 
+mod classic_topology;
 pub mod events;
 mod test_broker;
 mod test_worker;
@@ -19,6 +21,7 @@ mod test_worker;
 use std::{future::Future, time::Duration};
 
 pub use capstone_platform::testing::TestDatabase;
+pub use classic_topology::declare_classic_topology;
 pub use test_broker::{TEST_RETRY_DELAYS_MS, TestBroker, relay_properties};
 pub use test_worker::{EmailDirectory, TestWorker, worker_settings};
 

@@ -14,7 +14,10 @@ use lapin::{
 };
 use uuid::Uuid;
 
-use crate::{Settings, topology::Topology};
+use crate::{
+    Settings, republish,
+    topology::{Topology, migration::staging_name},
+};
 
 /// Short retry delays for tests: the retry path runs in about 1.4 s.
 pub const TEST_RETRY_DELAYS_MS: [u64; 3] = [200, 400, 800];
@@ -152,6 +155,27 @@ impl TestBroker {
         let _ = connection.close(200, "published".into()).await;
     }
 
+    /// Publishes `envelope` with `properties` straight to `queue` (the
+    /// default exchange), confirmed: a message the worker or an operator
+    /// put there.
+    pub async fn publish_to_queue(
+        &self,
+        queue: &str,
+        envelope: &Envelope,
+        properties: BasicProperties,
+    ) {
+        let connection = self.connect().await;
+        let channel = connection.create_channel().await.expect("channel");
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .expect("confirm mode");
+        republish::publish_to_queue(&channel, queue, &envelope.encode(), properties)
+            .await
+            .expect("published and confirmed");
+        let _ = connection.close(200, "published".into()).await;
+    }
+
     /// Messages ready in `queue` (not counting unacked ones).
     pub async fn queue_length(&self, queue: &str) -> u32 {
         let connection = self.connect().await;
@@ -210,8 +234,8 @@ impl Drop for TestBroker {
     }
 }
 
-/// Deletes every queue (deleting a missing queue is not an error) and the
-/// exchange.
+/// Deletes every queue and the staging queue a migration may have left
+/// (deleting a missing queue is not an error), and the exchange.
 async fn delete_namespace(amqp: &AmqpSettings, topology: &Topology) -> Result<(), String> {
     let connection = amqp::connect(amqp, "capstone-worker-test-cleanup")
         .await
@@ -221,10 +245,12 @@ async fn delete_namespace(amqp: &AmqpSettings, topology: &Topology) -> Result<()
         .await
         .map_err(|e| e.to_string())?;
     for queue in topology.all_queues() {
-        channel
-            .queue_delete(queue.into(), QueueDeleteOptions::default())
-            .await
-            .map_err(|e| e.to_string())?;
+        for name in [queue.to_owned(), staging_name(queue)] {
+            channel
+                .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
     }
     channel
         .exchange_delete(

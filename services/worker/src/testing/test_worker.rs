@@ -138,14 +138,30 @@ impl TestWorker {
         adjust_settings: impl FnOnce(&mut Settings),
         adjust_handlers: impl FnOnce(Handlers) -> Handlers,
     ) -> Self {
+        // Queues exist before anything is published, worker up or not.
+        broker.declare_topology().await;
+        Self::start(broker, adjust_settings, adjust_handlers).await
+    }
+
+    /// The production worker on whatever queues `broker`'s namespace holds
+    /// (none, or an older declaration): what it declares is its own doing.
+    pub async fn spawn_on_existing_queues(broker: TestBroker) -> Self {
+        Self::start(broker, |_| {}, |handlers| handlers).await
+    }
+
+    async fn start(
+        broker: TestBroker,
+        adjust_settings: impl FnOnce(&mut Settings),
+        adjust_handlers: impl FnOnce(Handlers) -> Handlers,
+    ) -> Self {
         init_test_telemetry();
         let database = TestDatabase::from_template(MIGRATIONS).await;
         let emails = EmailDirectory::new();
         let mut settings = worker_settings(&database, &broker, &emails);
         adjust_settings(&mut settings);
-        // Queues exist before anything is published, worker up or not.
-        broker.declare_topology().await;
-        let pool = database::connect_pool(&settings.worker.database)
+        // The test's own pool goes straight to the database, even when the
+        // worker's goes through a proxy a test cuts.
+        let pool = database::connect_pool(&database.settings)
             .await
             .expect("test database reachable");
 
