@@ -2,7 +2,10 @@
 //! handler, bounded concurrency, reconnection, graceful drain.
 //!
 //! ```text
-//! loop:  connect (backoff until up) → declare topology → consume each concern
+//! loop:  connect (backoff until up) → migrate old queues → declare topology
+//!        → consume each concern
+//!        ↳ a handler cannot reach the worker's own database or mail server:
+//!          that consumer pauses until it answers (`pause.rs`)
 //!        ↳ the connection or a channel breaks: readiness down, reconnect
 //!        ↳ shutdown: cancel consumers, finish in-flight work, close, return
 //! ```
@@ -13,22 +16,28 @@
 //! exactly. Deliveries in flight on a dead channel are redelivered by
 //! RabbitMQ; handlers are idempotent, so that is safe.
 
+mod drain;
+mod pause;
+
 use std::{sync::Arc, time::Duration};
 
-use capstone_platform::{Shutdown, amqp, settings::AmqpSettings};
+use capstone_platform::{Shutdown, amqp, backoff::Backoff, settings::AmqpSettings};
 use futures_util::{StreamExt, future::join_all};
 use lapin::{
     Channel, Connection,
-    options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions},
+    options::{BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions},
     types::FieldTable,
 };
 use tokio::{sync::Semaphore, task::JoinSet};
 
 use crate::{
     delivery::{DeliveryContext, process},
+    dependencies::DependencyProbes,
     handlers::Handler,
-    topology::Topology,
+    metrics,
+    topology::{QueueNames, Topology, migration},
 };
+use pause::{PauseEnded, outage_of};
 
 /// The connection name the management UI shows.
 pub const CONNECTION_NAME: &str = "capstone-worker";
@@ -40,6 +49,14 @@ pub const CONNECTION_NAME: &str = "capstone-worker";
 /// redelivers it to another instance.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How often a paused consumer asks its dependency whether it answers:
+/// soon at first (most outages are a restart), then every 5 s at most, so
+/// a long outage costs the dependency one probe per concern every 5 s.
+const PROBE_BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(100),
+    max: Duration::from_secs(5),
+};
+
 /// Everything the loop needs, built once at startup.
 pub(crate) struct Consumers {
     pub(crate) amqp: AmqpSettings,
@@ -48,6 +65,8 @@ pub(crate) struct Consumers {
     pub(crate) prefetch: u16,
     pub(crate) concurrency: usize,
     pub(crate) state: amqp::BrokerState,
+    /// What a paused consumer probes until it answers.
+    pub(crate) probes: DependencyProbes,
 }
 
 /// Why a session (one connection's life) ended, when not by shutdown.
@@ -79,6 +98,11 @@ impl Consumers {
     /// until something breaks (`Err`).
     async fn session(&self, session: amqp::Session) -> Result<(), Broken> {
         let (connection, shutdown) = (session.connection(), session.shutdown());
+        // Queues left with other arguments (the classic ones before quorum
+        // queues) would make the declaration below fail: move them first.
+        migration::migrate(connection, &self.topology, &self.amqp)
+            .await
+            .map_err(|error| error.to_string())?;
         let setup = connection.create_channel().await.map_err(describe)?;
         self.topology
             .declare(&setup, &self.amqp)
@@ -119,8 +143,7 @@ impl Consumers {
         connection: &Connection,
         handler: Arc<dyn Handler>,
     ) -> Result<RunningConsumer, Broken> {
-        let concern = handler.concern();
-        let queues = self.topology.queues(concern).clone();
+        let queues = self.topology.queues(handler.concern()).clone();
         let channel = connection.create_channel().await.map_err(describe)?;
         channel
             .basic_qos(self.prefetch, BasicQosOptions::default())
@@ -132,15 +155,8 @@ impl Consumers {
             .confirm_select(ConfirmSelectOptions::default())
             .await
             .map_err(describe)?;
-        let stream = channel
-            .basic_consume(
-                queues.work.as_str().into(),
-                format!("{CONNECTION_NAME}.{concern}").into(),
-                BasicConsumeOptions::default(), // manual acks
-                FieldTable::default(),
-            )
-            .await
-            .map_err(describe)?;
+        let stream = start_consuming(&channel, &queues).await.map_err(describe)?;
+        metrics::consumer_resumed(&queues.work);
         Ok(RunningConsumer {
             context: Arc::new(DeliveryContext {
                 channel,
@@ -148,96 +164,86 @@ impl Consumers {
                 queues,
             }),
             stream,
+            probes: self.probes.clone(),
         })
     }
+}
+
+/// Consumes the work queue of `queues` on `channel`, with manual acks.
+async fn start_consuming(
+    channel: &Channel,
+    queues: &QueueNames,
+) -> Result<lapin::Consumer, lapin::Error> {
+    channel
+        .basic_consume(
+            queues.work.as_str().into(),
+            format!("{CONNECTION_NAME}.{}", queues.concern).into(),
+            BasicConsumeOptions::default(), // manual acks
+            FieldTable::default(),
+        )
+        .await
 }
 
 /// One concern's consumer on its own channel.
 struct RunningConsumer {
     context: Arc<DeliveryContext>,
     stream: lapin::Consumer,
+    /// What it probes while paused.
+    probes: DependencyProbes,
 }
 
 impl RunningConsumer {
     // ANCHOR: consume
     /// Takes deliveries while fewer than `concurrency` are in flight, until
-    /// `stop`; then cancels, drains and closes the channel.
+    /// `stop`; pauses while a handler reports its dependency unreachable;
+    /// then cancels, drains and closes the channel.
     async fn run(mut self, concurrency: usize, stop: &Shutdown) -> Result<(), Broken> {
         let permits = Arc::new(Semaphore::new(concurrency));
         let mut in_flight = JoinSet::new();
+        // A permit first, so a delivery is taken off the stream only when it
+        // can start at once; the rest wait in the prefetch buffer.
+        let mut permit = None;
+        let mut consuming = true;
         let ended = loop {
-            // A permit first, so a delivery is taken off the stream only when
-            // it can start at once; the rest wait in the prefetch buffer.
-            let permit = tokio::select! {
+            tokio::select! {
                 biased;
                 () = stop.triggered() => break Ok(()),
-                permit = Arc::clone(&permits).acquire_owned() => permit.expect("never closed"),
-            };
-            let next = tokio::select! {
-                biased;
-                () = stop.triggered() => break Ok(()),
-                next = self.stream.next() => next,
-            };
-            match next {
-                Some(Ok(delivery)) => {
-                    let context = Arc::clone(&self.context);
-                    in_flight.spawn(async move {
-                        process(&context, delivery).await;
-                        drop(permit);
-                    });
+                Some(finished) = in_flight.join_next() => {
+                    let Some(outage) = outage_of(finished) else { continue };
+                    match self.pause_until_available(outage, &mut in_flight, stop).await {
+                        Ok(PauseEnded::Resumed) => {}
+                        Ok(PauseEnded::Stopped) => {
+                            consuming = false;
+                            break Ok(());
+                        }
+                        Err(broken) => break Err(broken),
+                    }
                 }
-                Some(Err(error)) => break Err(describe(error)),
-                None => break Err("the broker cancelled the consumer".to_owned()),
+                acquired = Arc::clone(&permits).acquire_owned(), if permit.is_none() => {
+                    permit = Some(acquired.expect("never closed"));
+                }
+                next = self.stream.next(), if permit.is_some() => match next {
+                    Some(Ok(delivery)) => {
+                        let context = Arc::clone(&self.context);
+                        let permit = permit.take();
+                        in_flight.spawn(async move {
+                            let settled = process(&context, delivery).await;
+                            drop(permit);
+                            settled
+                        });
+                    }
+                    Some(Err(error)) => break Err(describe(error)),
+                    None => break Err("the broker cancelled the consumer".to_owned()),
+                },
             }
-            // Reap finished tasks so the set does not grow without bound.
-            while in_flight.try_join_next().is_some() {}
         };
         if ended.is_err() {
             stop.trigger();
         }
-        self.stop(in_flight).await;
+        self.stop(in_flight, consuming).await;
         ended
     }
     // ANCHOR_END: consume
-
-    /// Graceful stop: no new deliveries, in-flight ones finish and settle,
-    /// then the channel closes. Deliveries prefetched but not started are
-    /// unacked, so closing the channel returns them to the queue.
-    async fn stop(self, mut in_flight: JoinSet<()>) {
-        let channel = &self.context.channel;
-        let concern = self.context.queues.concern.as_str();
-        if channel.status().connected() {
-            let tag = self.stream.tag();
-            if let Err(error) = channel
-                .basic_cancel(tag, BasicCancelOptions::default())
-                .await
-            {
-                tracing::debug!(concern, %error, "cancel failed (channel closing)");
-            }
-        }
-        let count = in_flight.len();
-        let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
-            while in_flight.join_next().await.is_some() {}
-        })
-        .await;
-        if drained.is_err() {
-            tracing::warn!(
-                concern,
-                unfinished = in_flight.len(),
-                "drain timed out; abandoning unfinished messages to redelivery"
-            );
-            in_flight.abort_all();
-        } else if count > 0 {
-            tracing::info!(concern, count, "in-flight messages finished");
-        }
-        close_channel(channel).await;
-    }
-}
-
-async fn close_channel(channel: &Channel) {
-    if channel.status().connected() {
-        let _ = channel.close(200, "worker stopping".into()).await;
-    }
 }
 
 fn describe(error: lapin::Error) -> Broken {

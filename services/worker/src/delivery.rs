@@ -7,11 +7,16 @@
 //! | poison: undecodable, unknown type or version, or a permanent handler error | a copy in the dead-letter queue (with `x-death-reason`, `x-attempt`, `x-failed-queue`), then ack |
 //! | transient error, retries left | a copy in retry queue `attempt + 1` (with `x-attempt` = `attempt + 1`), then ack |
 //! | transient error, no retries left | a copy in the dead-letter queue ("gave up after N attempts: …"), then ack |
+//! | the worker's own dependency is unreachable | a copy in the work queue, headers unchanged (no retry spent), then ack; the consumer pauses |
 //! | the copy could not be published | nack with requeue: nothing is dropped silently |
 //!
 //! The original is acked only after the broker confirmed the copy, so a
 //! crash in between duplicates the message (handlers are idempotent)
 //! rather than losing it.
+
+mod hand_back;
+
+pub(crate) use hand_back::{Outage, Settled, hand_back};
 
 use std::{
     sync::Arc,
@@ -31,6 +36,7 @@ use lapin::{
 use tracing::Instrument;
 
 use crate::{
+    delivery::hand_back::return_copy,
     handlers::{Handler, HandlerError, Outcome, Received},
     metrics::{self, DeadLetterReason},
     republish::{
@@ -60,6 +66,7 @@ enum Verdict {
     Done(Outcome),
     Retry(String),
     Poison(String),
+    HandBack(Outage),
 }
 
 /// Who the delivery is, for log lines: known even when it does not decode.
@@ -69,12 +76,28 @@ struct Identity {
     attempt: u64,
 }
 
+impl Identity {
+    /// What the properties say, before the body is decoded.
+    fn of(delivery: &Delivery) -> Self {
+        let headers = delivery.properties.headers().as_ref();
+        Self {
+            event_id: delivery
+                .properties
+                .message_id()
+                .as_ref()
+                .map_or_else(|| "unknown".to_owned(), ToString::to_string),
+            event_type: "unknown".to_owned(),
+            attempt: header_number(headers, ATTEMPT_HEADER).unwrap_or(0),
+        }
+    }
+}
+
 // ANCHOR: process
 /// Handles one delivery and settles it with the broker. Never fails: every
 /// path ends in an ack, or a nack that puts the message back.
-pub(crate) async fn process(context: &DeliveryContext, delivery: Delivery) {
+pub(crate) async fn process(context: &DeliveryContext, delivery: Delivery) -> Settled {
     let span = consume_span(context, &delivery);
-    decide_and_settle(context, delivery).instrument(span).await;
+    decide_and_settle(context, delivery).instrument(span).await
 }
 
 // ANCHOR: consume_span
@@ -110,20 +133,12 @@ fn consume_span(context: &DeliveryContext, delivery: &Delivery) -> tracing::Span
 }
 // ANCHOR_END: consume_span
 
-async fn decide_and_settle(context: &DeliveryContext, delivery: Delivery) {
+async fn decide_and_settle(context: &DeliveryContext, delivery: Delivery) -> Settled {
     metrics::message_consumed(&context.queues.work);
+    let mut identity = Identity::of(&delivery);
+    let attempt = identity.attempt;
     let headers = delivery.properties.headers().as_ref();
-    let attempt = header_number(headers, ATTEMPT_HEADER).unwrap_or(0);
     let replays = header_number(headers, REPLAYS_HEADER).unwrap_or(0);
-    let mut identity = Identity {
-        event_id: delivery
-            .properties
-            .message_id()
-            .as_ref()
-            .map_or_else(|| "unknown".to_owned(), ToString::to_string),
-        event_type: "unknown".to_owned(),
-        attempt,
-    };
     let verdict = match Envelope::decode(&delivery.data) {
         Err(error) => Verdict::Poison(error.to_string()),
         Ok(envelope) => {
@@ -141,14 +156,22 @@ async fn decide_and_settle(context: &DeliveryContext, delivery: Delivery) {
                 Ok(outcome) => Verdict::Done(outcome),
                 Err(HandlerError::Transient(reason)) => Verdict::Retry(reason),
                 Err(HandlerError::Permanent(reason)) => Verdict::Poison(reason),
+                Err(HandlerError::Unavailable { dependency, reason }) => {
+                    Verdict::HandBack(Outage { dependency, reason })
+                }
             }
         }
     };
-    settle(context, &delivery, &identity, verdict).await;
+    settle(context, &delivery, &identity, verdict).await
 }
 // ANCHOR_END: process
 
-async fn settle(context: &DeliveryContext, delivery: &Delivery, who: &Identity, verdict: Verdict) {
+async fn settle(
+    context: &DeliveryContext,
+    delivery: &Delivery,
+    who: &Identity,
+    verdict: Verdict,
+) -> Settled {
     let concern = context.queues.concern.as_str();
     let (event_id, event_type, attempt) = (&who.event_id, &who.event_type, who.attempt);
     match verdict {
@@ -168,7 +191,8 @@ async fn settle(context: &DeliveryContext, delivery: &Delivery, who: &Identity, 
             let Some(retry) = context.queues.retry(next) else {
                 let reason = format!("gave up after {next} attempts: {reason}");
                 let why = DeadLetterReason::RetriesExhausted;
-                return dead_letter(context, delivery, who, &reason, why).await;
+                dead_letter(context, delivery, who, &reason, why).await;
+                return Settled::Done;
             };
             tracing::warn!(concern, event_id, event_type, attempt, %reason,
                 retry_in_ms = retry.delay_ms, "handling failed; will retry");
@@ -183,7 +207,14 @@ async fn settle(context: &DeliveryContext, delivery: &Delivery, who: &Identity, 
         Verdict::Poison(reason) => {
             dead_letter(context, delivery, who, &reason, DeadLetterReason::Poison).await;
         }
+        Verdict::HandBack(outage) => {
+            tracing::debug!(concern, event_id, event_type, attempt, dependency = %outage.dependency,
+                "dependency unreachable; handing the message back");
+            return_copy(context, delivery, who).await;
+            return Settled::DependencyDown(outage);
+        }
     }
+    Settled::Done
 }
 
 async fn dead_letter(

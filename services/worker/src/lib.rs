@@ -9,8 +9,9 @@
 //! |---|---|
 //! | [`settings`] | what the worker reads from config files and env |
 //! | [`startup`] | `Application::build` → bound health server → `run_until_stopped` |
-//! | [`topology`] | exchange, work, retry and dead-letter queues: names and declaration |
-//! | [`consumer`] | connection loop, one consumer per concern, bounded concurrency, drain |
+//! | [`topology`] | exchange, work, retry and dead-letter queues: names, quorum arguments, declaration, migration from classic queues |
+//! | [`consumer`] | connection loop, one consumer per concern, bounded concurrency, pause while a dependency is down, drain |
+//! | [`dependencies`] | the worker's own dependencies (Postgres, SMTP) and their probes |
 //! | `delivery` | one delivery: decode, handle, then ack, retry or dead-letter |
 //! | [`republish`] | confirmed copies of a message to a queue; the header names |
 //! | [`handlers`] | what each concern does with an event (email, audit) |
@@ -27,6 +28,7 @@
 pub mod consumer;
 pub mod dead_letters;
 mod delivery;
+pub mod dependencies;
 pub mod email;
 pub mod handlers;
 pub mod metrics;
@@ -43,4 +45,4 @@ pub mod topology;
 
 pub use settings::{Settings, WorkerSettings};
 pub use startup::{Application, Handlers, StartupError};
-pub use topology::{Concern, QueueNames, Topology};
+pub use topology::{Concern, DELIVERY_LIMIT, QueueNames, Topology};

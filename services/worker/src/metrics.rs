@@ -13,9 +13,14 @@ use capstone_platform::{
         dependencies::{BrokerSampler, PoolSampler},
     },
 };
-use metrics::{Unit, counter, describe_counter, describe_histogram, histogram};
+use metrics::{
+    Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+};
 
-use crate::handlers::{HandlerError, Outcome};
+use crate::{
+    dependencies::Dependency,
+    handlers::{HandlerError, Outcome},
+};
 
 /// The `service` label of every series this service exports.
 pub const SERVICE: &str = "worker";
@@ -32,8 +37,17 @@ pub const MESSAGES_DEAD_LETTERED_TOTAL: &str = "capstone_worker_messages_dead_le
 /// Messages handed back to their queue because their copy could not be
 /// published, by `queue`.
 pub const MESSAGES_REQUEUED_TOTAL: &str = "capstone_worker_messages_requeued_total";
-/// How long handlers took, by `queue` and `result` (`ok`, `transient`, `permanent`).
+/// Messages put back in their work queue unhandled, as fresh copies,
+/// because the worker's own dependency was unreachable, by `queue`.
+pub const MESSAGES_HANDED_BACK_TOTAL: &str = "capstone_worker_messages_handed_back_total";
+/// How long handlers took, by `queue` and `result` (`ok`, `transient`,
+/// `permanent`, `unavailable`).
 pub const HANDLER_DURATION_SECONDS: &str = "capstone_worker_handler_duration_seconds";
+/// 1 while the consumer of `queue` is paused, waiting for a dependency; 0
+/// while it consumes.
+pub const CONSUMER_PAUSED: &str = "capstone_worker_consumer_paused";
+/// Pauses of the consumer of `queue`, by the `dependency` that was down.
+pub const CONSUMER_PAUSES_TOTAL: &str = "capstone_worker_consumer_pauses_total";
 
 /// Every name above, for tests that check dashboards against them.
 pub const NAMES: &[&str] = &[
@@ -41,7 +55,10 @@ pub const NAMES: &[&str] = &[
     MESSAGES_RETRIED_TOTAL,
     MESSAGES_DEAD_LETTERED_TOTAL,
     MESSAGES_REQUEUED_TOTAL,
+    MESSAGES_HANDED_BACK_TOTAL,
     HANDLER_DURATION_SECONDS,
+    CONSUMER_PAUSED,
+    CONSUMER_PAUSES_TOTAL,
 ];
 // ANCHOR_END: names
 
@@ -62,10 +79,22 @@ fn describe() {
         MESSAGES_REQUEUED_TOTAL,
         "Messages handed back to their queue because their retry or dead-letter copy could not be published."
     );
+    describe_counter!(
+        MESSAGES_HANDED_BACK_TOTAL,
+        "Messages put back in their work queue unhandled because the worker's own dependency was unreachable."
+    );
     describe_histogram!(
         HANDLER_DURATION_SECONDS,
         Unit::Seconds,
-        "Time a handler took, by work queue and result (ok, transient, permanent)."
+        "Time a handler took, by work queue and result (ok, transient, permanent, unavailable)."
+    );
+    describe_gauge!(
+        CONSUMER_PAUSED,
+        "1 while the consumer of a work queue waits for an unreachable dependency, 0 while it consumes."
+    );
+    describe_counter!(
+        CONSUMER_PAUSES_TOTAL,
+        "Pauses of a work queue's consumer, by the dependency that was unreachable."
     );
 }
 
@@ -114,12 +143,35 @@ pub fn message_requeued(queue: &str) {
         .increment(1);
 }
 
+pub fn message_handed_back(queue: &str) {
+    counter!(MESSAGES_HANDED_BACK_TOTAL, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned())
+        .increment(1);
+}
+
+/// The consumer of `queue` is now consuming (at start, and after a pause).
+pub fn consumer_resumed(queue: &str) {
+    gauge!(CONSUMER_PAUSED, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned()).set(0.0);
+}
+
+/// The consumer of `queue` paused because `dependency` is unreachable.
+pub fn consumer_paused(queue: &str, dependency: Dependency) {
+    gauge!(CONSUMER_PAUSED, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned()).set(1.0);
+    counter!(
+        CONSUMER_PAUSES_TOTAL,
+        SERVICE_LABEL => SERVICE,
+        "queue" => queue.to_owned(),
+        "dependency" => dependency.as_str(),
+    )
+    .increment(1);
+}
+
 /// A handler finished with `result` after `took`.
 pub fn handler_finished(queue: &str, result: &Result<Outcome, HandlerError>, took: Duration) {
     let result = match result {
         Ok(_) => "ok",
         Err(HandlerError::Transient(_)) => "transient",
         Err(HandlerError::Permanent(_)) => "permanent",
+        Err(HandlerError::Unavailable { .. }) => "unavailable",
     };
     histogram!(
         HANDLER_DURATION_SECONDS,

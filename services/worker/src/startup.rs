@@ -25,6 +25,7 @@ use chrono::TimeDelta;
 
 use crate::{
     consumer::Consumers,
+    dependencies::DependencyProbes,
     email::{EmailError, Mailer},
     handlers::{AuditHandler, EmailHandler, Handler},
     metrics, migrations,
@@ -118,8 +119,13 @@ impl Application {
             ),
             interval: Duration::from_secs(worker.prune_interval_secs),
         };
-        let handlers = adjust(default_handlers(&settings, &pool)?);
+        let mailer = build_mailer(&settings)?;
+        let handlers = adjust(default_handlers(&mailer, &pool));
         check_handlers(&handlers)?;
+        let probes = DependencyProbes {
+            postgres: PostgresCheck::new(pool.clone()),
+            mailer,
+        };
 
         let state = BrokerState::default();
         let metrics_exporter = metrics::exporter(&pool, &state);
@@ -135,6 +141,7 @@ impl Application {
             prefetch: worker.prefetch,
             concurrency: worker.concurrency,
             state,
+            probes,
         };
         Ok(Self {
             port,
@@ -163,16 +170,23 @@ impl Application {
     }
 }
 
-/// The email and audit handlers over `pool`.
-fn default_handlers(settings: &Settings, pool: &PgPool) -> Result<Handlers, StartupError> {
+/// The mailer the settings describe (file or SMTP sink).
+fn build_mailer(settings: &Settings) -> Result<Arc<Mailer>, StartupError> {
     let sealer = Sealer::from_settings(&settings.link_sealing, settings.environment)
         .map_err(|error| EmailError::Permanent(error.to_string()))?;
-    let mailer = Arc::new(Mailer::new(&settings.worker.email, Arc::new(sealer))?);
+    Ok(Arc::new(Mailer::new(
+        &settings.worker.email,
+        Arc::new(sealer),
+    )?))
+}
+
+/// The email and audit handlers, over `mailer` and `pool`.
+fn default_handlers(mailer: &Arc<Mailer>, pool: &PgPool) -> Handlers {
     let processed = ProcessedEvents::new(pool.clone());
-    Ok(vec![
-        Arc::new(EmailHandler::new(mailer, processed)),
+    vec![
+        Arc::new(EmailHandler::new(Arc::clone(mailer), processed)),
         Arc::new(AuditHandler::new(AuditLog::new(pool.clone()))),
-    ])
+    ]
 }
 
 /// Two handlers on one queue would each get half the messages: refuse.

@@ -18,11 +18,13 @@ use super::{
     templates,
 };
 
-/// Why an email was not sent. The consumer retries [`Transient`] failures
-/// and dead-letters [`Permanent`] ones.
+/// Why an email was not sent. The consumer retries [`Transient`] failures,
+/// dead-letters [`Permanent`] ones, and pauses on [`Unavailable`] until
+/// the mail server answers.
 ///
 /// [`Transient`]: EmailError::Transient
 /// [`Permanent`]: EmailError::Permanent
+/// [`Unavailable`]: EmailError::Unavailable
 #[derive(Debug, thiserror::Error)]
 pub enum EmailError {
     /// Retrying cannot help: a recipient address that does not parse, an
@@ -33,6 +35,10 @@ pub enum EmailError {
     /// is full.
     #[error("email not sent (worth retrying): {0}")]
     Transient(String),
+    /// The mail server cannot be reached at all (connection refused or
+    /// reset, no route, connect timeout): every email would fail alike.
+    #[error("the mail server cannot be reached: {0}")]
+    Unavailable(String),
 }
 
 impl EmailError {
@@ -98,6 +104,15 @@ impl Mailer {
         match templates::render(&envelope.event, links)? {
             Some(email) => message::build(&self.from, envelope, email).map(Some),
             None => Ok(None),
+        }
+    }
+
+    /// `Ok` once the sink can take an email: an SMTP `NOOP` on a fresh
+    /// connection; always for the file sink (a full disk is `Transient`).
+    pub async fn probe(&self) -> Result<(), EmailError> {
+        match &self.sink {
+            Sink::File(_) => Ok(()),
+            Sink::Smtp(sink) => sink.probe().await,
         }
     }
 

@@ -93,6 +93,26 @@ impl SmtpSink {
     }
 }
 
+impl SmtpSink {
+    /// Opens a connection and says `NOOP`: whether an email could go now.
+    pub(super) async fn probe(&self) -> Result<(), EmailError> {
+        let tested = tokio::time::timeout(self.timeout, self.transport.test_connection()).await;
+        match tested {
+            Ok(Ok(true)) => Ok(()),
+            Ok(Ok(false)) => Err(EmailError::Unavailable(format!(
+                "{} did not answer NOOP",
+                self.target
+            ))),
+            Ok(Err(error)) => Err(classify(&self.target, &error)),
+            Err(_elapsed) => Err(EmailError::Unavailable(format!(
+                "{} did not answer within {} ms",
+                self.target,
+                self.timeout.as_millis()
+            ))),
+        }
+    }
+}
+
 // ANCHOR: smtp_tls
 /// lettre's TLS mode for `settings.tls`: `Required` (never `Opportunistic`)
 /// for STARTTLS, `Wrapper` for TLS from the first byte. Roots as in
@@ -121,16 +141,34 @@ fn tls(settings: &SmtpSettings) -> Result<Tls, EmailError> {
 
 /// Permanent for what a retry cannot fix: a 5xx reply (unknown mailbox,
 /// rejected content, failed login) and a server lacking what this email
-/// needs (lettre's "client" errors, e.g. no 8BITMIME). Transient for the
-/// rest: 4xx replies (greylisting, full mailbox), refused connections,
-/// timeouts and garbled replies.
+/// needs (lettre's "client" errors, e.g. no 8BITMIME). Unavailable when no
+/// conversation happened: the connection was refused, reset or timed out
+/// (an I/O error under lettre's), which no email would get past. Transient
+/// for the rest: 4xx replies (greylisting, full mailbox) and garbled replies.
 fn classify(target: &str, error: &smtp::Error) -> EmailError {
     let message = format!("{target}: {error}");
     if error.is_permanent() || error.is_client() {
         EmailError::Permanent(message)
+    } else if error.is_transient() || error.is_response() || error.is_tls() {
+        EmailError::Transient(message)
+    } else if caused_by_io(error) {
+        EmailError::Unavailable(message)
     } else {
         EmailError::Transient(message)
     }
+}
+
+/// Whether an I/O error (refused, reset, unreachable, timed out) is in
+/// `error`'s chain of causes.
+fn caused_by_io(error: &smtp::Error) -> bool {
+    let mut cause = std::error::Error::source(error);
+    while let Some(error) = cause {
+        if error.is::<std::io::Error>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 #[cfg(test)]
@@ -169,13 +207,28 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_server_that_is_not_listening_is_transient() {
+    async fn a_server_that_is_not_listening_is_unavailable_and_fails_the_probe() {
         let port = SmtpTestServer::unused_port().await;
         let sink = SmtpSink::new(&settings(port)).expect("plain");
 
         let error = sink.send(&message()).await.expect_err("refused");
+        let probed = sink.probe().await;
 
-        assert!(error.is_transient(), "{error:?}");
+        assert!(matches!(error, EmailError::Unavailable(_)), "{error:?}");
+        assert!(
+            matches!(probed, Err(EmailError::Unavailable(_))),
+            "{probed:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_server_that_answers_passes_the_probe() {
+        let server = SmtpTestServer::start(Reply::Accept).await;
+        let sink = SmtpSink::new(&settings(server.port())).expect("plain");
+
+        let probed = sink.probe().await;
+
+        assert!(probed.is_ok(), "{probed:?}");
     }
 
     #[tokio::test]

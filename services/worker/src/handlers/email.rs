@@ -6,6 +6,7 @@ use futures_util::future::BoxFuture;
 
 use super::{Handler, HandlerError, Outcome, Received};
 use crate::{
+    dependencies::Dependency,
     email::{EmailError, Mailer},
     repo::ProcessedEvents,
     topology::Concern,
@@ -27,10 +28,13 @@ impl EmailHandler {
 
 impl From<EmailError> for HandlerError {
     fn from(error: EmailError) -> Self {
-        if error.is_transient() {
-            HandlerError::Transient(error.to_string())
-        } else {
-            HandlerError::Permanent(error.to_string())
+        match error {
+            EmailError::Transient(_) => HandlerError::Transient(error.to_string()),
+            EmailError::Permanent(_) => HandlerError::Permanent(error.to_string()),
+            EmailError::Unavailable(_) => HandlerError::Unavailable {
+                dependency: Dependency::Smtp,
+                reason: error.to_string(),
+            },
         }
     }
 }

@@ -9,6 +9,7 @@
 //! | `Ok(Outcome::…)` | acks |
 //! | `Err(HandlerError::Transient)` | retries after the next configured delay, dead-letters after the last |
 //! | `Err(HandlerError::Permanent)` | dead-letters at once: retrying cannot help |
+//! | `Err(HandlerError::Unavailable)` | hands the message back untouched and pauses until the dependency answers |
 //!
 //! Handlers must be idempotent: RabbitMQ delivers at least once. Both keep
 //! a `processed_events` row per event for that.
@@ -25,7 +26,7 @@ pub use email::EmailHandler;
 use capstone_contracts::events::Envelope;
 use futures_util::future::BoxFuture;
 
-use crate::{repo::RepoError, topology::Concern};
+use crate::{dependencies::Dependency, repo::RepoError, topology::Concern};
 
 /// An event as a handler receives it.
 #[derive(Debug, Clone)]
@@ -51,21 +52,40 @@ pub enum Outcome {
     Ignored,
 }
 
-/// Why handling failed; decides between retry and dead letter.
+/// Why handling failed; decides between retry, dead letter and pause.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HandlerError {
-    /// Might work later (database down, SMTP timeout): retried.
+    /// Might work later (a query failed, the mail server said 4xx): retried.
     #[error("{0}")]
     Transient(String),
     /// Will never work (an address lettre cannot parse): dead-lettered.
     #[error("{0}")]
     Permanent(String),
+    // ANCHOR: unavailable
+    /// The worker's own dependency cannot be reached (no database
+    /// connection, the mail server refuses connections). Says nothing about
+    /// the event, and every other event would fail the same way: the
+    /// consumer pauses instead of spending the event's retries.
+    #[error("{dependency} unreachable: {reason}")]
+    Unavailable {
+        dependency: Dependency,
+        reason: String,
+    },
+    // ANCHOR_END: unavailable
 }
 
 impl From<RepoError> for HandlerError {
-    /// A database error says nothing about the event: retry it.
+    /// A database error says nothing about the event: wait for the database
+    /// when it cannot be reached, retry otherwise.
     fn from(error: RepoError) -> Self {
-        HandlerError::Transient(error.to_string())
+        if error.is_unreachable() {
+            HandlerError::Unavailable {
+                dependency: Dependency::Postgres,
+                reason: error.to_string(),
+            }
+        } else {
+            HandlerError::Transient(error.to_string())
+        }
     }
 }
 

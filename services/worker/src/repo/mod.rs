@@ -26,6 +26,24 @@ pub enum RepoError {
     Query(#[from] diesel::result::Error),
 }
 
+impl RepoError {
+    /// Whether the database could not be reached at all: no connection from
+    /// the pool, or the connection died under the query. Anything else
+    /// (a constraint, a serialisation failure) is about this query.
+    pub fn is_unreachable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            RepoError::Unavailable(_) => true,
+            // What diesel-async reports when the socket dies mid-query.
+            RepoError::Query(Error::DatabaseError(
+                DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
+                _,
+            )) => true,
+            RepoError::Query(_) => false,
+        }
+    }
+}
+
 impl From<PoolError> for RepoError {
     fn from(error: PoolError) -> Self {
         RepoError::Unavailable(describe_pool_error(&error))

@@ -9,12 +9,15 @@
 #![allow(unreachable_pub, missing_debug_implementations)]
 
 mod applying;
+mod database_outage;
 mod dead_letter_replay;
 mod duplicates;
 mod health;
 mod helpers;
 mod metrics;
 mod poison;
+mod queue_migration;
+mod quorum_queues;
 mod reconnection;
 mod retries;
 mod shutdown;
