@@ -158,13 +158,26 @@ fn classify(target: &str, error: &smtp::Error) -> EmailError {
     }
 }
 
-/// Whether an I/O error (refused, reset, unreachable, timed out) is in
-/// `error`'s chain of causes.
+/// Whether a connection-level I/O error (refused, reset, unreachable,
+/// timed out) is in `error`'s chain of causes. Not any I/O error: a failed
+/// TLS handshake (an untrusted certificate) arrives as `InvalidData`, and
+/// is a configuration problem to retry and report, not an outage.
 fn caused_by_io(error: &smtp::Error) -> bool {
+    use std::io::ErrorKind;
     let mut cause = std::error::Error::source(error);
     while let Some(error) = cause {
-        if error.is::<std::io::Error>() {
-            return true;
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::NotConnected
+                    | ErrorKind::TimedOut
+                    | ErrorKind::HostUnreachable
+                    | ErrorKind::NetworkUnreachable
+                    | ErrorKind::AddrNotAvailable
+            );
         }
         cause = error.source();
     }
