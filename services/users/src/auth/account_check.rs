@@ -7,7 +7,9 @@
 //! account through the users cache: an in-process hit on the instance that
 //! made the change (which invalidates its own entry and Redis), and at most
 //! `users.cache.local_ttl_ms` (5 s by default) of staleness on the others
-//! for old tokens. New tokens are never refused for a stale cache: one
+//! for old tokens (when the writer could not delete the Redis copy, the
+//! cache's own bound applies: a few seconds after Redis is reachable again,
+//! see `cache::user_cache`). New tokens are never refused for a stale cache: one
 //! newer than the cached account makes the check read the account again.
 //! What it costs per request is in benches/access_tokens.rs.
 
