@@ -19,11 +19,13 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Up) {
         Command::Up => {
             let file = cli.config.as_deref();
-            up::run(
+            // Boxed: the three services' startup futures together are large
+            // (about 20 KB), and this one would otherwise sit on main's stack.
+            Box::pin(up::run(
                 load_settings(file)?,
                 load_settings(file)?,
                 load_settings(file)?,
-            )
+            ))
             .await
         }
         Command::Migrate => migrate::run(load_settings(cli.config.as_deref())?).await,
