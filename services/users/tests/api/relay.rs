@@ -222,15 +222,7 @@ async fn while_the_broker_is_away_events_wait_in_the_outbox_and_follow_on_reconn
     let probe = Probe::new().await;
     let mut amqp = probe.settings.clone();
     let broker = CuttableProxy::in_front_of_amqp(&mut amqp).await;
-    let app = spawn_app_with(move |settings| {
-        settings.amqp = AmqpSettings {
-            reconnect_max_delay_ms: 200,
-            ..amqp
-        };
-        settings.users.outbox.relay_enabled = true;
-        settings.users.outbox.poll_interval_ms = 100;
-    })
-    .await;
+    let app = app_relaying_to(amqp).await;
     assert_eq!(register(&app, "ada@example.com").await.status(), 202);
     probe.take(1).await;
 
@@ -278,4 +270,18 @@ pub(crate) async fn wait_until_all_sent(app: &TestApp) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the outbox still has unsent rows");
+}
+
+/// An app whose relay publishes through `amqp` (a proxy a test can cut),
+/// polling often and reconnecting quickly.
+pub(crate) async fn app_relaying_to(amqp: AmqpSettings) -> TestApp {
+    spawn_app_with(move |settings| {
+        settings.amqp = AmqpSettings {
+            reconnect_max_delay_ms: 200,
+            ..amqp
+        };
+        settings.users.outbox.relay_enabled = true;
+        settings.users.outbox.poll_interval_ms = 100;
+    })
+    .await
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use capstone_platform::{
     metrics::{exposition::Exposition, names::AMQP_CONNECTED},
-    settings::AmqpSettings,
     testing::CuttableProxy,
 };
 use capstone_users::metrics::{OUTBOX_OLDEST_UNSENT_AGE_SECONDS, OUTBOX_RELAY_FAILURES_TOTAL};
@@ -18,8 +17,8 @@ use diesel_async::RunQueryDsl;
 use serde_json::json;
 
 use crate::{
-    helpers::{TEST_PASSWORD, TestApp, spawn_app_with},
-    relay::{Probe, wait_until_all_sent},
+    helpers::{TEST_PASSWORD, TestApp},
+    relay::{Probe, app_relaying_to, wait_until_all_sent},
 };
 
 /// What the relay noted on an unsent row.
@@ -54,15 +53,7 @@ async fn while_the_broker_is_unreachable_waiting_rows_and_metrics_show_the_failu
     let mut amqp = probe.settings.clone();
     let broker = CuttableProxy::in_front_of_amqp(&mut amqp).await;
     broker.cut();
-    let app = spawn_app_with(move |settings| {
-        settings.amqp = AmqpSettings {
-            reconnect_max_delay_ms: 200,
-            ..amqp
-        };
-        settings.users.outbox.relay_enabled = true;
-        settings.users.outbox.poll_interval_ms = 100;
-    })
-    .await;
+    let app = app_relaying_to(amqp).await;
 
     let registered = app
         .post_public(
