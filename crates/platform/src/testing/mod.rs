@@ -1,8 +1,18 @@
 //! Test fixtures every service's tests share. Compiled only with the
 //! `testing` feature, which nothing in production enables (and for this
-//! crate's own unit tests).
+//! crate's own unit tests). docs/src/testing.md ("The harness") explains
+//! them.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`test_database`] | a database per test, copied from a migrated template |
+//! | [`cuttable_proxy`] | a TCP proxy a test cuts, to take a dependency away |
+//! | [`eventually`] | bounded polling: how a test waits for what happens later |
+//! | [`logs`], [`traces`], [`thread_subscriber`] | log lines and spans captured in memory |
+//! | [`tls`], [`tls_terminator`] | a test certificate authority and TLS in front of a plain server |
 
 pub mod cuttable_proxy;
+pub mod eventually;
 pub mod logs;
 pub mod test_database;
 pub mod thread_subscriber;
@@ -11,6 +21,7 @@ pub mod tls_terminator;
 pub mod traces;
 
 pub use cuttable_proxy::CuttableProxy;
+pub use eventually::{PATIENCE, eventually, eventually_true};
 pub use logs::CapturedLogs;
 pub use test_database::TestDatabase;
 pub use thread_subscriber::set_thread_default;
