@@ -152,7 +152,7 @@ mod tests {
     #[tokio::test]
     #[should_panic(expected = "a check still running at the deadline")]
     async fn a_check_that_hangs_is_cut_off_at_the_bound() {
-        eventually("an answer", SHORT, || std::future::pending::<bool>()).await;
+        eventually("an answer", SHORT, std::future::pending::<bool>).await;
     }
 
     #[tokio::test]
