@@ -6,6 +6,7 @@
 //! | module | holds |
 //! |---|---|
 //! | [`test_database`] | a database per test, copied from a migrated template |
+//! | [`redis_namespace`] | a Redis key prefix per test, its keys deleted after it |
 //! | [`cuttable_proxy`] | a TCP proxy a test cuts, to take a dependency away |
 //! | [`eventually`] | bounded polling: how a test waits for what happens later |
 //! | [`logs`], [`traces`], [`thread_subscriber`] | log lines and spans captured in memory |
@@ -14,6 +15,7 @@
 pub mod cuttable_proxy;
 pub mod eventually;
 pub mod logs;
+pub mod redis_namespace;
 pub mod test_database;
 pub mod thread_subscriber;
 pub mod tls;
@@ -23,6 +25,7 @@ pub mod traces;
 pub use cuttable_proxy::CuttableProxy;
 pub use eventually::{PATIENCE, eventually, eventually_true};
 pub use logs::CapturedLogs;
+pub use redis_namespace::RedisNamespace;
 pub use test_database::TestDatabase;
 pub use thread_subscriber::set_thread_default;
 pub use tls::TestCa;

@@ -2,7 +2,7 @@
 //! and still enforced (per instance) when Redis is down.
 
 use capstone_gateway::{Settings, rate_limit::RateLimitSettings};
-use capstone_users::testing::RedisNamespace;
+use capstone_platform::testing::RedisNamespace;
 
 use crate::helpers::{
     Stub, assert_problem, base_settings, route, spawn_gateway, spawn_gateway_sharing, upstream,

@@ -7,15 +7,13 @@
 //! | [`TestDatabase`] | a database per test, copied from a migrated template (from `platform`; pass [`crate::migrations::MIGRATIONS`]) |
 //! | [`accounts`] | accounts made in SQL: the first admin |
 //! | [`identity`] | the suite's signing key: tokens for any user and role |
-//! | [`redis_namespace`] | a Redis key prefix per test, cleaned up after it |
+//! | [`RedisNamespace`] | a Redis key prefix per test, cleaned up after it (from `platform`) |
 
 pub mod accounts;
 pub mod identity;
-pub mod redis_namespace;
 
 pub use accounts::insert_admin;
-pub use capstone_platform::testing::TestDatabase;
+pub use capstone_platform::testing::{RedisNamespace, TestDatabase};
 pub use identity::{
     configure_test_auth, mint, sign_claims, test_sealing_settings, test_token_issuer,
 };
-pub use redis_namespace::RedisNamespace;

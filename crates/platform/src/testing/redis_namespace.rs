@@ -1,4 +1,8 @@
 //! A Redis key prefix per test, and its keys deleted when the test ends.
+//!
+//! Every service puts `redis.key_prefix` in front of its keys, so tests
+//! that share one Redis (the users service's cache and throttles, the
+//! gateway's rate limits) see only their own keys, and leave none behind.
 
 use secrecy::ExposeSecret;
 
@@ -9,7 +13,7 @@ pub struct RedisNamespace {
 }
 
 impl RedisNamespace {
-    pub fn new(settings: &capstone_platform::settings::RedisSettings) -> Self {
+    pub fn new(settings: &crate::settings::RedisSettings) -> Self {
         Self {
             prefix: format!("capstone-test-{}", uuid::Uuid::new_v4().simple()),
             url: settings.url.expose_secret().to_owned(),
