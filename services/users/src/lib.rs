@@ -8,7 +8,8 @@
 //! | [`auth`] | passwords, access and refresh tokens, login throttling, caller extractors |
 //! | [`settings`] | what the service reads from config files and env |
 //! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
-//! | [`routes`] | HTTP handlers under `/api/v1`, one module per resource |
+//! | [`routes`] | HTTP handlers under `/api/v1`, one module per resource: extract, call a use case, shape the answer |
+//! | [`accounts`] | the application layer: one method per use case (its transaction, event, cache invalidation, sessions); `Accounts`, the one state value |
 //! | [`domain`] | validated types and rules; no I/O |
 //! | [`repo`] | diesel queries; the only module that speaks SQL |
 //! | [`events`] | the outbox relay: committed events → RabbitMQ, with confirms |
@@ -19,9 +20,20 @@
 //! | [`seed`] | the first admin (`capstone seed --admin`) |
 //! | `testing` | fixtures for tests (feature `testing`): test databases, keys, Redis prefixes |
 //!
-//! Dependencies point one way: routes → domain ← repo. Chapters:
-//! docs/src/tour.md, databases.md, api-design.md, frameworks.md, testing.md.
+//! Dependencies point one way:
+//!
+//! ```text
+//! routes ──► accounts ──► domain, repo, cache, auth, events
+//! repo ──► domain            domain ──► nothing else in this crate
+//! ```
+//!
+//! Routes never name a repository (`tests/layering.rs` fails if one does);
+//! the `auth` extractors read the one state value, `Accounts`.
+//!
+//! Chapters: docs/src/tour.md, databases.md, api-design.md, frameworks.md
+//! ("The layers of a service"), testing.md; docs/src/adr/0009-an-application-layer.md.
 
+pub mod accounts;
 pub mod auth;
 pub mod cache;
 pub mod domain;

@@ -29,6 +29,7 @@ use capstone_platform::{
 };
 
 use crate::{
+    accounts::{Accounts, UniformResponse},
     auth::{
         AccessTokenIssuer, LinkLifetimes, LinkTokens, LoginThrottle, PasswordHasher,
         random::random_url_safe,
@@ -38,7 +39,6 @@ use crate::{
     metrics, migrations, openapi,
     repo::{OutboxRepository, SessionLifetimes, SessionRepository, UserRepository},
     routes,
-    routes::auth::UniformResponse,
     settings::Settings,
 };
 
@@ -142,19 +142,25 @@ impl Application {
             idle: TimeDelta::seconds(auth.refresh_token_idle_ttl_secs),
             absolute: TimeDelta::seconds(auth.refresh_token_absolute_ttl_secs),
         };
-        let state = AppState {
+        let tokens = access_token_issuer(&settings)?;
+        let accounts = Accounts {
             sessions: SessionRepository::new(pool.clone(), lifetimes),
-            repository: UserRepository::new(pool),
-            tokens: access_token_issuer(&settings)?,
+            users: UserRepository::new(pool),
+            verifier: tokens.verifier()?,
+            tokens,
             links: link_tokens(&settings)?,
-            passwords: PasswordHasher::new(&settings.users.auth.argon2)?,
+            passwords: PasswordHasher::new(&auth.argon2)?,
             cache: UserCache::new(redis.clone(), settings.users.cache.clone()),
             login_throttle: LoginThrottle::new(redis, auth.login_throttle.clone()),
+            uniform_response: UniformResponse(Duration::from_millis(auth.uniform_response_ms)),
+        };
+        let cache_metrics = accounts.cache().metrics();
+        let state = AppState {
+            accounts,
             readiness,
             draining: draining.clone(),
             metrics_exporter,
         };
-        let cache_metrics = state.cache.metrics();
         let server = http_server(listener, &settings, state)?;
         Ok(Self {
             port,
@@ -200,19 +206,21 @@ impl Application {
     }
 }
 
-/// What handlers share: built once at startup, cloned into each worker.
+// ANCHOR: app_state
+/// What the app shares, built once at startup and cloned into each worker:
+/// the service's one state value, and the platform's own (its handlers and
+/// middleware, shared with the gateway, extract these types themselves).
 struct AppState {
-    repository: UserRepository,
-    sessions: SessionRepository,
-    tokens: AccessTokenIssuer,
-    links: LinkTokens,
-    passwords: PasswordHasher,
-    cache: UserCache,
-    login_throttle: LoginThrottle,
+    /// Every use case, and what the `auth` extractors read.
+    accounts: Accounts,
+    /// `/health/ready`'s checks (platform::health).
     readiness: Readiness,
+    /// Read by the drain middleware and a readiness check (platform::drain).
     draining: Draining,
+    /// `/metrics` (platform::metrics::exporter).
     metrics_exporter: MetricsExporter,
 }
+// ANCHOR_END: app_state
 
 /// Configured keys, or in development a fresh one (and a warning).
 fn access_token_issuer(settings: &Settings) -> Result<AccessTokenIssuer, StartupError> {
@@ -277,38 +285,21 @@ fn http_server(
     state: AppState,
 ) -> Result<Server, StartupError> {
     let http = settings.users.http.clone();
-    let repository = web::Data::new(state.repository);
-    let sessions = web::Data::new(state.sessions);
+    let accounts = web::Data::new(state.accounts);
     let readiness = web::Data::new(state.readiness);
     let draining = web::Data::new(state.draining);
-    let verifier = web::Data::new(state.tokens.verifier()?);
-    let tokens = web::Data::new(state.tokens);
-    let links = web::Data::new(state.links);
-    let passwords = web::Data::new(state.passwords);
-    let login_throttle = web::Data::new(state.login_throttle);
-    let cache = web::Data::new(state.cache);
     let metrics_exporter = web::Data::new(state.metrics_exporter);
+    // Read by the platform's `ClientAddress` extractor.
+    let trusted_proxies = web::Data::new(TrustedProxies(http.trusted_proxies.clone()));
     let body_limit = http.body_limit_bytes;
     let cors_allowed_origins = http.cors_allowed_origins.clone();
-    let trusted_proxies = web::Data::new(TrustedProxies(http.trusted_proxies.clone()));
-    let uniform_response = web::Data::new(UniformResponse(Duration::from_millis(
-        settings.users.auth.uniform_response_ms,
-    )));
     let server = HttpServer::new(move || {
         standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
-            .app_data(repository.clone())
-            .app_data(sessions.clone())
+            .app_data(accounts.clone())
             .app_data(readiness.clone())
             .app_data(draining.clone())
-            .app_data(tokens.clone())
-            .app_data(links.clone())
-            .app_data(verifier.clone())
-            .app_data(passwords.clone())
-            .app_data(login_throttle.clone())
-            .app_data(cache.clone())
-            .app_data(trusted_proxies.clone())
-            .app_data(uniform_response.clone())
             .app_data(metrics_exporter.clone())
+            .app_data(trusted_proxies.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_problem))
             .configure(health::configure)

@@ -24,15 +24,13 @@ use actix_web::{
     web,
 };
 use capstone_contracts::{AccessClaims, Role};
-use capstone_platform::access_token::TokenVerifier;
 use uuid::Uuid;
 
 use super::current_account;
 use crate::{
-    cache::UserCache,
+    accounts::Accounts,
     domain::{Permission, role_grants},
     error::ApiError,
-    repo::UserRepository,
 };
 
 // ANCHOR: authenticated_user
@@ -95,18 +93,12 @@ pub async fn authenticate(
 /// The caller `req`'s bearer token speaks for, if it verifies and the
 /// account behind it still holds what it says.
 async fn authenticated(req: &HttpRequest) -> Result<AuthenticatedUser, ApiError> {
-    let claims = verify_bearer(req)?;
-    let cache = req.app_data::<web::Data<UserCache>>().cloned();
-    let users = req.app_data::<web::Data<UserRepository>>().cloned();
-    let (Some(cache), Some(users)) = (cache, users) else {
-        return Err(ApiError::internal(MissingAppData(
-            "UserCache, UserRepository",
-        )));
-    };
+    let accounts = accounts(req)?;
+    let claims = verify_bearer(req, accounts)?;
     // The signature says who the token was issued to; the stored account
     // says whether that still holds (deleted, disabled, demoted since?).
     // Its current role is the one that counts.
-    let user = current_account(&claims, &cache, &users).await?;
+    let user = current_account(&claims, &accounts.cache, &accounts.users).await?;
     Ok(AuthenticatedUser {
         id: user.id,
         role: user.role,
@@ -115,10 +107,7 @@ async fn authenticated(req: &HttpRequest) -> Result<AuthenticatedUser, ApiError>
 
 /// The claims of the bearer token, if it verifies (signature, expiry,
 /// issuer, audience).
-fn verify_bearer(req: &HttpRequest) -> Result<AccessClaims, ApiError> {
-    let verifier = req
-        .app_data::<web::Data<TokenVerifier>>()
-        .ok_or_else(|| ApiError::internal(MissingAppData("TokenVerifier")))?;
+fn verify_bearer(req: &HttpRequest, accounts: &Accounts) -> Result<AccessClaims, ApiError> {
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -128,7 +117,7 @@ fn verify_bearer(req: &HttpRequest) -> Result<AccessClaims, ApiError> {
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         })
         .ok_or(ApiError::Unauthenticated)?;
-    verifier.verify(token).map_err(|reason| {
+    accounts.token_verifier().verify(token).map_err(|reason| {
         // The reason helps whoever debugs; the client only learns "401".
         tracing::info!(%reason, "access token refused");
         ApiError::Unauthenticated
@@ -136,11 +125,18 @@ fn verify_bearer(req: &HttpRequest) -> Result<AccessClaims, ApiError> {
 }
 // ANCHOR_END: authenticated_user
 
-/// A wiring bug (the app was built without what checking a token needs),
-/// not a client error.
+/// The service's one state value, which holds what checking a token needs.
+pub(crate) fn accounts(req: &HttpRequest) -> Result<&Accounts, ApiError> {
+    req.app_data::<web::Data<Accounts>>()
+        .map(|accounts| accounts.get_ref())
+        .ok_or_else(|| ApiError::internal(MissingAppData))
+}
+
+/// A wiring bug (the app was built without the `Accounts` state), not a
+/// client error.
 #[derive(Debug, thiserror::Error)]
-#[error("missing from the app data: {0}")]
-struct MissingAppData(&'static str);
+#[error("missing from the app data: Accounts")]
+struct MissingAppData;
 
 /// A role that `RequireRole` can demand.
 pub trait RequiredRole {

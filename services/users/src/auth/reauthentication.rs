@@ -13,21 +13,15 @@ use std::{
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use capstone_platform::client_address::ClientAddress;
+use secrecy::{ExposeSecret, SecretString};
 
-use super::{LoginThrottle, PasswordHasher};
-use crate::{
-    domain::User,
-    error::ApiError,
-    repo::{RepoError, UserRepository},
-};
+use crate::{accounts::Accounts, domain::User, error::ApiError, repo::RepoError};
 
 /// What checking the current password needs; an extractor, so a handler
-/// asks for it in one argument.
-#[derive(Debug, Clone)]
+/// asks for it in one argument and hands it to the use case.
+#[derive(Clone)]
 pub struct Reauthentication {
-    users: web::Data<UserRepository>,
-    passwords: web::Data<PasswordHasher>,
-    throttle: web::Data<LoginThrottle>,
+    accounts: web::Data<Accounts>,
     client: Option<IpAddr>,
 }
 
@@ -40,38 +34,38 @@ impl FromRequest for Reauthentication {
         let client = ClientAddress::from_request(req, payload)
             .into_inner()
             .map_or(None, |address| address.0);
-        let data = || {
-            Some(Self {
-                users: req.app_data::<web::Data<UserRepository>>()?.clone(),
-                passwords: req.app_data::<web::Data<PasswordHasher>>()?.clone(),
-                throttle: req.app_data::<web::Data<LoginThrottle>>()?.clone(),
-                client,
-            })
-        };
-        ready(data().ok_or_else(|| ApiError::internal(MissingAppData)))
+        let accounts = req
+            .app_data::<web::Data<Accounts>>()
+            .cloned()
+            .map(|accounts| Self { accounts, client });
+        ready(accounts.ok_or_else(|| ApiError::internal(MissingAppData)))
     }
 }
 
-/// A wiring bug: the app was built without what re-authenticating needs.
+/// A wiring bug: the app was built without the `Accounts` state.
 #[derive(Debug, thiserror::Error)]
-#[error("missing from the app data: UserRepository, PasswordHasher or LoginThrottle")]
+#[error("missing from the app data: Accounts")]
 struct MissingAppData;
 
-impl Reauthentication {
-    /// The hasher, for the new password that usually follows.
-    pub fn passwords(&self) -> &PasswordHasher {
-        &self.passwords
+impl std::fmt::Debug for Reauthentication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reauthentication")
+            .field("client", &self.client)
+            .finish_non_exhaustive()
     }
+}
 
+impl Reauthentication {
     /// The caller's account, once `password` proves it is theirs: what
     /// every re-authenticated handler starts with.
     pub async fn current_user(
         &self,
         user_id: uuid::Uuid,
-        password: &str,
+        password: &SecretString,
         field: &'static str,
     ) -> Result<User, ApiError> {
         let user = self
+            .accounts
             .users
             .find(user_id)
             .await
@@ -86,25 +80,33 @@ impl Reauthentication {
     pub async fn confirm_password(
         &self,
         user: &User,
-        password: &str,
+        password: &SecretString,
         field: &'static str,
     ) -> Result<(), ApiError> {
+        let Accounts {
+            users,
+            passwords,
+            login_throttle: throttle,
+            ..
+        } = self.accounts.get_ref();
         let email = user.email.as_str();
-        if let Some(retry_after_secs) = self.throttle.count_attempt(email, self.client).await {
+        if let Some(retry_after_secs) = throttle.count_attempt(email, self.client).await {
             return Err(ApiError::TooManyLoginAttempts { retry_after_secs });
         }
-        let stored = self
-            .users
+        let stored = users
             .password_hash(user.id)
             .await
             .map_err(|error| match error {
                 RepoError::NotFound => ApiError::Unauthenticated,
                 other => other.into(),
             })?;
-        if !self.passwords.verify(password, stored.as_deref()).await {
+        if !passwords
+            .verify(password.expose_secret(), stored.as_deref())
+            .await
+        {
             return Err(ApiError::WrongPassword { field });
         }
-        self.throttle.succeeded(email, self.client).await;
+        throttle.succeeded(email, self.client).await;
         Ok(())
     }
     // ANCHOR_END: confirm_password

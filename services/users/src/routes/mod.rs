@@ -1,7 +1,9 @@
 //! HTTP routes of the users service, versioned under `/api/v1`.
 //!
 //! One module per resource; each exposes `configure` for actix-web. Handlers
-//! are thin: extract validated input, call the repository, shape the output.
+//! are thin: extract validated input, call one use case of
+//! [`crate::accounts::Accounts`], shape the output. Routes never reach the
+//! repositories (tests/layering.rs fails the build if one does).
 
 pub mod auth;
 pub mod fields;

@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, http::header, web};
 
-use crate::auth::AccessTokenIssuer;
+use crate::accounts::Accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks)));
@@ -17,10 +17,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                body = Object, example = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "use": "sig",
                "alg": "EdDSA", "kid": "2026-11", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]})))
 )]
-pub async fn jwks(issuer: web::Data<AccessTokenIssuer>) -> HttpResponse {
+pub async fn jwks(accounts: web::Data<Accounts>) -> HttpResponse {
     HttpResponse::Ok()
         // Keys change rarely; five minutes of caching bounds how long a
         // removed key keeps verifying somewhere else.
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .json(issuer.jwks())
+        .json(accounts.token_issuer().jwks())
 }

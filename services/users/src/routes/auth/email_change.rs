@@ -14,16 +14,8 @@ use capstone_platform::{Problem, extract::ValidatedJson};
 
 use super::requests::{ConfirmEmailChangeRequest, UndoEmailChangeRequest};
 use crate::routes::problem_responses::DatabaseUnavailable;
-use crate::{
-    auth::{LinkPurpose, LinkTokens, PasswordHasher},
-    cache::UserCache,
-    domain::{Email, Password},
-    error::ApiError,
-    events::EventOrigin,
-    repo::{RepoError, SessionRepository, UserRepository},
-};
+use crate::{accounts::Accounts, error::ApiError, events::EventOrigin};
 
-// ANCHOR: confirm_email_change
 /// Move the account to the new address, with the token from the link sent
 /// there. The old address is told, with a way to undo it.
 #[utoipa::path(
@@ -39,34 +31,14 @@ use crate::{
 )]
 pub async fn confirm_email_change(
     origin: EventOrigin,
-    links: web::Data<LinkTokens>,
-    users: web::Data<UserRepository>,
-    cache: web::Data<UserCache>,
+    accounts: web::Data<Accounts>,
     ValidatedJson(request): ValidatedJson<ConfirmEmailChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let link = links
-        .check(LinkPurpose::ConfirmEmailChange, &request.token)
-        .map_err(|_| ApiError::InvalidLink)?;
-    let from = link.from.as_deref().ok_or(ApiError::InvalidLink)?;
-    let to = Email::parse(&link.bound_to).map_err(|_| ApiError::InvalidLink)?;
-    // Sealed before the transaction (sealing can fail; the row lock should
-    // not wait on it): the undo link binds the two addresses, both known.
-    let undo = links
-        .email_change_undo(link.user_id, to.as_str(), from)
-        .map_err(ApiError::internal)?;
-    users
-        .confirm_email_change(link.user_id, from, &to, |before, after| {
-            vec![
-                origin.updated(before, after, &[]),
-                origin.email_changed(before, after, undo),
-            ]
-        })
-        .await
-        .map_err(dead_link_or)?;
-    cache.invalidate(link.user_id).await;
+    accounts
+        .confirm_email_change(&origin, &request.token)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
-// ANCHOR_END: confirm_email_change
 
 /// Undo a change of address with the token sent to the old one, and choose
 /// a new password. Every session and access token of the account ends.
@@ -83,41 +55,11 @@ pub async fn confirm_email_change(
 )]
 pub async fn undo_email_change(
     origin: EventOrigin,
-    links: web::Data<LinkTokens>,
-    users: web::Data<UserRepository>,
-    sessions: web::Data<SessionRepository>,
-    passwords: web::Data<PasswordHasher>,
-    cache: web::Data<UserCache>,
+    accounts: web::Data<Accounts>,
     ValidatedJson(request): ValidatedJson<UndoEmailChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let link = links
-        .check(LinkPurpose::UndoEmailChange, &request.token)
-        .map_err(|_| ApiError::InvalidLink)?;
-    let current = link.from.as_deref().ok_or(ApiError::InvalidLink)?;
-    let previous = Email::parse(&link.bound_to).map_err(|_| ApiError::InvalidLink)?;
-    let new_password = Password::parse(&request.new_password, previous.as_str())
-        .map_err(|e| ApiError::invalid_field("new_password", &e))?;
-    // Hash before the transaction: argon2 takes tens of milliseconds.
-    let hash = passwords
-        .hash(&new_password)
-        .await
-        .map_err(ApiError::internal)?;
-    users
-        .undo_email_change(link.user_id, current, &previous, &hash, |before, after| {
-            vec![origin.updated(before, after, &["password"])]
-        })
-        .await
-        .map_err(dead_link_or)?;
-    cache.invalidate(link.user_id).await;
-    sessions.revoke_all_for_user(link.user_id).await?;
+    accounts
+        .undo_email_change(&origin, &request.token, &request.new_password)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// An account that no longer has the address a link was issued for makes
-/// it a dead link, not a missing resource.
-fn dead_link_or(error: RepoError) -> ApiError {
-    match error {
-        RepoError::NotFound => ApiError::InvalidLink,
-        other => other.into(),
-    }
 }

@@ -1,14 +1,20 @@
 //! What clients send to `/api/v1/auth`. Bounds on every field: even a login
 //! password has a maximum, so nobody can make us hash a megabyte.
+//!
+//! Passwords and tokens are `SecretField`s (a `secrecy::SecretString` that
+//! `validator` can check, see `routes::fields`): their `Debug` prints
+//! `[REDACTED]`, so a derived `Debug` on a request cannot leak them, and
+//! reading one takes an explicit `expose_secret()`. The document still says
+//! `string` (`value_type = String`), with the same bounds.
 
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::routes::fields::{check_display_name, check_email, check_printable};
+use crate::routes::fields::{SecretField, check_display_name, check_email, check_printable};
 
 /// A new account that can log in.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery", "display_name": "Ada Lovelace"}))]
 pub struct RegisterRequest {
@@ -17,8 +23,8 @@ pub struct RegisterRequest {
     pub email: String,
     /// 8–128 characters; not the email address.
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub password: String,
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub password: SecretField,
     /// 1–64 characters, no control characters, not blank.
     #[validate(custom(function = "check_display_name"))]
     #[schema(
@@ -30,7 +36,7 @@ pub struct RegisterRequest {
 }
 
 /// Email and password.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery"}))]
 pub struct LoginRequest {
@@ -47,42 +53,42 @@ pub struct LoginRequest {
     )]
     pub email: String,
     #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
-    #[schema(format = Password, min_length = 1, max_length = 1024)]
-    pub password: String,
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub password: SecretField,
 }
 
 /// A refresh token from `/login` or a previous `/refresh`.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters long"))]
-    #[schema(min_length = 1, max_length = 256)]
-    pub refresh_token: String,
+    #[schema(value_type = String, min_length = 1, max_length = 256)]
+    pub refresh_token: SecretField,
 }
 
 /// The current password and the new one.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
-    #[schema(format = Password, min_length = 1, max_length = 1024)]
-    pub current_password: String,
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub current_password: SecretField,
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub new_password: String,
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub new_password: SecretField,
 }
 
 /// The token from a verification email's link.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyEmailRequest {
     #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
-    #[schema(min_length = 1, max_length = 2048)]
-    pub token: String,
+    #[schema(value_type = String, min_length = 1, max_length = 2048)]
+    pub token: SecretField,
 }
 
 /// The address of the account whose password was forgotten.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "ada@example.com"}))]
 pub struct ForgotPasswordRequest {
@@ -101,116 +107,36 @@ pub struct ForgotPasswordRequest {
 }
 
 /// The token from a reset email's link, and the new password.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
-    #[schema(min_length = 1, max_length = 2048)]
-    pub token: String,
+    #[schema(value_type = String, min_length = 1, max_length = 2048)]
+    pub token: SecretField,
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub new_password: String,
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub new_password: SecretField,
 }
 
 /// The token from the link sent to the new address.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmEmailChangeRequest {
     #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
-    #[schema(min_length = 1, max_length = 2048)]
-    pub token: String,
+    #[schema(value_type = String, min_length = 1, max_length = 2048)]
+    pub token: SecretField,
 }
 
 /// The token from the notice sent to the old address, and a new password.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UndoEmailChangeRequest {
     #[validate(length(min = 1, max = 2048, message = "must be 1 to 2048 characters long"))]
-    #[schema(min_length = 1, max_length = 2048)]
-    pub token: String,
+    #[schema(value_type = String, min_length = 1, max_length = 2048)]
+    pub token: SecretField,
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters long"))]
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub new_password: String,
-}
-
-impl std::fmt::Debug for ConfirmEmailChangeRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConfirmEmailChangeRequest")
-            .field("token", &"[REDACTED]")
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for UndoEmailChangeRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UndoEmailChangeRequest")
-            .field("token", &"[REDACTED]")
-            .field("new_password", &"[REDACTED]")
-            .finish()
-    }
-}
-
-// Hand-written `Debug`: these hold passwords and tokens, and a derived
-// `Debug` would print them the first time someone logs a request.
-impl std::fmt::Debug for RegisterRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegisterRequest")
-            .field("email", &self.email)
-            .field("password", &"[REDACTED]")
-            .field("display_name", &self.display_name)
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for LoginRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginRequest")
-            .field("email", &self.email)
-            .field("password", &"[REDACTED]")
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for RefreshRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RefreshRequest")
-            .field("refresh_token", &"[REDACTED]")
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for ChangePasswordRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChangePasswordRequest")
-            .field("current_password", &"[REDACTED]")
-            .field("new_password", &"[REDACTED]")
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for VerifyEmailRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VerifyEmailRequest")
-            .field("token", &"[REDACTED]")
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for ForgotPasswordRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ForgotPasswordRequest")
-            .field("email", &self.email)
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for ResetPasswordRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResetPasswordRequest")
-            .field("token", &"[REDACTED]")
-            .field("new_password", &"[REDACTED]")
-            .finish()
-    }
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub new_password: SecretField,
 }
 
 #[cfg(test)]

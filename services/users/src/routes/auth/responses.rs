@@ -1,8 +1,11 @@
 //! What `/api/v1/auth` sends back.
 
 use actix_web::{HttpResponse, http::header};
+use secrecy::ExposeSecret;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::accounts::TokenPair;
 
 /// A token pair (OAuth 2.0 token response shape, RFC 6749 §5.1).
 #[derive(Serialize, ToSchema)]
@@ -43,6 +46,16 @@ impl TokenResponse {
             expires_in,
             refresh_token: refresh_token.to_owned(),
         }
+    }
+}
+
+impl From<TokenPair> for TokenResponse {
+    fn from(pair: TokenPair) -> Self {
+        Self::bearer(
+            pair.access_token,
+            pair.expires_in,
+            pair.refresh_token.expose_secret(),
+        )
     }
 }
 

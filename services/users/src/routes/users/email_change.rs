@@ -16,14 +16,12 @@ use crate::routes::problem_responses::{
     DatabaseUnavailable, MalformedJson, NotJson, PayloadTooLarge, Unauthenticated,
 };
 use crate::{
-    auth::{AuthenticatedUser, LinkTokens, Reauthentication},
-    domain::Email,
+    accounts::Accounts,
+    auth::{AuthenticatedUser, Reauthentication},
     error::ApiError,
     events::EventOrigin,
-    repo::UserRepository,
 };
 
-// ANCHOR: request_email_change
 /// Ask to change the caller's email address: a confirmation link goes to the
 /// new address. Needs the current password.
 #[utoipa::path(
@@ -46,31 +44,17 @@ pub async fn request_email_change(
     caller: AuthenticatedUser,
     reauthentication: Reauthentication,
     origin: EventOrigin,
-    links: web::Data<LinkTokens>,
-    users: web::Data<UserRepository>,
+    accounts: web::Data<Accounts>,
     ValidatedJson(request): ValidatedJson<ChangeEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = reauthentication
-        .current_user(caller.id, &request.current_password, "current_password")
+    accounts
+        .request_email_change(
+            origin,
+            caller.id,
+            &reauthentication,
+            &request.current_password,
+            &request.new_email,
+        )
         .await?;
-    let new_email =
-        Email::parse(&request.new_email).map_err(|e| ApiError::invalid_field("new_email", &e))?;
-    if new_email.same_account_as(&user.email) {
-        return Err(ApiError::invalid_field(
-            "new_email",
-            &crate::domain::InvalidValue::new("unchanged", "is already this account's address"),
-        ));
-    }
-    // Whether another account has that address is not said here (it would
-    // tell who is registered): confirming it answers 409, to whoever owns
-    // the new mailbox.
-    let confirmation = links
-        .email_change_confirmation(user.id, user.email.as_str(), new_email.as_str())
-        .map_err(ApiError::internal)?;
-    let event = origin
-        .by(caller.id)
-        .email_change_requested(&user, &new_email, confirmation);
-    users.announce(&event).await?;
     Ok(HttpResponse::Accepted().finish())
 }
-// ANCHOR_END: request_email_change

@@ -6,13 +6,11 @@ use capstone_platform::{Problem, extract::ValidatedJson};
 use super::UserResponse;
 use crate::routes::problem_responses::{DatabaseUnavailable, Unauthenticated};
 use crate::{
-    auth::{AccessTokenIssuer, AuthenticatedUser, LinkTokens, Reauthentication},
-    cache::UserCache,
-    domain::Password,
+    accounts::Accounts,
+    auth::{AuthenticatedUser, Reauthentication},
     error::ApiError,
     events::EventOrigin,
-    repo::{SessionRepository, UserRepository},
-    routes::auth::{ChangePasswordRequest, TokenResponse, start_session},
+    routes::auth::{ChangePasswordRequest, TokenResponse},
 };
 
 /// The caller's own account.
@@ -28,17 +26,12 @@ use crate::{
 )]
 pub async fn get_me(
     caller: AuthenticatedUser,
-    users: web::Data<UserRepository>,
-    cache: web::Data<UserCache>,
+    accounts: web::Data<Accounts>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = cache
-        .get_or_load(caller.id, || users.find_optional(caller.id))
-        .await?
-        .ok_or(ApiError::UserNotFound(caller.id))?;
+    let user = accounts.cached_user(caller.id).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
-// ANCHOR: change_password
 /// Change the caller's password. Every other session ends; the response is a
 /// fresh token pair for this one.
 #[utoipa::path(
@@ -58,40 +51,20 @@ pub async fn get_me(
 pub async fn change_password(
     caller: AuthenticatedUser,
     reauthentication: Reauthentication,
-    users: web::Data<UserRepository>,
-    cache: web::Data<UserCache>,
-    sessions: web::Data<SessionRepository>,
-    tokens: web::Data<AccessTokenIssuer>,
+    accounts: web::Data<Accounts>,
     ValidatedJson(request): ValidatedJson<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = reauthentication
-        .current_user(caller.id, &request.current_password, "current_password")
+    let pair = accounts
+        .change_password(
+            caller.id,
+            &reauthentication,
+            &request.current_password,
+            &request.new_password,
+        )
         .await?;
-    let new_password = Password::parse(&request.new_password, user.email.as_str())
-        .map_err(|e| ApiError::invalid_field("new_password", &e))?;
-    let hash = reauthentication
-        .passwords()
-        .hash(&new_password)
-        .await
-        .map_err(ApiError::internal)?;
-    // The write bumps the auth version: every access token issued before,
-    // this request's included, stops working.
-    let user = users
-        .set_password_hash(caller.id, &hash)
-        .await
-        .map_err(ApiError::from_repo(caller.id))?;
-    // After the commit, like every invalidation: the cached copy carries the
-    // old auth version, and another instance must not keep accepting it.
-    cache.invalidate(caller.id).await;
-    // Whoever else holds a session (perhaps whoever knew the old password) is out.
-    sessions.revoke_all_for_user(caller.id).await?;
-    Ok(start_session(&sessions, &tokens, &user)
-        .await?
-        .into_response())
+    Ok(TokenResponse::from(pair).into_response())
 }
-// ANCHOR_END: change_password
 
-// ANCHOR: verification_email
 /// Ask for another verification email (the first one expired, or was lost).
 #[utoipa::path(
     post, path = "/api/v1/users/me/verification-email", tag = "users",
@@ -107,25 +80,11 @@ pub async fn change_password(
 pub async fn request_verification_email(
     caller: AuthenticatedUser,
     origin: EventOrigin,
-    links: web::Data<LinkTokens>,
-    users: web::Data<UserRepository>,
+    accounts: web::Data<Accounts>,
 ) -> Result<HttpResponse, ApiError> {
-    // Read from Postgres, not the cache: a user who has just verified in
-    // another tab must get 409, not a second email.
-    let user = users
-        .find(caller.id)
-        .await
-        .map_err(ApiError::from_repo(caller.id))?;
-    if user.email_verified_at.is_some() {
-        return Err(ApiError::AlreadyVerified);
-    }
     // 202: the outbox row is committed; the email follows through the worker.
-    let verification = links
-        .email_verification(user.id, user.email.as_str())
-        .map_err(ApiError::internal)?;
-    users
-        .announce(&origin.verification_requested(&user, verification))
+    accounts
+        .request_verification_email(&origin, caller.id)
         .await?;
     Ok(HttpResponse::Accepted().finish())
 }
-// ANCHOR_END: verification_email

@@ -36,12 +36,11 @@ use crate::routes::problem_responses::{
     Unauthenticated,
 };
 use crate::{
-    auth::{Admin, AuthenticatedUser, LinkTokens, RequireRole, authenticate},
-    cache::UserCache,
-    domain::{NewUser, PageCursor, Permission, UserChanges, UserListing},
+    accounts::Accounts,
+    auth::{Admin, AuthenticatedUser, RequireRole, authenticate},
+    domain::{NewUser, UserChanges, UserListing},
     error::ApiError,
     events::EventOrigin,
-    repo::{RepoError, UserRepository},
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -95,20 +94,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn create_user(
     admin: RequireRole<Admin>,
     origin: EventOrigin,
-    links: web::Data<LinkTokens>,
-    repo: web::Data<UserRepository>,
+    accounts: web::Data<Accounts>,
     ValidatedJson(request): ValidatedJson<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new_user = NewUser::try_from(request)?;
-    let verification = links
-        .email_verification(new_user.id, new_user.email.as_str())
-        .map_err(ApiError::internal)?;
-    let origin = origin.by(admin.0.id);
-    let user = repo
-        .insert(&new_user, None, |user| {
-            origin.registered(user, verification)
-        })
-        .await?;
+    let user = accounts.create_user(origin, admin.0.id, new_user).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(UserResponse::from(user)))
@@ -130,20 +120,13 @@ pub async fn create_user(
 )]
 pub async fn get_user(
     caller: AuthenticatedUser,
-    repo: web::Data<UserRepository>,
-    cache: web::Data<UserCache>,
+    accounts: web::Data<Accounts>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    caller.require_self_or(id, Permission::ReadAnyUser)?;
-    let user = cache
-        .get_or_load(id, || repo.find_optional(id))
-        .await?
-        .ok_or(ApiError::UserNotFound(id))?;
+    let user = accounts.get_user(&caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
-// ANCHOR: list_users
 /// List users, newest first, one page at a time.
 #[utoipa::path(
     get, path = "/api/v1/users", tag = "users",
@@ -159,31 +142,16 @@ pub async fn get_user(
 )]
 pub async fn list_users(
     _admin: RequireRole<Admin>,
-    repo: web::Data<UserRepository>,
+    accounts: web::Data<Accounts>,
     ValidatedQuery(query): ValidatedQuery<ListUsersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let listing = UserListing::try_from(query)?;
-    let page_size = listing.page_size as usize;
-    let mut users = repo.list(&listing).await?;
-    // The repository fetched one extra row: its presence means "there is more".
-    let next_cursor = if users.len() > page_size {
-        users.truncate(page_size);
-        users.last().map(|last| {
-            PageCursor {
-                created_at: last.created_at,
-                id: last.id,
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
+    let page = accounts.list_users(&listing).await?;
     Ok(HttpResponse::Ok().json(UserPage {
-        items: users.into_iter().map(UserResponse::from).collect(),
-        next_cursor,
+        items: page.users.into_iter().map(UserResponse::from).collect(),
+        next_cursor: page.next_cursor,
     }))
 }
-// ANCHOR_END: list_users
 
 /// Change some of a user's fields.
 #[utoipa::path(
@@ -208,48 +176,14 @@ pub async fn list_users(
 pub async fn update_user(
     caller: AuthenticatedUser,
     origin: EventOrigin,
-    links: web::Data<LinkTokens>,
-    repo: web::Data<UserRepository>,
-    cache: web::Data<UserCache>,
+    accounts: web::Data<Accounts>,
     id: web::Path<Uuid>,
     ValidatedJson(request): ValidatedJson<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    caller.require_self_or(id, Permission::UpdateAnyUser)?;
     let changes = UserChanges::try_from(request)?;
-    if changes.email.is_some() && id == caller.id {
-        // One's own address needs the password and a confirmation from
-        // the new mailbox: see email_change.rs.
-        return Err(ApiError::ReauthenticationRequired);
-    }
-    if (changes.role.is_some() && !caller.has(Permission::ChangeRoles))
-        || (changes.disabled.is_some() && !caller.has(Permission::DisableUsers))
-    {
-        return Err(ApiError::Forbidden);
-    }
-    if id == caller.id && (changes.role.is_some() || changes.disabled.is_some()) {
-        return Err(ApiError::SelfAdministration);
-    }
-    let origin = origin.by(caller.id);
-    let user = repo
-        .update(id, &changes, |before, after| {
-            let mut events = vec![origin.updated(before, after, &[])];
-            // An admin moved someone else's account: its old address is
-            // told at once, with the same way back a user's change offers.
-            if !after.email.same_account_as(&before.email) {
-                let undo = links
-                    .email_change_undo(after.id, after.email.as_str(), before.email.as_str())
-                    .map_err(|error| RepoError::Announce(error.to_string()))?;
-                events.push(origin.email_changed(before, after, undo));
-            }
-            Ok(events)
-        })
-        .await
-        .map_err(ApiError::from_repo(id))?;
-    // After the commit: invalidating earlier would let a concurrent read
-    // cache the old row again. The cached copy also carries the auth version
-    // that tokens are checked against, so this is what retires them here.
-    cache.invalidate(id).await;
+    let user = accounts
+        .update_user(origin, &caller, id.into_inner(), changes)
+        .await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -270,16 +204,11 @@ pub async fn update_user(
 pub async fn delete_user(
     caller: AuthenticatedUser,
     origin: EventOrigin,
-    repo: web::Data<UserRepository>,
-    cache: web::Data<UserCache>,
+    accounts: web::Data<Accounts>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    // Closing one's own account needs no permission; anyone else's does.
-    caller.require_self_or(id, Permission::DeleteAnyUser)?;
-    repo.delete(id, &origin.by(caller.id).deleted(id))
-        .await
-        .map_err(ApiError::from_repo(id))?;
-    cache.invalidate(id).await;
+    accounts
+        .delete_user(origin, &caller, id.into_inner())
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -17,7 +17,7 @@ use crate::{
         UserChanges, UserFilter, UserListing,
     },
     error::ApiError,
-    routes::fields::{check_display_name, check_email, check_printable, present},
+    routes::fields::{SecretField, check_display_name, check_email, check_printable, present},
 };
 
 // ANCHOR: create_user_request
@@ -74,7 +74,7 @@ pub struct UpdateUserRequest {
 }
 
 /// A new address for the caller's account, and the current password.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"new_email": "ada@new.example", "current_password": "correct horse battery"}))]
 pub struct ChangeEmailRequest {
@@ -82,18 +82,8 @@ pub struct ChangeEmailRequest {
     #[schema(format = "email", min_length = 3, max_length = 254)]
     pub new_email: String,
     #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters long"))]
-    #[schema(format = Password, min_length = 1, max_length = 1024)]
-    pub current_password: String,
-}
-
-// Hand-written: a derived `Debug` would print the password.
-impl std::fmt::Debug for ChangeEmailRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChangeEmailRequest")
-            .field("new_email", &self.new_email)
-            .field("current_password", &"[REDACTED]")
-            .finish()
-    }
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub current_password: SecretField,
 }
 
 /// Filters and paging for listing users (newest first).
