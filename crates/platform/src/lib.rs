@@ -27,7 +27,8 @@
 //! | [`shutdown`] | one shutdown signal (SIGINT/SIGTERM) shared by every long-running task |
 //! | [`redis`] | a Redis connection opened in the background; bounded commands; health check |
 //! | [`sealing`] | secrets sealed (ChaCha20-Poly1305, rotating keys) for the places they pass through: link tokens on their way to email |
-//! | [`server`] | run an actix-web server until the shutdown signal, then drain it |
+//! | [`server`] | run an actix-web server until the shutdown signal, then drain it; [`server::BindError`] |
+//! | [`service`] | the skeleton of every service: settings loading, build → port → run until stopped, startup errors with their remedy |
 //! | [`tls`] | rustls client configs (ring, Mozilla's roots plus CA files) for Postgres, Redis, RabbitMQ, SMTP |
 
 pub mod access_token;
@@ -48,6 +49,7 @@ pub mod problem;
 pub mod redis;
 pub mod sealing;
 pub mod server;
+pub mod service;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;

@@ -18,12 +18,38 @@ use actix_web::{
 
 use crate::{Shutdown, drain::Draining, settings::HttpSettings};
 
+// ANCHOR: bind_error
+/// The listener could not be opened: the port is taken, privileged, or the
+/// host is not this machine's. Its remedy names the setting that moves it.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {address}: {source}")]
+pub struct BindError {
+    pub address: String,
+    /// The key of the port setting, e.g. `gateway.http.port`.
+    pub port_setting: &'static str,
+    #[source]
+    pub source: std::io::Error,
+}
+// ANCHOR_END: bind_error
+
 /// Binds `http.host:http.port`; returns the listener and its real port
 /// (the one the OS picked when the port is 0, as in tests).
 pub fn bind(http: &HttpSettings) -> std::io::Result<(TcpListener, u16)> {
     let listener = TcpListener::bind(http.address())?;
     let port = listener.local_addr()?.port();
     Ok((listener, port))
+}
+
+/// [`bind`], failing with a [`BindError`] that names `port_setting`.
+pub fn listen(
+    http: &HttpSettings,
+    port_setting: &'static str,
+) -> Result<(TcpListener, u16), BindError> {
+    bind(http).map_err(|source| BindError {
+        address: http.address(),
+        port_setting,
+        source,
+    })
 }
 
 // ANCHOR: start
@@ -56,6 +82,61 @@ where
     Ok(server.listen(listener)?.run())
 }
 // ANCHOR_END: start
+
+/// A started server, not yet awaited: what [`serve`] returns. actix-web's
+/// `Server` has no `Debug`; this one does, so every service's
+/// `Application` that holds one can derive its own.
+pub struct StartedServer(Server);
+
+impl std::fmt::Debug for StartedServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartedServer").finish_non_exhaustive()
+    }
+}
+
+impl StartedServer {
+    /// See [`run_until_stopped`].
+    pub async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
+        run_until_stopped(self.0, shutdown).await
+    }
+
+    /// See [`run_until_drained`].
+    pub async fn run_until_drained(
+        self,
+        shutdown: Shutdown,
+        draining: Draining,
+        grace: Duration,
+    ) -> std::io::Result<()> {
+        run_until_drained(self.0, shutdown, draining, grace).await
+    }
+}
+
+/// [`start`], failing with a [`BindError`] that names `port_setting`.
+pub fn serve<F, I, S, B>(
+    server: HttpServer<F, I, S, B>,
+    listener: TcpListener,
+    http: &HttpSettings,
+    port_setting: &'static str,
+) -> Result<StartedServer, BindError>
+where
+    F: Fn() -> I + Send + Clone + 'static,
+    I: IntoServiceFactory<S, Request>,
+    S: ServiceFactory<Request, Config = AppConfig> + 'static,
+    S::Error: Into<Error> + 'static,
+    S::InitError: std::fmt::Debug,
+    S::Response: Into<Response<B>> + 'static,
+    <S::Service as Service<Request>>::Future: 'static,
+    S::Service: 'static,
+    B: MessageBody + 'static,
+{
+    start(server, listener, http)
+        .map(StartedServer)
+        .map_err(|source| BindError {
+            address: http.address(),
+            port_setting,
+            source,
+        })
+}
 
 /// `/docs` → `/docs/`: Swagger UI's relative asset paths need the slash.
 pub async fn docs_redirect() -> HttpResponse {
