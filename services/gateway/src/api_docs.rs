@@ -8,12 +8,12 @@ use capstone_platform::{Problem, server};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::{
-    gateway::Gateway,
     proxy::{
         self,
         forward::{self, RequestBody, UpstreamRequest},
     },
     settings::GatewaySettings,
+    state::Gateway,
 };
 
 /// `/docs` (Swagger UI) and `/api-docs/{upstream}/openapi.json`.

@@ -5,8 +5,8 @@
 //! | module | role |
 //! |---|---|
 //! | [`settings`] | routes, upstream pools, limits: what config can change |
-//! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
-//! | [`gateway`] | the state handlers share, and the upstream HTTP client |
+//! | [`startup`] | `Application::build` → bound server → `run_until_stopped`; the gateway as a platform `Service` |
+//! | [`state`] | the state handlers share (`Gateway`), and the upstream HTTP client |
 //! | [`metrics`] | its Prometheus names and `/metrics` samplers (rate limits, retries, breakers) |
 //! | [`routing`] | path prefix → upstream pool, with path rewriting |
 //! | [`proxy`] | the request pipeline: route, authenticate, limit, forward, relay |
@@ -21,7 +21,6 @@
 pub mod api_docs;
 pub mod balancer;
 pub mod edge_auth;
-pub mod gateway;
 pub mod metrics;
 pub mod proxy;
 pub mod rate_limit;
@@ -29,6 +28,7 @@ pub mod resilience;
 pub mod routing;
 pub mod settings;
 pub mod startup;
+pub mod state;
 
 pub use settings::Settings;
 pub use startup::{AppState, Application, StartupError};

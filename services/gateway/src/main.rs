@@ -1,27 +1,10 @@
 //! The gateway on its own. `capstone up` runs it alongside the users service.
 
-use capstone_gateway::{Application, Settings};
-use capstone_platform::{
-    Shutdown,
-    telemetry::{init_telemetry, traces::ServiceIdentity},
-};
+use std::process::ExitCode;
+
+use capstone_gateway::Application;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let config_file = std::env::var_os("CAPSTONE_CONFIG").map(std::path::PathBuf::from);
-    let settings = Settings::load(config_file.as_deref())?;
-    let _telemetry = init_telemetry(
-        &settings.telemetry,
-        ServiceIdentity {
-            name: "capstone-gateway",
-            environment: settings.environment,
-        },
-    )?;
-
-    let shutdown = Shutdown::new();
-    shutdown.trigger_on_signals();
-    let application = Application::build(settings).await?;
-    tracing::info!(port = application.port(), "gateway listening");
-    application.run_until_stopped(shutdown).await?;
-    Ok(())
+async fn main() -> ExitCode {
+    capstone_platform::service::run::<Application>().await
 }

@@ -21,12 +21,12 @@
 //! The defaults route the users service's API on one local instance, which
 //! is what `capstone up` runs.
 
-use std::{collections::BTreeMap, path::Path};
+use std::collections::BTreeMap;
 
 use capstone_platform::{
     ConfigError,
     canonical_path::CanonicalPath,
-    load_settings,
+    service::ServiceSettings,
     settings::{Environment, HttpSettings, RedisSettings},
     telemetry::TelemetrySettings,
 };
@@ -238,17 +238,18 @@ impl Default for EdgeAuthSettings {
     }
 }
 
-impl Settings {
-    /// Defaults, then `file`, then the environment; then cross-checks.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        let settings: Settings = load_settings(file)?;
-        settings.validate()?;
-        Ok(settings)
+impl ServiceSettings for Settings {
+    fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    fn telemetry(&self) -> &TelemetrySettings {
+        &self.telemetry
     }
 
     /// What types alone cannot check: every reference resolves, every
     /// number makes sense. Errors name the setting to fix.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         let gateway = &self.gateway;
         self.redis.validate()?;
         gateway.http.validate("gateway.http.cors_allowed_origins")?;
@@ -334,7 +335,7 @@ impl Settings {
                 return invalid(
                     "gateway.rate_limits",
                     "positive requests, period_secs and burst",
-                    reason,
+                    reason.to_string(),
                 );
             }
         }
@@ -342,11 +343,15 @@ impl Settings {
             return invalid(
                 "gateway.breaker",
                 "a positive failure_threshold and open_ms",
-                reason,
+                reason.to_string(),
             );
         }
         if let Err(reason) = gateway.retry.validate() {
-            return invalid("gateway.retry", "retry settings within range", reason);
+            return invalid(
+                "gateway.retry",
+                "retry settings within range",
+                reason.to_string(),
+            );
         }
         if gateway.routes.iter().any(|route| route.protected)
             && !gateway.upstreams.contains_key(&gateway.auth.jwks_upstream)

@@ -8,7 +8,7 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use actix_web::{
     App, Error, HttpServer,
     body::MessageBody,
-    dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse},
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
     web,
 };
 use capstone_platform::{
@@ -17,42 +17,64 @@ use capstone_platform::{
     metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
     redis::{LazyRedis, RedisCheck},
-    server,
+    server::{self, BindError, StartedServer},
+    service::{Remedy, Service, ServiceSettings},
 };
 
 use crate::{
     api_docs,
     balancer::{UpstreamsCheck, health_check::spawn_health_checks},
-    gateway::{Gateway, upstream_client},
     metrics, proxy,
     settings::{GatewaySettings, Settings},
+    state::{Gateway, upstream_client},
 };
 
+/// Why the gateway could not start; its [`Remedy`] says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    /// A setting is invalid (the message names the key).
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("cannot listen on {address}: {source}")]
-    Bind {
-        address: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The port is taken or not allowed.
+    #[error(transparent)]
+    Bind(#[from] BindError),
+}
+
+impl Remedy for StartupError {
+    fn remedy(&self) -> Option<String> {
+        match self {
+            Self::Config(error) => error.remedy(),
+            Self::Bind(error) => error.remedy(),
+        }
+    }
 }
 
 /// A built, bound, not yet running gateway.
+#[derive(Debug)]
 pub struct Application {
     port: u16,
-    server: Server,
+    server: StartedServer,
     state: AppState,
     background: Shutdown,
 }
 
-impl std::fmt::Debug for Application {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application")
-            .field("port", &self.port)
-            .finish_non_exhaustive()
+// The inherent methods (which tests call without importing the trait) do the
+// work; `Self::build` and `self.run_until_stopped` resolve to them.
+impl Service for Application {
+    const NAME: &'static str = "capstone-gateway";
+    type Settings = Settings;
+    type Error = StartupError;
+
+    async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build(settings).await
+    }
+
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
+        self.run_until_stopped(shutdown).await
     }
 }
 
@@ -61,10 +83,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         settings.validate()?;
         let http = &settings.gateway.http;
-        let (listener, port) = server::bind(http).map_err(|source| StartupError::Bind {
-            address: http.address(),
-            source,
-        })?;
+        let (listener, port) = server::listen(http, PORT_SETTING)?;
 
         let redis = LazyRedis::connect_in_background(&settings.redis);
         let gateway = Arc::new(Gateway::new(&settings.gateway, redis.clone()));
@@ -114,11 +133,14 @@ impl Application {
 
     /// Serves until `shutdown` trips, drains, then stops background tasks.
     pub async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
-        let result = server::run_until_stopped(self.server, shutdown).await;
+        let result = self.server.run_until_stopped(shutdown).await;
         self.background.trigger();
         result
     }
 }
+
+/// The key a [`BindError`]'s remedy tells the operator to change.
+const PORT_SETTING: &str = "gateway.http.port";
 
 // ANCHOR: http_server
 /// What every worker thread's app shares (each clone is a few `Arc`s).
@@ -173,12 +195,9 @@ fn http_server(
     listener: TcpListener,
     settings: &Settings,
     state: AppState,
-) -> Result<Server, StartupError> {
+) -> Result<StartedServer, StartupError> {
     let http = settings.gateway.http.clone();
     let server = HttpServer::new(move || state.app());
-    server::start(server, listener, &http).map_err(|source| StartupError::Bind {
-        address: format!("{}:{}", http.host, http.port),
-        source,
-    })
+    Ok(server::serve(server, listener, &http, PORT_SETTING)?)
 }
 // ANCHOR_END: http_server

@@ -2,6 +2,7 @@
 
 use capstone_platform::{
     Shutdown,
+    service::ServiceSettings,
     telemetry::{init_telemetry, traces::ServiceIdentity},
 };
 use capstone_users::{Application, Settings};

@@ -8,11 +8,10 @@
 //! port = 8081
 //! ```
 
-use std::path::Path;
-
 use capstone_platform::{
-    ConfigError, load_settings,
+    ConfigError,
     sealing::{Sealer, SealingSettings},
+    service::ServiceSettings,
     settings::{AmqpSettings, DatabaseSettings, Environment, HttpSettings, RedisSettings},
     telemetry::TelemetrySettings,
 };
@@ -141,15 +140,23 @@ impl Default for UsersSettings {
     }
 }
 
-impl Settings {
-    /// Defaults, then `file`, then the environment; then checks the values
-    /// that types alone cannot.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        let settings: Settings = load_settings(file)?;
-        settings.validate()?;
-        Ok(settings)
+impl ServiceSettings for Settings {
+    fn environment(&self) -> Environment {
+        self.environment
     }
 
+    fn telemetry(&self) -> &TelemetrySettings {
+        &self.telemetry
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        Settings::validate(self)
+    }
+}
+
+impl Settings {
+    /// Checks the values that types alone cannot. (Inherent, not only the
+    /// trait's: `startup.rs` calls it without importing [`ServiceSettings`].)
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.database.validate()?;
         self.redis.validate()?;

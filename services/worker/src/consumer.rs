@@ -69,6 +69,22 @@ pub(crate) struct Consumers {
     pub(crate) probes: DependencyProbes,
 }
 
+/// Handlers are trait objects without `Debug`: their concerns stand for them.
+impl std::fmt::Debug for Consumers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let concerns: Vec<_> = self
+            .handlers
+            .iter()
+            .map(|handler| handler.concern())
+            .collect();
+        f.debug_struct("Consumers")
+            .field("concerns", &concerns)
+            .field("prefetch", &self.prefetch)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why a session (one connection's life) ended, when not by shutdown.
 type Broken = String;
 

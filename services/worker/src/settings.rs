@@ -17,11 +17,10 @@
 //! under `[worker.database]`, not the top-level `[database]` (`DATABASE_URL`)
 //! the users service reads.
 
-use std::path::Path;
-
 use capstone_platform::{
-    ConfigError, load_settings,
+    ConfigError,
     sealing::{Sealer, SealingSettings},
+    service::ServiceSettings,
     settings::{AmqpSettings, DatabaseSettings, Environment, HttpSettings},
     telemetry::TelemetrySettings,
 };
@@ -104,17 +103,22 @@ impl Default for WorkerSettings {
     }
 }
 
-impl Settings {
-    /// Defaults, then `file`, then the environment; then checks the values
-    /// that types alone cannot.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        let settings: Settings = load_settings(file)?;
-        settings.validate()?;
-        Ok(settings)
+/// The longest `worker.processed_retention_secs`: a hundred years. Far
+/// beyond any real retention, and far inside what `chrono::TimeDelta`
+/// holds (about 292 million years; `TimeDelta::seconds` panics beyond).
+pub const MAX_PROCESSED_RETENTION_SECS: u64 = 100 * 365 * 24 * 3600;
+
+impl ServiceSettings for Settings {
+    fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    fn telemetry(&self) -> &TelemetrySettings {
+        &self.telemetry
     }
 
     /// Checks what would otherwise fail later, or silently misbehave.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         self.amqp.validate()?;
         self.worker.database.validate()?;
         if let Err(error) = Sealer::from_settings(&self.link_sealing, self.environment) {
@@ -152,6 +156,13 @@ impl Settings {
                 key: "worker.processed_retention_secs",
                 expected: "longer than the whole retry path (the sum of worker.retry_delays_ms), \
                            or a retried event could be applied twice",
+                found: worker.processed_retention_secs.to_string(),
+            });
+        }
+        if worker.processed_retention_secs > MAX_PROCESSED_RETENTION_SECS {
+            return Err(ConfigError::Value {
+                key: "worker.processed_retention_secs",
+                expected: "at most 3153600000 (a hundred years)",
                 found: worker.processed_retention_secs.to_string(),
             });
         }
@@ -195,6 +206,19 @@ mod tests {
             let message = settings.validate().expect_err("invalid").to_string();
             assert!(message.contains("worker.retry_delays_ms"), "{message}");
         }
+    }
+
+    #[test]
+    fn a_retention_too_long_for_a_time_delta_is_rejected_with_its_key() {
+        let mut settings = Settings::default();
+        settings.worker.processed_retention_secs = u64::MAX;
+        let message = settings.validate().expect_err("invalid").to_string();
+        assert!(
+            message.contains("worker.processed_retention_secs"),
+            "{message}"
+        );
+        settings.worker.processed_retention_secs = MAX_PROCESSED_RETENTION_SECS;
+        settings.validate().expect("a hundred years is allowed");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use actix_web::{App, HttpServer, dev::Server, web};
+use actix_web::{App, HttpServer, web};
 use capstone_platform::{
     ConfigError, Shutdown,
     amqp::{BrokerCheck, BrokerState},
@@ -19,7 +19,8 @@ use capstone_platform::{
     metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
     sealing::Sealer,
-    server,
+    server::{self, BindError, StartedServer},
+    service::{Remedy, Service, ServiceSettings},
 };
 use chrono::TimeDelta;
 
@@ -54,30 +55,61 @@ pub enum StartupError {
     #[error("invalid handler set: {0}")]
     Handlers(String),
     /// The health port is taken or not allowed.
-    #[error("cannot listen on {address}: {source}")]
-    Bind {
-        address: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Bind(#[from] BindError),
+}
+
+impl Remedy for StartupError {
+    fn remedy(&self) -> Option<String> {
+        match self {
+            Self::Config(error) => error.remedy(),
+            Self::Database(error) => error.remedy().map(|advice| {
+                format!(
+                    "The worker keeps processed event ids and the audit trail in its own \
+                     database (worker.database.url). {advice}"
+                )
+            }),
+            Self::Migrations(error) => error.remedy(),
+            Self::Email(_) => Some(
+                "Check [worker.email]: with sink = \"file\", its directory must be writable; \
+                 with sink = \"smtp\", its host and port."
+                    .into(),
+            ),
+            Self::Handlers(_) => None, // A test's handler set, not configuration.
+            Self::Bind(error) => error.remedy(),
+        }
+    }
 }
 
 /// The handlers a worker runs; `build_with` lets tests adjust them.
 pub type Handlers = Vec<Arc<dyn Handler>>;
 
 /// A built worker: health server bound, consumers ready to start.
+#[derive(Debug)]
 pub struct Application {
     port: u16,
-    server: Server,
+    server: StartedServer,
     consumers: Consumers,
     pruner: Pruner,
 }
 
-impl std::fmt::Debug for Application {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application")
-            .field("port", &self.port)
-            .finish_non_exhaustive()
+// The inherent methods (which tests call without importing the trait) do the
+// work; `Self::build` and `self.run_until_stopped` resolve to them.
+impl Service for Application {
+    const NAME: &'static str = "capstone-worker";
+    type Settings = Settings;
+    type Error = StartupError;
+
+    async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build(settings).await
+    }
+
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
+        self.run_until_stopped(shutdown).await
     }
 }
 
@@ -114,6 +146,7 @@ impl Application {
         }
         let pruner = Pruner {
             processed: ProcessedEvents::new(pool.clone()),
+            // In range: `validate` bounds it (TimeDelta::seconds panics beyond).
             retention: TimeDelta::seconds(
                 i64::try_from(worker.processed_retention_secs).unwrap_or(i64::MAX),
             ),
@@ -164,7 +197,7 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
         let consumers = self.consumers.run(shutdown.clone());
         let pruner = self.pruner.run(shutdown.clone());
-        let server = server::run_until_stopped(self.server, shutdown);
+        let server = self.server.run_until_stopped(shutdown);
         let ((), (), served) = tokio::join!(consumers, pruner, server);
         served
     }
@@ -208,18 +241,17 @@ fn check_handlers(handlers: &Handlers) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// The key a [`BindError`]'s remedy tells the operator to change.
+const PORT_SETTING: &str = "worker.http.port";
+
 /// `/health/live`, `/health/ready` and `/metrics`, nothing else.
 fn health_server(
     settings: &Settings,
     readiness: Readiness,
     metrics_exporter: MetricsExporter,
-) -> Result<(u16, Server), StartupError> {
+) -> Result<(u16, StartedServer), StartupError> {
     let http = settings.worker.http.clone();
-    let bind_error = |source| StartupError::Bind {
-        address: http.address(),
-        source,
-    };
-    let (listener, port) = server::bind(&http).map_err(bind_error)?;
+    let (listener, port) = server::listen(&http, PORT_SETTING)?;
     let readiness = web::Data::new(readiness);
     let metrics_exporter = web::Data::new(metrics_exporter);
     let server = HttpServer::new(move || {
@@ -231,6 +263,6 @@ fn health_server(
             // Outermost: counts the status the client got, after every middleware.
             .wrap(RequestMetrics::new(metrics::SERVICE))
     });
-    let server = server::start(server, listener, &http).map_err(bind_error)?;
+    let server = server::serve(server, listener, &http, PORT_SETTING)?;
     Ok((port, server))
 }

@@ -1,4 +1,6 @@
-//! What every request handler shares: built once from the settings.
+//! The state every request handler shares ([`Gateway`]: routes, pools,
+//! limiter, policies), built once from the settings, and the HTTP client
+//! that calls upstreams.
 
 use std::{sync::Arc, time::Duration};
 
