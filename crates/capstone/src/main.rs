@@ -3,7 +3,6 @@
 
 mod cli;
 mod commands;
-mod fixes;
 
 use std::process::ExitCode;
 
@@ -17,8 +16,9 @@ async fn main() -> ExitCode {
     match Box::pin(commands::run(cli)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            // A paragraph a person can act on, not a panic trace.
-            eprintln!("\n{failure}\n");
+            // A paragraph a person can act on, not a panic trace: each
+            // context, then the cause and its remedy (`{:#}` joins them).
+            eprintln!("\n{failure:#}\n");
             ExitCode::FAILURE
         }
     }

@@ -13,24 +13,27 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
+use anyhow::Context;
 use rcgen::{CertificateParams, KeyPair, date_time_ymd};
 
 pub(crate) const CERTIFICATE_FILE: &str = "tls.crt";
 pub(crate) const KEY_FILE: &str = "tls.key";
 
 #[allow(clippy::print_stdout)] // says what it did, for the container log
-pub(crate) fn run(dir: &Path, names: Vec<String>) -> Result<(), String> {
+pub(crate) fn run(dir: &Path, names: Vec<String>) -> anyhow::Result<()> {
     let certificate_path = dir.join(CERTIFICATE_FILE);
     let key_path = dir.join(KEY_FILE);
     if certificate_path.exists() && key_path.exists() {
         println!("keeping the certificate in {}", dir.display());
         return Ok(());
     }
-    let (certificate, key) = self_signed(names.clone()).map_err(|e| e.to_string())?;
-    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    write_private(&key_path, key.as_bytes())?;
+    let (certificate, key) =
+        self_signed(names.clone()).context("cannot make a self-signed certificate")?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    write_private(&key_path, key.as_bytes())
+        .with_context(|| format!("cannot write {}", key_path.display()))?;
     fs::write(&certificate_path, certificate)
-        .map_err(|e| format!("cannot write {}: {e}", certificate_path.display()))?;
+        .with_context(|| format!("cannot write {}", certificate_path.display()))?;
     println!(
         "wrote a self-signed certificate for {} to {}",
         names.join(", "),
@@ -61,7 +64,7 @@ fn current_year() -> i32 {
 }
 
 /// The key is readable by its owner only.
-fn write_private(path: &Path, contents: &[u8]) -> Result<(), String> {
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -69,7 +72,6 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<(), String> {
     options
         .open(path)
         .and_then(|mut file| file.write_all(contents))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]

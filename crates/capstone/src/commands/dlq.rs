@@ -4,22 +4,24 @@
 //! this module only formats it. It reads the same settings as the worker
 //! (`[amqp]`, `[worker]`), so it finds the same queues.
 
-use capstone_platform::probe::Dependency;
+use anyhow::{Context, anyhow, bail};
+use capstone_platform::{probe::Dependency, service::how_to_start};
 use capstone_worker::{
     Concern, Settings, Topology,
     dead_letters::{self, DeadLetter, DeadLetterError, Selection},
 };
 
-use crate::{cli::DlqAction, fixes::how_to_start};
+use crate::cli::DlqAction;
 
 #[allow(clippy::print_stdout)] // printing the dead letters is this command's job
-pub(crate) async fn run(settings: Settings, action: DlqAction) -> Result<(), String> {
+pub(crate) async fn run(settings: Settings, action: DlqAction) -> anyhow::Result<()> {
     let topology = Topology::new(&settings.amqp, &settings.worker.retry_delays_ms);
     match action {
         DlqAction::List { concern, limit } => {
             let letters = dead_letters::list(&settings.amqp, &topology, concern, limit)
                 .await
-                .map_err(explain)?;
+                .map_err(explain)
+                .context("cannot list dead letters")?;
             if letters.is_empty() {
                 println!("No dead letters{}.", scope(concern));
             }
@@ -32,11 +34,12 @@ pub(crate) async fn run(settings: Settings, action: DlqAction) -> Result<(), Str
                 (Some(id), _) => Selection::EventId(id),
                 (None, true) => Selection::All,
                 // clap requires one of them; say so if it ever lets neither through.
-                (None, false) => return Err("Say which: --id EVENT_ID or --all.".into()),
+                (None, false) => bail!("Say which: --id EVENT_ID or --all."),
             };
             let replayed = dead_letters::replay(&settings.amqp, &topology, concern, &selection)
                 .await
-                .map_err(explain)?;
+                .map_err(explain)
+                .context("cannot replay dead letters")?;
             println!(
                 "Replayed {replayed} dead letter(s){} to their work queue.",
                 scope(concern)
@@ -64,16 +67,17 @@ fn format_letter(letter: &DeadLetter) -> String {
     )
 }
 
-fn explain(error: DeadLetterError) -> String {
+/// The error with what to do about it, when there is something to do.
+fn explain(error: DeadLetterError) -> anyhow::Error {
     match error {
-        DeadLetterError::Connect(cause) => format!(
+        DeadLetterError::Connect(cause) => anyhow!(
             "Cannot reach RabbitMQ: {cause}.\n\n{}",
             how_to_start(Dependency::RabbitMq)
         ),
-        DeadLetterError::Amqp(cause) if cause.to_string().contains("NOT_FOUND") => format!(
+        DeadLetterError::Amqp(cause) if cause.to_string().contains("NOT_FOUND") => anyhow!(
             "RabbitMQ has no such dead-letter queue ({cause}). The worker declares its queues \
              when it first connects: start it once (`cargo run -- up`), or check amqp.prefix."
         ),
-        other => other.to_string(),
+        other => other.into(),
     }
 }

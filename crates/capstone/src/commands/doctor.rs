@@ -1,14 +1,14 @@
 //! `capstone doctor`: is every dependency there, and if not, what to run.
 
+use anyhow::bail;
 use capstone_platform::{
     probe::{self, ProbeOutcome, ProbeReport},
+    service::how_to_start,
     settings::BackingServices,
 };
 
-use crate::fixes::how_to_start;
-
 #[allow(clippy::print_stdout)] // the report is this command's output
-pub(crate) async fn run(services: BackingServices) -> Result<(), String> {
+pub(crate) async fn run(services: BackingServices) -> anyhow::Result<()> {
     let (postgres, redis, rabbitmq) = tokio::join!(
         probe::probe_postgres(&services.database),
         probe::probe_redis(&services.redis),
@@ -27,9 +27,7 @@ pub(crate) async fn run(services: BackingServices) -> Result<(), String> {
         println!("\nEverything Capstone needs is reachable. Run `cargo run` to start it.");
         Ok(())
     } else {
-        Err(format!(
-            "{problems} dependency check(s) failed; see the advice above."
-        ))
+        bail!("{problems} dependency check(s) failed; see the advice above.")
     }
 }
 

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use anyhow::{Context, anyhow, bail};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -19,17 +20,17 @@ use tokio::{
 const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[allow(clippy::print_stdout)] // the status is what `docker inspect` shows
-pub(crate) async fn run(url: &str) -> Result<(), String> {
-    let target = Target::parse(url)?;
+pub(crate) async fn run(url: &str) -> anyhow::Result<()> {
+    let target = Target::parse(url).map_err(|reason| anyhow!(reason))?;
     let status = timeout(CHECK_TIMEOUT, status_of(&target))
         .await
-        .map_err(|_| format!("{url}: no answer within {CHECK_TIMEOUT:?}"))?
-        .map_err(|error| format!("{url}: {error}"))?;
+        .map_err(|_| anyhow!("{url}: no answer within {CHECK_TIMEOUT:?}"))?
+        .with_context(|| url.to_owned())?;
     if (200..300).contains(&status) {
         println!("{url}: {status}");
         Ok(())
     } else {
-        Err(format!("{url}: answered {status}"))
+        bail!("{url}: answered {status}")
     }
 }
 

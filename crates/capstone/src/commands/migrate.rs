@@ -10,15 +10,15 @@
 
 use std::path::Path;
 
+use anyhow::Context;
 use capstone_platform::{
     ConfigError, database, load_settings,
     migrations::{self, MigrationSet},
     probe::Dependency,
+    service::{explain, how_to_start},
     settings::{DatabaseSettings, Environment},
 };
 use serde::{Deserialize, Serialize};
-
-use crate::fixes::how_to_start;
 
 /// The parts of the layered settings a migration reads: the environment,
 /// the users service's `[database]` and the worker's `[worker.database]`.
@@ -56,7 +56,7 @@ impl MigrationTargets {
     }
 }
 
-pub(crate) async fn run(targets: MigrationTargets) -> Result<(), String> {
+pub(crate) async fn run(targets: MigrationTargets) -> anyhow::Result<()> {
     let environment = targets.environment;
     migrate(
         environment,
@@ -77,25 +77,24 @@ async fn migrate(
     environment: Environment,
     settings: &DatabaseSettings,
     set: MigrationSet,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     let target = settings.display_target();
-    let unreachable = |cause: String| {
-        format!(
-            "Cannot migrate {target}: {cause}.\n\n{}",
-            how_to_start(Dependency::Postgres)
-        )
-    };
+    let cannot_migrate = || format!("cannot migrate {target}");
     if environment.is_development()
         && database::create_database_if_missing(settings)
             .await
-            .map_err(|e| unreachable(e.to_string()))?
+            .map_err(|error| anyhow::Error::msg(explain(&error)))
+            .with_context(cannot_migrate)?
     {
         println!("created database {target}");
     }
     let service = set.service;
+    // Not the error's own remedy ("run migrate"): this is migrate. Here a
+    // failure is almost always a Postgres that does not answer.
     let applied = migrations::run_pending(set, settings)
         .await
-        .map_err(|e| unreachable(e.to_string()))?;
+        .map_err(|error| anyhow::anyhow!("{error}\n\n{}", how_to_start(Dependency::Postgres)))
+        .with_context(cannot_migrate)?;
     if applied.is_empty() {
         println!("{target}: {service} schema is up to date");
     }

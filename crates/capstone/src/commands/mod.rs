@@ -1,4 +1,8 @@
-//! One module per subcommand.
+//! One module per subcommand. Each returns `anyhow::Result`: the context says
+//! what the command was doing, the cause what went wrong and, for settings
+//! and startup errors, what to do about it (their [`Remedy`]).
+//!
+//! [`Remedy`]: capstone_platform::service::Remedy
 
 mod dev_cert;
 mod dlq;
@@ -10,15 +14,19 @@ mod up;
 
 use std::path::Path;
 
-use capstone_platform::{ConfigError, settings::BackingServices};
-use capstone_users::Settings;
+use anyhow::Context;
+use capstone_platform::{
+    ConfigError,
+    service::{ServiceSettings, explain},
+    settings::BackingServices,
+};
 
 use crate::cli::{Cli, Command};
 
-pub(crate) async fn run(cli: Cli) -> Result<(), String> {
+pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = cli.config.as_deref();
     match cli.command.unwrap_or(Command::Up) {
         Command::Up => {
-            let file = cli.config.as_deref();
             // Boxed: the three services' startup futures together are large
             // (about 20 KB), and this one would otherwise sit on main's stack.
             Box::pin(up::run(
@@ -28,57 +36,33 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
             ))
             .await
         }
-        Command::Migrate => migrate::run(load_settings(cli.config.as_deref())?).await,
+        Command::Migrate => {
+            let targets = migrate::MigrationTargets::load(file).map_err(with_remedy)?;
+            migrate::run(targets).await
+        }
         // Reads Redis and RabbitMQ settings too, which no service uses yet:
         // the cache and messaging chapters will.
-        Command::Doctor => doctor::run(load_settings(cli.config.as_deref())?).await,
-        Command::Seed { admin } => seed::run(load_settings(cli.config.as_deref())?, &admin).await,
+        Command::Doctor => {
+            let services = capstone_platform::load_settings::<BackingServices>(file)
+                .map_err(with_remedy)
+                .context("cannot load settings")?;
+            doctor::run(services).await
+        }
+        Command::Seed { admin } => seed::run(load_settings(file)?, &admin).await,
         Command::Healthcheck { url } => healthcheck::run(&url).await,
         Command::DevCert { dir, names } => dev_cert::run(&dir, names),
-        Command::Dlq { action } => dlq::run(load_settings(cli.config.as_deref())?, action).await,
+        Command::Dlq { action } => dlq::run(load_settings(file)?, action).await,
     }
 }
 
-fn load_settings<T: Loadable>(file: Option<&Path>) -> Result<T, String> {
-    T::load(file).map_err(|error| {
-        format!(
-            "{error}\n\nSettings come from defaults, then --config FILE (or CAPSTONE_CONFIG), \
-             then DATABASE_URL/REDIS_URL/AMQP_URL, then CAPSTONE_<SECTION>__<KEY> variables."
-        )
-    })
+/// A service's settings, as that service itself would load them.
+fn load_settings<T: ServiceSettings>(file: Option<&Path>) -> anyhow::Result<T> {
+    T::load(file)
+        .map_err(with_remedy)
+        .context("cannot load settings")
 }
 
-/// Settings a command can load from the layered config.
-trait Loadable: Sized {
-    fn load(file: Option<&Path>) -> Result<Self, ConfigError>;
-}
-
-impl Loadable for Settings {
-    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        Settings::load(file)
-    }
-}
-
-impl Loadable for capstone_gateway::Settings {
-    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        capstone_gateway::Settings::load(file)
-    }
-}
-
-impl Loadable for capstone_worker::Settings {
-    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        capstone_worker::Settings::load(file)
-    }
-}
-
-impl Loadable for migrate::MigrationTargets {
-    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        migrate::MigrationTargets::load(file)
-    }
-}
-
-impl Loadable for BackingServices {
-    fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        capstone_platform::load_settings(file)
-    }
+/// The error and what to do about it, as one message.
+fn with_remedy(error: ConfigError) -> anyhow::Error {
+    anyhow::Error::msg(explain(&error))
 }
