@@ -81,7 +81,7 @@ where
         .wrap(from_fn(render_problems))
         .wrap(from_fn(access_log))
         .wrap(TracingLogger::<CapstoneRootSpan>::new())
-        .wrap(from_fn(security_headers))
+        .wrap(security_headers())
         .wrap(from_fn(request_id))
 }
 // ANCHOR_END: standard_middleware

@@ -197,15 +197,27 @@ impl Problem {
     /// problem in the response extensions and renders it again with the request
     /// id and path; without the middleware this body is still a valid problem.
     pub fn to_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status_code())
-            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-            .body(self.to_json());
-        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
-            // Tells well-behaved clients (and the gateway) when to try again.
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        // A 503 tells well-behaved clients (and the gateway) when to try again.
+        let retry_after = (self.status_code() == StatusCode::SERVICE_UNAVAILABLE)
+            .then_some(std::time::Duration::from_secs(1));
+        self.response(retry_after)
+    }
+
+    /// [`to_response`](Self::to_response) with `Retry-After: <wait>`, in
+    /// whole seconds rounded up (at least 1: retrying early is refused again).
+    /// The header is set here, once, whatever the status.
+    pub fn to_response_retrying_after(&self, wait: std::time::Duration) -> HttpResponse {
+        self.response(Some(wait))
+    }
+
+    fn response(&self, retry_after: Option<std::time::Duration>) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if let Some(wait) = retry_after {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response.insert_header((header::RETRY_AFTER, seconds.max(1)));
         }
+        let mut response = response.body(self.to_json());
         response.extensions_mut().insert(self.clone());
         response
     }

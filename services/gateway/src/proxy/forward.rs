@@ -107,7 +107,8 @@ pub async fn forward(
     policy: RetryPolicy,
 ) -> Result<Answered, ForwardError> {
     let resendable = request.body.can_be_sent_again();
-    let idempotent = is_idempotent(&request.method);
+    // RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE, PUT, DELETE; not POST or PATCH.
+    let idempotent = request.method.is_idempotent();
     upstream.retry_budget.record_request(Instant::now());
     let mut tried = Vec::new();
     let mut retry = 0;
@@ -257,14 +258,6 @@ fn inject_trace_context(headers: &mut reqwest::header::HeaderMap, span: &tracing
 /// connection is not this: the request may have been written.)
 fn nothing_was_sent(outcome: &Result<reqwest::Response, ForwardError>) -> bool {
     matches!(outcome, Err(ForwardError::Transport { source, .. }) if source.is_connect())
-}
-
-/// Safe to send twice: RFC 9110 §9.2.2. POST and PATCH are not.
-fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
-    )
 }
 
 /// Answers that say "this instance cannot serve now", as opposed to an

@@ -37,7 +37,7 @@ use capstone_platform::{
     trusted_proxy::TrustedProxy,
 };
 
-use crate::{edge_auth, gateway::Gateway, metrics, rate_limit::Decision, routing::Route};
+use crate::{edge_auth, metrics, rate_limit::Decision, routing::Route, state::Gateway};
 use body::{ResponseBody, read_small_body, stream_request_body};
 use forward::{ForwardError, RequestBody, UpstreamRequest};
 use headers::{Origin, client_response_headers, upstream_request_headers};
@@ -57,6 +57,9 @@ pub async fn proxy(
     };
     let Some((route, path)) = gateway.routes.find(&canonical) else {
         return problems::no_route();
+    };
+    let Some(method) = upstream_method(request.method()) else {
+        return annotate(problems::method_not_implemented(), route, None);
     };
     let declared_length = content_length(&request);
     if declared_length.is_some_and(|length| length > gateway.request_body_limit as u64) {
@@ -78,9 +81,7 @@ pub async fn proxy(
                 // otherwise guessing tokens would be free of any limit.
                 let decision = rate_limit(&gateway, route, None, client_ip).await;
                 let response = match decision.as_ref().filter(|decision| !decision.allowed) {
-                    Some(refused) => {
-                        problems::rate_limited(refused.retry_after.unwrap_or_default())
-                    }
+                    Some(_) => problems::rate_limited(),
                     None => problems::auth_failed(&error),
                 };
                 return annotate(
@@ -95,8 +96,7 @@ pub async fn proxy(
 
     let decision = rate_limit(&gateway, route, identity.as_ref(), client_ip).await;
     if let Some(decision) = decision.as_ref().filter(|decision| !decision.allowed) {
-        let retry_in = decision.retry_after.unwrap_or_default();
-        let response = with_rate_limit_headers(problems::rate_limited(retry_in), Some(decision));
+        let response = with_rate_limit_headers(problems::rate_limited(), Some(decision));
         return annotate(response, route, None);
     }
 
@@ -123,8 +123,7 @@ pub async fn proxy(
         }
     };
     let upstream_request = UpstreamRequest {
-        method: reqwest::Method::from_bytes(request.method().as_str().as_bytes())
-            .unwrap_or(reqwest::Method::GET),
+        method,
         path,
         query: Some(request.query_string())
             .filter(|query| !query.is_empty())
@@ -162,6 +161,18 @@ pub async fn proxy(
     )
 }
 // ANCHOR_END: proxy
+
+/// The request's method for the upstream client (actix-web and reqwest use
+/// different versions of the `http` crate). None if it does not convert:
+/// forwarding it as anything else (it used to become a GET) would make the
+/// upstream do what the client did not ask, so the caller refuses it with
+/// 501 Not Implemented, RFC 9110's answer for a method the server does not
+/// support for any resource (405 would claim that other resources allow it,
+/// and needs an `Allow` list we do not have). Every method actix-web parses
+/// converts today; this is the guard for the day one does not.
+pub fn upstream_method(method: &actix_web::http::Method) -> Option<reqwest::Method> {
+    reqwest::Method::from_bytes(method.as_str().as_bytes()).ok()
+}
 
 /// The upstream's answer, streamed to the client.
 pub fn relay(answered: forward::Answered, limit: u64) -> HttpResponse {

@@ -17,12 +17,7 @@ use crate::edge_auth::EdgeAuthError;
 
 /// A problem response with `Retry-After` rounded up to whole seconds.
 pub(super) fn with_retry_after(problem: Problem, retry_in: Duration) -> HttpResponse {
-    let mut response = problem.to_response();
-    let seconds = retry_in.as_secs() + u64::from(retry_in.subsec_nanos() > 0);
-    if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
+    problem.to_response_retrying_after(retry_in)
 }
 
 pub(super) fn no_route() -> HttpResponse {
@@ -69,18 +64,24 @@ pub(super) fn auth_failed(error: &EdgeAuthError) -> HttpResponse {
     response
 }
 
-pub(super) fn rate_limited(retry_in: Duration) -> HttpResponse {
-    with_retry_after(
-        Problem::new(
-            "rate-limited",
-            "Too many requests",
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .with_detail(
-            "This client has made too many requests; retry after the time in Retry-After.",
-        ),
-        retry_in,
+/// The 429 body. Its `Retry-After` comes with the other rate-limit headers
+/// (`Decision::headers`), which every limited answer carries: setting it
+/// here too would set it twice.
+pub(super) fn rate_limited() -> HttpResponse {
+    Problem::new(
+        "rate-limited",
+        "Too many requests",
+        StatusCode::TOO_MANY_REQUESTS,
     )
+    .with_detail("This client has made too many requests; retry after the time in Retry-After.")
+    .to_response()
+}
+
+/// A method this gateway cannot pass on (see `proxy::upstream_method`).
+pub(super) fn method_not_implemented() -> HttpResponse {
+    Problem::from_status(StatusCode::NOT_IMPLEMENTED)
+        .with_detail("The gateway cannot forward requests with this method.")
+        .to_response()
 }
 
 pub(super) fn response_too_large() -> HttpResponse {

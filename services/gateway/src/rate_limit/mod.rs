@@ -48,25 +48,35 @@ pub struct RateLimitSettings {
 
 impl RateLimitSettings {
     /// Rejects zeros and absurdly slow refills; the error names `class` and the field.
-    pub fn validate(&self, class: &str) -> Result<(), String> {
+    pub fn validate(&self, class: &str) -> Result<(), InvalidRateLimit> {
         let fields = [
             ("requests", u64::from(self.requests)),
             ("period_secs", self.period_secs),
             ("burst", u64::from(self.burst)),
         ];
         if let Some((field, _)) = fields.iter().find(|(_, value)| *value == 0) {
-            return Err(format!(
-                "rate limit `{class}`: {field} must be at least 1, found 0"
-            ));
+            return Err(InvalidRateLimit::Zero {
+                class: class.to_owned(),
+                field,
+            });
         }
         let params = GcraParams::from_settings(self);
         if params.emission_interval() + params.burst_tolerance() > MAX_REFILL {
-            return Err(format!(
-                "rate limit `{class}`: period_secs / requests × burst must be at most one year"
-            ));
+            return Err(InvalidRateLimit::RefillTooSlow {
+                class: class.to_owned(),
+            });
         }
         Ok(())
     }
+}
+
+/// Why a [`RateLimitSettings`] class was refused; the message names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidRateLimit {
+    #[error("rate limit `{class}`: {field} must be at least 1, found 0")]
+    Zero { class: String, field: &'static str },
+    #[error("rate limit `{class}`: period_secs / requests × burst must be at most one year")]
+    RefillTooSlow { class: String },
 }
 
 /// Which limiter made a decision.
@@ -222,6 +232,7 @@ mod tests {
         let error = settings(10, 60, 0)
             .validate("login")
             .expect_err("burst 0 is invalid");
+        let error = error.to_string();
         assert!(
             error.contains("login") && error.contains("burst"),
             "{error}"
@@ -229,6 +240,7 @@ mod tests {
         let error = settings(0, 60, 1)
             .validate("api")
             .expect_err("requests 0 is invalid");
+        let error = error.to_string();
         assert!(
             error.contains("api") && error.contains("requests"),
             "{error}"

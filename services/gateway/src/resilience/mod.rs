@@ -65,12 +65,12 @@ impl Default for BreakerSettings {
 impl BreakerSettings {
     /// Rejects values that would turn the breaker off by accident: a threshold
     /// of 0 would open on no evidence, an `open_ms` of 0 would never refuse.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidBreaker> {
         if self.failure_threshold == 0 {
-            return Err("breaker.failure_threshold must be at least 1".into());
+            return Err(InvalidBreaker::ZeroFailureThreshold);
         }
         if self.open_ms == 0 {
-            return Err("breaker.open_ms must be at least 1".into());
+            return Err(InvalidBreaker::ZeroOpenTime);
         }
         Ok(())
     }
@@ -128,22 +128,42 @@ impl RetrySettings {
 
     /// Rejects settings that are surely a mistake, with a message naming the
     /// field, so that startup fails instead of the gateway misbehaving.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidRetry> {
         if self.base_delay_ms > self.max_delay_ms {
-            return Err(format!(
-                "retry.base_delay_ms ({}) must not exceed retry.max_delay_ms ({})",
-                self.base_delay_ms, self.max_delay_ms
-            ));
+            return Err(InvalidRetry::BaseDelayAboveMax {
+                base_delay_ms: self.base_delay_ms,
+                max_delay_ms: self.max_delay_ms,
+            });
         }
         // Above 1, retries could more than double the load: no longer a budget.
         if !(0.0..=1.0).contains(&self.budget_ratio) {
-            return Err(format!(
-                "retry.budget_ratio ({}) must be between 0 and 1",
-                self.budget_ratio
-            ));
+            return Err(InvalidRetry::BudgetRatio(self.budget_ratio));
         }
         Ok(())
     }
+}
+
+/// Why [`BreakerSettings`] were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidBreaker {
+    #[error("breaker.failure_threshold must be at least 1")]
+    ZeroFailureThreshold,
+    #[error("breaker.open_ms must be at least 1")]
+    ZeroOpenTime,
+}
+
+/// Why [`RetrySettings`] were refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InvalidRetry {
+    #[error(
+        "retry.base_delay_ms ({base_delay_ms}) must not exceed retry.max_delay_ms ({max_delay_ms})"
+    )]
+    BaseDelayAboveMax {
+        base_delay_ms: u64,
+        max_delay_ms: u64,
+    },
+    #[error("retry.budget_ratio ({0}) must be between 0 and 1")]
+    BudgetRatio(f64),
 }
 
 #[cfg(test)]
