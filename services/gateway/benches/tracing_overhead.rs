@@ -21,6 +21,7 @@
 //! Needs the local Redis (scripts/dev-services.sh); its keys are deleted at
 //! the end. Run: `cargo bench -p capstone-gateway --bench tracing_overhead`.
 
+use capstone_platform::service::ServiceSettings as _;
 use std::{
     net::SocketAddr,
     sync::{

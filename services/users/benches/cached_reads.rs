@@ -6,6 +6,7 @@
 //! writes.
 //! Run: `cargo bench -p capstone-users --bench cached_reads`.
 
+use capstone_platform::service::ServiceSettings as _;
 use std::{hint::black_box, time::Duration};
 
 use capstone_platform::{access_token::SigningKey, database, redis::LazyRedis};

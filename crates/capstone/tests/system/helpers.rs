@@ -1,6 +1,7 @@
 //! Starting users + worker (+ gateway) wired to each other.
 
 use capstone_platform::Shutdown;
+use capstone_platform::service::ServiceSettings as _;
 use capstone_users::testing::{
     RedisNamespace, TestDatabase, configure_test_auth, test_sealing_settings,
 };

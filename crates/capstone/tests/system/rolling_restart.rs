@@ -11,6 +11,7 @@
 //! the other instance whatever its method (`gateway::proxy::forward`).
 //! Every setting is the shipped default: this is the configuration deployed.
 
+use capstone_platform::service::ServiceSettings as _;
 use std::{
     path::PathBuf,
     sync::{

@@ -1,5 +1,6 @@
 //! Who may call what: tokens that must be refused, and roles at work.
 
+use capstone_platform::service::ServiceSettings as _;
 use capstone_users::{auth::AccessClaims, domain::Role};
 use serde_json::json;
 use uuid::Uuid;

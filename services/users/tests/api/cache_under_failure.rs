@@ -6,6 +6,7 @@
 //! The writing instance (A) reaches Redis through a cuttable proxy; the
 //! other (B) reaches it directly, as when only A's link or A's CPU failed.
 
+use capstone_platform::service::ServiceSettings as _;
 use std::time::Duration;
 
 use capstone_platform::{Shutdown, testing::CuttableProxy};

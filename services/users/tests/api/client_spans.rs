@@ -6,6 +6,7 @@
 //! `#[tokio::test]` is current-thread), so the rest of the suite runs on
 //! undisturbed and unobserved.
 
+use capstone_platform::service::ServiceSettings as _;
 use capstone_platform::{
     database,
     redis::LazyRedis,

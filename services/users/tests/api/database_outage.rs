@@ -6,6 +6,7 @@
 //! service, a database that crashed (connections dropped mid-stream, new
 //! ones refused), while other tests keep using the real server.
 
+use capstone_platform::service::ServiceSettings as _;
 use std::time::Duration;
 
 use capstone_platform::testing::CuttableProxy;

@@ -1,6 +1,7 @@
 //! Startup: migrations, the development database, and failing clearly and
 //! quickly when Postgres is not there.
 
+use capstone_platform::service::ServiceSettings as _;
 use std::time::Duration;
 
 use capstone_platform::{database, settings::Environment};

@@ -1,6 +1,7 @@
 //! A running worker for a test: its own database, broker prefix and email
 //! directory, stopped and cleaned up when dropped.
 
+use capstone_platform::service::ServiceSettings;
 use std::path::PathBuf;
 
 use capstone_platform::{
@@ -80,7 +81,7 @@ pub fn worker_settings(
     broker: &TestBroker,
     emails: &EmailDirectory,
 ) -> Settings {
-    let mut settings = Settings::load(None).expect("settings load");
+    let mut settings = <Settings as ServiceSettings>::load(None).expect("settings load");
     settings.amqp = broker.amqp.clone();
     let worker = &mut settings.worker;
     worker.database = database.settings.clone();

@@ -3,6 +3,7 @@
 //! resume once Postgres answers again. Retries and dead letters are for
 //! messages that fail, not for outages.
 
+use capstone_platform::service::ServiceSettings as _;
 use std::net::SocketAddr;
 
 use capstone_platform::{metrics::exposition::Exposition, testing::CuttableProxy};

@@ -1,5 +1,6 @@
 //! Readiness and settings validation.
 
+use capstone_platform::service::ServiceSettings as _;
 use capstone_worker::{
     Application, Settings, StartupError,
     testing::{PATIENCE, TestWorker, wait_for},

@@ -11,13 +11,14 @@ pub mod raw_http;
 pub mod stub;
 pub mod users;
 
+use capstone_platform::service::ServiceSettings as _;
 use std::time::Duration;
 
 use capstone_gateway::{
     Application, Settings,
-    gateway::Gateway,
     rate_limit::RateLimitSettings,
     settings::{RouteSettings, UpstreamSettings},
+    state::Gateway,
 };
 use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
 use capstone_users::testing::RedisNamespace;

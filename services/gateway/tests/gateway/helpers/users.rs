@@ -2,6 +2,7 @@
 //! prefix, as a deployment behind the gateway would run them.
 
 use capstone_platform::Shutdown;
+use capstone_platform::service::ServiceSettings as _;
 use capstone_users::{
     Application, Settings,
     auth::AccessTokenIssuer,

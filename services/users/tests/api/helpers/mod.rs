@@ -24,6 +24,7 @@ pub use capstone_users::testing::{
 };
 pub use locks::hold_rows;
 
+use capstone_platform::service::ServiceSettings;
 use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
 use capstone_users::{Application, Settings, auth::AccessTokenIssuer, domain::Role};
 use diesel_async::RunQueryDsl;
@@ -70,7 +71,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 
     // The same layered loading as production (so DATABASE_URL is honoured),
     // then the overrides that make tests independent of each other.
-    let mut settings = Settings::load(None).expect("settings load");
+    let mut settings = <Settings as ServiceSettings>::load(None).expect("settings load");
     settings.database = database.settings.clone();
     settings.users.http.port = 0; // any free port: tests run in parallel
     settings.users.http.workers = 1;
