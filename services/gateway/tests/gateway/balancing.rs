@@ -3,10 +3,11 @@
 use std::time::Instant;
 
 use capstone_gateway::settings::Strategy;
+use capstone_platform::testing::{PATIENCE, eventually_true};
 use uuid::Uuid;
 
 use crate::helpers::{
-    Stub, TestGateway, UsersCluster, base_settings, route, spawn_gateway, upstream, wait_for,
+    Stub, TestGateway, UsersCluster, base_settings, route, spawn_gateway, upstream,
 };
 
 async fn gateway_over(stubs: &[&Stub], strategy: Strategy) -> TestGateway {
@@ -80,7 +81,7 @@ async fn a_failing_instance_is_ejected_then_readmitted_after_the_cool_down() {
     );
 
     a.set_failing(false);
-    wait_for("the cool-down has passed", || {
+    eventually_true("the cool-down to pass", PATIENCE, || {
         instance_a.is_available(Instant::now())
     })
     .await;
@@ -96,7 +97,10 @@ async fn an_instance_failing_its_health_check_gets_no_traffic_until_it_passes() 
     let gateway = gateway_over(&[&a, &b], Strategy::RoundRobin).await;
     let instance_a = gateway.state.upstreams.get("stub").expect("pool").instances[0].clone();
     a.set_ready(false);
-    wait_for("a is out of rotation", || !instance_a.is_healthy()).await;
+    eventually_true("a to leave the rotation", PATIENCE, || {
+        !instance_a.is_healthy()
+    })
+    .await;
     let before = a.hits();
     for _ in 0..6 {
         assert_eq!(gateway.get("/stub/x").await.status(), 200);
@@ -104,7 +108,10 @@ async fn an_instance_failing_its_health_check_gets_no_traffic_until_it_passes() 
     assert_eq!(a.hits(), before);
 
     a.set_ready(true);
-    wait_for("a is back in rotation", || instance_a.is_healthy()).await;
+    eventually_true("a to return to the rotation", PATIENCE, || {
+        instance_a.is_healthy()
+    })
+    .await;
     for _ in 0..6 {
         gateway.get("/stub/x").await;
     }
@@ -174,7 +181,10 @@ async fn the_gateway_stays_ready_but_reports_an_upstream_without_instances() {
     let gateway = gateway_over(&[&a], Strategy::RoundRobin).await;
     a.set_ready(false);
     let instance = gateway.state.upstreams.get("stub").expect("pool").instances[0].clone();
-    wait_for("a is out of rotation", || !instance.is_healthy()).await;
+    eventually_true("a to leave the rotation", PATIENCE, || {
+        !instance.is_healthy()
+    })
+    .await;
     let response = gateway.get("/health/ready").await;
     // Still 200: pulling the gateway out of rotation would take every
     // other route down with this one upstream.

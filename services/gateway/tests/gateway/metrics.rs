@@ -19,10 +19,11 @@ use capstone_platform::metrics::{
     exposition::Exposition,
     names::{HTTP_REQUEST_ERRORS_TOTAL, HTTP_REQUESTS_TOTAL},
 };
+use capstone_platform::testing::{PATIENCE, eventually_true};
 use uuid::Uuid;
 
 use crate::helpers::{
-    Stub, TestGateway, base_settings, route, settings_over, spawn_gateway, upstream, wait_for,
+    Stub, TestGateway, base_settings, route, settings_over, spawn_gateway, upstream,
 };
 
 /// A name no other test uses.
@@ -148,7 +149,7 @@ async fn retries_and_an_opened_breaker_are_reported_per_upstream() {
     for _ in 0..6 {
         assert_eq!(gateway.get("/stub/x").await.status(), 200);
     }
-    wait_for("the failing instance's breaker to open", || {
+    eventually_true("the failing instance's breaker to open", PATIENCE, || {
         !upstream_state.instances[0]
             .breaker
             .is_available(std::time::Instant::now())

@@ -10,7 +10,11 @@ use std::{
 };
 
 use capstone_gateway::rate_limit::{Decision, EnforcedBy, RateLimitSettings, RateLimiter};
-use capstone_platform::{redis::LazyRedis, settings::RedisSettings};
+use capstone_platform::{
+    redis::LazyRedis,
+    settings::RedisSettings,
+    testing::{PATIENCE, eventually},
+};
 
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
@@ -85,20 +89,20 @@ impl TestRedis {
 }
 
 /// LazyRedis connects in the background: poll (with a client no test
-/// asserts on) until a decision comes from Redis, for at most 5 seconds.
+/// asserts on) until a decision comes from Redis.
 async fn wait_for_redis(limiter: &RateLimiter, class: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
+    let what = format!("the rate limiter to reach Redis at {REDIS_URL}");
+    eventually(&what, PATIENCE, || async {
         let decision = limiter
             .check(class, "warm-up")
             .await
             .expect("class is configured");
-        if decision.enforced_by == EnforcedBy::Redis {
-            return;
+        match decision.enforced_by {
+            EnforcedBy::Redis => Ok(()),
+            elsewhere => Err(elsewhere),
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the rate limiter never reached Redis at {REDIS_URL}");
+    })
+    .await;
 }
 
 async fn check(limiter: &RateLimiter, class: &str, client: &str) -> Decision {

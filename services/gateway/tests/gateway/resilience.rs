@@ -1,9 +1,10 @@
 //! Timeouts, retries and the circuit breaker, seen from a client.
 
 use crate::helpers::{
-    Stub, TestGateway, assert_problem, base_settings, route, spawn_gateway, upstream, wait_for,
+    Stub, TestGateway, assert_problem, base_settings, route, spawn_gateway, upstream,
 };
 use capstone_gateway::settings::Strategy;
+use capstone_platform::testing::{PATIENCE, eventually_true};
 
 async fn gateway_over(addresses: &[String]) -> TestGateway {
     gateway_with_checks_every(addresses, 100).await
@@ -42,7 +43,7 @@ async fn a_dead_upstream_gets_503s_without_being_called_once_the_breaker_opens()
     // the breaker alone notices the death.
     let gateway = gateway_with_checks_every(std::slice::from_ref(&stub.address), 600_000).await;
     let instance = gateway.state.upstreams.get("stub").expect("pool").instances[0].clone();
-    wait_for("the first health check", || instance.is_healthy()).await;
+    eventually_true("the first health check", PATIENCE, || instance.is_healthy()).await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     stub.stop().await;
     // The first failures are real attempts: 502, nothing answered.
@@ -119,7 +120,7 @@ async fn a_patch_goes_to_another_instance_when_the_first_refuses_the_connection(
     let gateway =
         gateway_with_checks_every(&[stopped.address.clone(), good.address.clone()], 600_000).await;
     let instance = gateway.state.upstreams.get("stub").expect("pool").instances[0].clone();
-    wait_for("the first health check", || instance.is_healthy()).await;
+    eventually_true("the first health check", PATIENCE, || instance.is_healthy()).await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     stopped.stop().await;
 

@@ -11,17 +11,18 @@ pub mod raw_http;
 pub mod stub;
 pub mod users;
 
-use capstone_platform::service::ServiceSettings as _;
-use std::time::Duration;
-
 use capstone_gateway::{
     Application, Settings,
     rate_limit::RateLimitSettings,
     settings::{RouteSettings, UpstreamSettings},
     state::Gateway,
 };
-use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
-use capstone_users::testing::RedisNamespace;
+use capstone_platform::service::ServiceSettings as _;
+use capstone_platform::{
+    Shutdown,
+    telemetry::init_test_telemetry,
+    testing::{PATIENCE, RedisNamespace, eventually},
+};
 use url::Url;
 
 pub use raw_http::{RawResponse, raw_get};
@@ -147,15 +148,16 @@ impl TestGateway {
 
     /// Waits until the gateway's Redis connection is up (rate limits shared).
     pub async fn wait_for_redis(&self) {
-        for _ in 0..100 {
+        eventually("the gateway to connect to Redis", PATIENCE, || async {
             let report: serde_json::Value =
                 self.get("/health/ready").await.json().await.expect("json");
             if report["checks"]["redis"]["status"] == "up" {
-                return;
+                Ok(())
+            } else {
+                Err(report)
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the gateway never connected to Redis");
+        })
+        .await;
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -183,17 +185,6 @@ impl TestGateway {
             .await
             .expect("request sent")
     }
-}
-
-/// Polls `condition` every 20 ms for at most 5 s.
-pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
-    for _ in 0..250 {
-        if condition() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("timed out waiting until {what}");
 }
 
 /// Asserts a problem+json body with `status` and, if given, `type`.
