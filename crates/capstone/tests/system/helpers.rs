@@ -2,10 +2,10 @@
 
 use capstone_platform::Shutdown;
 use capstone_platform::service::ServiceSettings as _;
+pub use capstone_platform::testing::eventually;
 use capstone_users::testing::{
     RedisNamespace, TestDatabase, configure_test_auth, test_sealing_settings,
 };
-pub use capstone_worker::testing::wait_for as eventually;
 use capstone_worker::testing::{TestBroker, TestWorker};
 
 /// A users service whose relay publishes to the worker's broker namespace,

@@ -3,7 +3,7 @@
 
 use capstone_worker::{
     Concern,
-    testing::{PATIENCE, TestWorker, events, wait_for},
+    testing::{PATIENCE, TestWorker, events, eventually},
 };
 
 #[tokio::test]
@@ -15,7 +15,7 @@ async fn a_registration_is_audited_without_its_token_and_emailed_with_it() {
     worker.broker.publish(&envelope).await;
 
     let worker = &worker;
-    let entries = wait_for("the audit entry", PATIENCE, move || async move {
+    let entries = eventually("the audit entry", PATIENCE, move || async move {
         Some(worker.audit_entries(user_id).await).filter(|entries| !entries.is_empty())
     })
     .await;
@@ -32,7 +32,7 @@ async fn a_registration_is_audited_without_its_token_and_emailed_with_it() {
         entry.payload
     );
 
-    let email = wait_for("the email file", PATIENCE, move || async move {
+    let email = eventually("the email file", PATIENCE, move || async move {
         worker.emails.read(envelope.id)
     })
     .await;
@@ -41,7 +41,7 @@ async fn a_registration_is_audited_without_its_token_and_emailed_with_it() {
         email.contains(events::LINK_TOKEN),
         "the link is in the email: {email}"
     );
-    wait_for(
+    eventually(
         "the email recorded as processed",
         PATIENCE,
         move || async move {
@@ -61,7 +61,7 @@ async fn an_update_is_audited_and_sends_no_email() {
 
     let worker = &worker;
     let user_id = updated.event.user_id();
-    wait_for("the audit entry", PATIENCE, move || async move {
+    eventually("the audit entry", PATIENCE, move || async move {
         Some(worker.audit_entries(user_id).await).filter(|entries| entries.len() == 1)
     })
     .await;
@@ -82,7 +82,7 @@ async fn a_change_made_by_an_admin_is_audited_with_the_admin_as_actor() {
     worker.broker.publish_all(&[by_admin, by_self]).await;
 
     let worker = &worker;
-    let entries = wait_for("both audit entries", PATIENCE, move || async move {
+    let entries = eventually("both audit entries", PATIENCE, move || async move {
         Some(worker.audit_entries(user_id).await).filter(|entries| entries.len() == 2)
     })
     .await;

@@ -10,7 +10,7 @@ use capstone_platform::{metrics::exposition::Exposition, testing::CuttableProxy}
 use capstone_worker::{
     Concern, Settings,
     metrics::{CONSUMER_PAUSED, CONSUMER_PAUSES_TOTAL, MESSAGES_RETRIED_TOTAL},
-    testing::{PATIENCE, TEST_RETRY_DELAYS_MS, TestBroker, TestWorker, events, wait_for},
+    testing::{PATIENCE, TEST_RETRY_DELAYS_MS, TestBroker, TestWorker, events, eventually},
 };
 use serde_json::Value;
 use url::Url;
@@ -81,7 +81,7 @@ async fn a_database_outage_longer_than_every_retry_delay_loses_nothing_and_dead_
         .broker
         .publish(&events::registered("first@example.com"))
         .await;
-    wait_for("the first event", PATIENCE, move || async move {
+    eventually("the first event", PATIENCE, move || async move {
         (worker.audit_count().await == 1).then_some(())
     })
     .await;
@@ -96,13 +96,13 @@ async fn a_database_outage_longer_than_every_retry_delay_loses_nothing_and_dead_
     let all_retries: u64 = TEST_RETRY_DELAYS_MS.iter().sum();
     let outage = std::time::Duration::from_millis(all_retries * 3);
     let deadline = tokio::time::Instant::now() + outage;
-    wait_for(
+    eventually(
         "readiness to see Postgres down",
         PATIENCE,
         move || async move { (readiness(worker).await? == (503, "down".to_owned())).then_some(()) },
     )
     .await;
-    wait_for(
+    eventually(
         "the audit consumer to pause",
         PATIENCE,
         move || async move { (metric(worker, CONSUMER_PAUSED, audit).await == 1.0).then_some(()) },
@@ -112,7 +112,7 @@ async fn a_database_outage_longer_than_every_retry_delay_loses_nothing_and_dead_
     database.restore();
 
     // Assert: every event applied exactly once, nothing dead-lettered.
-    wait_for(
+    eventually(
         "every event after the outage",
         PATIENCE,
         move || async move {

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use capstone_worker::{
     Concern,
     dead_letters::{self, Selection},
-    testing::{PATIENCE, TEST_RETRY_DELAYS_MS, TestBroker, TestWorker, events, wait_for},
+    testing::{PATIENCE, TEST_RETRY_DELAYS_MS, TestBroker, TestWorker, events, eventually},
 };
 
 use crate::helpers::{Switchable, wait_for_queue_length, wrap};
@@ -63,7 +63,7 @@ async fn a_message_that_gave_up_is_applied_once_when_replayed_after_a_fix() {
     assert_eq!(replayed, 1);
 
     let worker = &worker;
-    wait_for(
+    eventually(
         "the replayed event to be applied",
         PATIENCE,
         move || async move { (worker.audit_count().await == 1).then_some(()) },

@@ -4,7 +4,7 @@
 use capstone_worker::{
     Concern,
     handlers::{Handler, Outcome},
-    testing::{PATIENCE, TestBroker, TestWorker, events, wait_for},
+    testing::{PATIENCE, TestBroker, TestWorker, events, eventually},
 };
 
 use crate::helpers::{Recordings, record_every_handler};
@@ -25,7 +25,7 @@ async fn the_same_event_delivered_twice_is_applied_once() {
     worker.broker.publish(&envelope).await;
 
     let recordings = &recordings;
-    wait_for(
+    eventually(
         "both copies handled by both concerns",
         PATIENCE,
         move || async move {
@@ -68,7 +68,7 @@ async fn processed_ids_are_forgotten_after_the_retention_and_the_audit_trail_sta
     let envelope = events::registered("ada@example.com");
     worker.broker.publish(&envelope).await;
     let (worker, id) = (&worker, envelope.id);
-    wait_for(
+    eventually(
         "both concerns to record the event",
         PATIENCE,
         move || async move {
@@ -79,7 +79,7 @@ async fn processed_ids_are_forgotten_after_the_retention_and_the_audit_trail_sta
     )
     .await;
 
-    wait_for("the ids to be pruned", PATIENCE, move || async move {
+    eventually("the ids to be pruned", PATIENCE, move || async move {
         (worker.processed_count(Concern::Audit, id).await == 0
             && worker.processed_count(Concern::Email, id).await == 0)
             .then_some(())

@@ -3,7 +3,7 @@
 use capstone_platform::service::ServiceSettings as _;
 use capstone_worker::{
     Application, Settings, StartupError,
-    testing::{PATIENCE, TestWorker, wait_for},
+    testing::{PATIENCE, TestWorker, eventually},
 };
 use serde_json::Value;
 
@@ -14,7 +14,7 @@ async fn readiness_reports_rabbitmq_and_postgres_up_once_consuming() {
     let url = format!("{}/health/ready", worker.address);
 
     let (client, url) = (&client, &url);
-    let report: Value = wait_for("rabbitmq to be up", PATIENCE, move || async move {
+    let report: Value = eventually("rabbitmq to be up", PATIENCE, move || async move {
         let response = client.get(url).send().await.ok()?;
         let report: Value = response.json().await.ok()?;
         (report["checks"]["rabbitmq"]["status"] == "up").then_some(report)

@@ -20,7 +20,7 @@ use std::{
 use capstone_worker::{
     Concern, Handlers,
     handlers::{Handler, HandlerError, Outcome, Received},
-    testing::{PATIENCE, TestWorker, wait_for},
+    testing::{PATIENCE, TestWorker, eventually},
 };
 use futures_util::future::BoxFuture;
 
@@ -176,10 +176,14 @@ impl Handler for Slow {
 
 /// Waits until `queue` holds `count` ready messages.
 pub async fn wait_for_queue_length(worker: &TestWorker, queue: &str, count: u32) {
-    wait_for(
+    eventually(
         &format!("{count} message(s) in {queue}"),
         PATIENCE,
-        || async move { (worker.broker.queue_length(queue).await == count).then_some(()) },
+        || async move {
+            // The length seen last is what the failure message shows.
+            let length = worker.broker.queue_length(queue).await;
+            if length == count { Ok(()) } else { Err(length) }
+        },
     )
     .await;
 }

@@ -16,7 +16,7 @@ use capstone_worker::{
         self as worker_metrics, HANDLER_DURATION_SECONDS, MESSAGES_CONSUMED_TOTAL,
         MESSAGES_DEAD_LETTERED_TOTAL, MESSAGES_RETRIED_TOTAL,
     },
-    testing::{PATIENCE, TestBroker, TestWorker, events, wait_for},
+    testing::{PATIENCE, TestBroker, TestWorker, events, eventually},
 };
 use lapin::BasicProperties;
 
@@ -38,7 +38,7 @@ async fn scrape_until(
     condition: impl Fn(&Exposition) -> bool,
 ) -> Exposition {
     let condition = &condition;
-    wait_for(what, PATIENCE, move || async move {
+    eventually(what, PATIENCE, move || async move {
         Some(scrape(worker).await).filter(condition)
     })
     .await

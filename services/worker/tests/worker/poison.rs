@@ -4,7 +4,7 @@
 use capstone_worker::{
     Concern,
     dead_letters::{self, DeadLetter, Selection},
-    testing::{PATIENCE, TestWorker, events, relay_properties, wait_for},
+    testing::{PATIENCE, TestWorker, events, eventually, relay_properties},
 };
 use lapin::BasicProperties;
 use serde_json::json;
@@ -90,7 +90,7 @@ async fn poison_messages_are_dead_lettered_with_a_reason_listed_in_place_and_rep
     // Consumed again, still poison: back in the dead letters, counted.
     let worker = &worker;
     let topology = &topology;
-    let letters = wait_for(
+    let letters = eventually(
         "the replayed letters to come back",
         PATIENCE,
         move || async move {

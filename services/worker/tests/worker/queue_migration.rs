@@ -8,8 +8,8 @@ use capstone_worker::{
     Concern, Topology, dead_letters,
     republish::{ATTEMPT_HEADER, DEATH_REASON_HEADER, HeaderChange, copy_properties},
     testing::{
-        PATIENCE, TestBroker, TestWorker, declare_classic_topology, events, relay_properties,
-        wait_for,
+        PATIENCE, TestBroker, TestWorker, declare_classic_topology, events, eventually,
+        relay_properties,
     },
     topology::migration::{self, MigrationError, staging_name},
 };
@@ -101,7 +101,7 @@ async fn a_worker_started_on_the_classic_topology_moves_every_message_into_quoru
 
     // Assert: everything handled or still dead, in quorum queues, no staging left.
     let worker = &worker;
-    wait_for(
+    eventually(
         "every waiting and retrying event",
         PATIENCE,
         move || async move {

@@ -5,7 +5,7 @@
 
 use capstone_worker::{
     Concern, DELIVERY_LIMIT, dead_letters,
-    testing::{PATIENCE, TestBroker, events, relay_properties, wait_for},
+    testing::{PATIENCE, TestBroker, events, eventually, relay_properties},
 };
 use lapin::options::{BasicGetOptions, BasicNackOptions};
 
@@ -26,7 +26,7 @@ async fn a_message_expiring_from_a_retry_queue_arrives_in_the_work_queue() {
 
     let broker = &broker;
     let work = audit.work.as_str();
-    wait_for(
+    eventually(
         "the message in the work queue",
         PATIENCE,
         move || async move { (broker.queue_length(work).await == 1).then_some(()) },
@@ -74,7 +74,7 @@ async fn a_message_requeued_past_the_delivery_limit_lands_in_the_dead_letters() 
     );
     let broker = &broker;
     let dead = audit.dead_letters.as_str();
-    wait_for(
+    eventually(
         "the message in the dead letters",
         PATIENCE,
         move || async move { (broker.queue_length(dead).await == 1).then_some(()) },

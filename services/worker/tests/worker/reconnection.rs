@@ -5,7 +5,7 @@
 use capstone_platform::testing::CuttableProxy;
 use capstone_worker::{
     Concern,
-    testing::{PATIENCE, TestBroker, TestWorker, events, wait_for},
+    testing::{PATIENCE, TestBroker, TestWorker, events, eventually},
 };
 use lapin::options::{QueueDeclareOptions, QueueDeleteOptions};
 use serde_json::Value;
@@ -35,7 +35,7 @@ async fn a_consumer_cancelled_by_the_broker_reconnects_and_resumes() {
     let worker = &worker;
     let audit_work = audit.work.as_str();
     // Consuming before the queue is pulled from under it.
-    wait_for("the worker to consume", PATIENCE, move || async move {
+    eventually("the worker to consume", PATIENCE, move || async move {
         (consumer_count(worker, audit_work).await? > 0).then_some(())
     })
     .await;
@@ -50,7 +50,7 @@ async fn a_consumer_cancelled_by_the_broker_reconnects_and_resumes() {
 
     // A consumer again means the queue and its bindings are back: the
     // worker consumes only after declaring the whole topology.
-    wait_for(
+    eventually(
         "the worker to consume its queue again",
         PATIENCE,
         move || async move { (consumer_count(worker, audit_work).await? > 0).then_some(()) },
@@ -58,7 +58,7 @@ async fn a_consumer_cancelled_by_the_broker_reconnects_and_resumes() {
     .await;
     let envelope = events::registered("ada@example.com");
     worker.broker.publish(&envelope).await;
-    wait_for(
+    eventually(
         "the event to be applied after reconnecting",
         PATIENCE,
         move || async move { (worker.audit_count().await == 1).then_some(()) },
@@ -88,13 +88,13 @@ async fn after_the_connection_breaks_the_worker_reconnects_and_handles_what_queu
         .broker
         .publish(&events::registered("ada@example.com"))
         .await;
-    wait_for("the first event", PATIENCE, move || async move {
+    eventually("the first event", PATIENCE, move || async move {
         (worker.audit_count().await == 1).then_some(())
     })
     .await;
 
     network.cut();
-    wait_for(
+    eventually(
         "readiness to see the broker gone",
         PATIENCE,
         move || async move { (broker_status(worker).await? == "down").then_some(()) },
@@ -106,7 +106,7 @@ async fn after_the_connection_breaks_the_worker_reconnects_and_handles_what_queu
     worker.broker.publish(&queued).await;
 
     network.restore();
-    wait_for(
+    eventually(
         "the queued event after reconnecting",
         PATIENCE,
         move || async move {

@@ -4,7 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use capstone_worker::{
     Concern,
-    testing::{PATIENCE, TEST_RETRY_DELAYS_MS, TestBroker, TestWorker, events, wait_for},
+    testing::{PATIENCE, TEST_RETRY_DELAYS_MS, TestBroker, TestWorker, events, eventually},
 };
 
 use crate::helpers::{Flaky, wait_for_queue_length, wrap};
@@ -30,7 +30,7 @@ async fn a_handler_failing_twice_is_retried_after_each_delay_and_applied_once() 
 
     let worker = &worker;
     let user_id = envelope.event.user_id();
-    wait_for("the audit entry", PATIENCE, move || async move {
+    eventually("the audit entry", PATIENCE, move || async move {
         (worker.audit_count().await == 1).then_some(())
     })
     .await;

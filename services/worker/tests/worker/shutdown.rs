@@ -7,7 +7,7 @@ use std::{
 
 use capstone_worker::{
     Concern,
-    testing::{PATIENCE, TestBroker, TestWorker, events, wait_for},
+    testing::{PATIENCE, TestBroker, TestWorker, events, eventually},
 };
 
 use crate::helpers::{Slow, wrap};
@@ -32,7 +32,7 @@ async fn shutdown_lets_the_message_in_flight_finish_and_acks_it() {
     let slow = slot.get().expect("the audit handler was wrapped");
     let envelope = events::registered("ada@example.com");
     worker.broker.publish(&envelope).await;
-    wait_for("the slow handler to start", PATIENCE, move || async move {
+    eventually("the slow handler to start", PATIENCE, move || async move {
         slow.started.load(Ordering::SeqCst).then_some(())
     })
     .await;
