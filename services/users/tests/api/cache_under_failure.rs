@@ -9,7 +9,10 @@
 use capstone_platform::service::ServiceSettings as _;
 use std::time::Duration;
 
-use capstone_platform::{Shutdown, testing::CuttableProxy};
+use capstone_platform::{
+    Shutdown,
+    testing::{CuttableProxy, PATIENCE, eventually},
+};
 use capstone_users::{Application, Settings, cache::user_cache::RETRY_BACKOFF_MAX, domain::Role};
 use serde_json::json;
 use url::Url;
@@ -90,7 +93,7 @@ impl TwoInstances {
     }
 
     async fn wait_until_b_uses_redis(&self) {
-        for _ in 0..100 {
+        eventually("B to connect to Redis", PATIENCE, || async {
             let report: serde_json::Value = self
                 .get_from_b("/health/ready", &self.a.admin_token)
                 .await
@@ -98,11 +101,12 @@ impl TwoInstances {
                 .await
                 .expect("json");
             if report["checks"]["redis"]["status"] == "up" {
-                return;
+                Ok(())
+            } else {
+                Err(report)
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("B never connected to Redis");
+        })
+        .await;
     }
 
     /// Cuts A from Redis for the duration of `write`, then gives it back and

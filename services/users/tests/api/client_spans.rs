@@ -10,7 +10,10 @@ use capstone_platform::service::ServiceSettings as _;
 use capstone_platform::{
     database,
     redis::LazyRedis,
-    testing::traces::{CapturedSpans, attribute, capture_on_this_thread},
+    testing::{
+        PATIENCE, eventually,
+        traces::{CapturedSpans, attribute, capture_on_this_thread},
+    },
 };
 use capstone_users::{Settings, repo::UserRepository};
 use opentelemetry::trace::SpanKind;
@@ -93,9 +96,7 @@ async fn redis_commands_are_client_spans_named_by_the_command_without_keys_or_va
     let namespace = RedisNamespace::new(&settings);
     settings.key_prefix = namespace.prefix.clone();
     let redis = LazyRedis::connect_in_background(&settings);
-    while redis.ping().await.is_err() {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually("Redis to answer PING", PATIENCE, || redis.ping()).await;
     let key = redis.key(&["user", SECRET]);
 
     let read = async {

@@ -4,7 +4,11 @@
 use std::time::Duration;
 
 use capstone_contracts::events::Envelope;
-use capstone_platform::{amqp, settings::AmqpSettings, testing::CuttableProxy};
+use capstone_platform::{
+    amqp,
+    settings::AmqpSettings,
+    testing::{CuttableProxy, PATIENCE, eventually},
+};
 use futures_util::StreamExt;
 use lapin::{
     Channel, Connection,
@@ -206,14 +210,11 @@ async fn sent_events_are_pruned_after_the_retention() {
 
     assert_eq!(register(&app, "ada@example.com").await.status(), 202);
     probe.take(1).await;
-    for _ in 0..100 {
-        if app.outbox(None).await.is_empty() {
-            probe.delete().await;
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the sent event was never pruned");
+    eventually("the sent event to be pruned", PATIENCE, || async {
+        app.outbox(None).await.is_empty()
+    })
+    .await;
+    probe.delete().await;
 }
 
 // ANCHOR: broker_outage
@@ -252,24 +253,23 @@ async fn while_the_broker_is_away_events_wait_in_the_outbox_and_follow_on_reconn
 
 /// Waits (bounded) until readiness reports RabbitMQ as `status`.
 async fn wait_for_broker_status(app: &TestApp, status: &str) {
-    for _ in 0..100 {
+    let what = format!("readiness to report RabbitMQ {status}");
+    eventually(&what, PATIENCE, || async {
         let report: serde_json::Value = app.get("/health/ready").await.json().await.expect("json");
         if report["checks"]["rabbitmq"]["status"] == status {
-            return;
+            Ok(())
+        } else {
+            Err(report)
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("readiness never reported RabbitMQ {status}");
+    })
+    .await;
 }
 
 pub(crate) async fn wait_until_all_sent(app: &TestApp) {
-    for _ in 0..100 {
-        if app.outbox(None).await.iter().all(|row| row.sent) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the outbox still has unsent rows");
+    eventually("every outbox row to be sent", PATIENCE, || async {
+        app.outbox(None).await.iter().all(|row| row.sent)
+    })
+    .await;
 }
 
 /// An app whose relay publishes through `amqp` (a proxy a test can cut),

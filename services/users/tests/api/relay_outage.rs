@@ -2,11 +2,9 @@
 //! (`attempts`, `last_error`) and in `/metrics` (relay failures, the oldest
 //! unsent event's age, the relay's connection), not only in the log.
 
-use std::time::Duration;
-
 use capstone_platform::{
     metrics::{exposition::Exposition, names::AMQP_CONNECTED},
-    testing::CuttableProxy,
+    testing::{CuttableProxy, PATIENCE, eventually},
 };
 use capstone_users::metrics::{OUTBOX_OLDEST_UNSENT_AGE_SECONDS, OUTBOX_RELAY_FAILURES_TOTAL};
 use diesel::{
@@ -64,14 +62,15 @@ async fn while_the_broker_is_unreachable_waiting_rows_and_metrics_show_the_failu
     assert_eq!(registered.status(), 202, "the API does not need the broker");
 
     // Noted within one note interval (5 s) of the row's commit.
-    let mut notes = Vec::new();
-    for _ in 0..100 {
-        notes = unsent_notes(&app).await;
+    let notes = eventually("the outage noted on the waiting rows", PATIENCE, || async {
+        let notes = unsent_notes(&app).await;
         if !notes.is_empty() && notes.iter().all(|note| note.attempts > 0) {
-            break;
+            Ok(notes)
+        } else {
+            Err(notes)
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     assert!(!notes.is_empty(), "the event waits in the outbox");
     for note in &notes {
         assert!(

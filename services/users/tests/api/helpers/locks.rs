@@ -2,6 +2,7 @@
 //! lock what the racing requests will need, start them, wait until Postgres
 //! reports them all waiting, then let them go at once.
 
+use capstone_platform::testing::{PATIENCE, eventually};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -52,20 +53,28 @@ impl HeldRows {
     /// Waits (bounded) until `count` sessions of this database wait for a
     /// lock, then commits, releasing them together.
     pub async fn release_when_waiting(mut self, count: i64) {
-        for _ in 0..500 {
+        let what = format!("{count} sessions waiting for the held rows");
+        // Each check borrows the connection for its query; a mutex lends
+        // it to one check at a time (a plain `&mut` cannot leave the closure).
+        let watcher = tokio::sync::Mutex::new(&mut self.watcher);
+        let database = &self.database;
+        eventually(&what, PATIENCE, || async {
+            let mut watcher = watcher.lock().await;
             let waiting: Waiting = diesel::sql_query(
                 "SELECT count(*) AS count FROM pg_stat_activity \
                  WHERE datname = $1 AND wait_event_type = 'Lock'",
             )
-            .bind::<diesel::sql_types::Text, _>(&self.database)
-            .get_result(&mut self.watcher)
+            .bind::<diesel::sql_types::Text, _>(database)
+            .get_result(&mut **watcher)
             .await
             .expect("pg_stat_activity");
             if waiting.count >= count {
-                break;
+                Ok(())
+            } else {
+                Err(format!("{} sessions waiting", waiting.count))
             }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
+        })
+        .await;
         diesel::sql_query("COMMIT")
             .execute(&mut self.connection)
             .await

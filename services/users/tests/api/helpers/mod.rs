@@ -25,7 +25,11 @@ pub use capstone_users::testing::{
 pub use locks::hold_rows;
 
 use capstone_platform::service::ServiceSettings;
-use capstone_platform::{Shutdown, telemetry::init_test_telemetry};
+use capstone_platform::{
+    Shutdown,
+    telemetry::init_test_telemetry,
+    testing::{PATIENCE, eventually},
+};
 use capstone_users::{Application, Settings, auth::AccessTokenIssuer, domain::Role};
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
@@ -141,14 +145,15 @@ impl TestApp {
     /// Waits (bounded) until the service's background Redis connection is up,
     /// for tests whose outcome depends on Redis being used.
     pub async fn wait_for_redis(&self) {
-        for _ in 0..100 {
+        eventually("the service to connect to Redis", PATIENCE, || async {
             let report: Value = self.get("/health/ready").await.json().await.expect("json");
             if report["checks"]["redis"]["status"] == "up" {
-                return;
+                Ok(())
+            } else {
+                Err(report)
             }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("the service never connected to Redis");
+        })
+        .await;
     }
 
     /// A token for `user_id` with `role`.
