@@ -1,5 +1,7 @@
 //! Behaviour every route shares: request ids, unknown routes and methods.
 
+use capstone_platform::testing::{PATIENCE, eventually};
+
 use crate::helpers::{assert_problem, header, spawn_app};
 
 #[tokio::test]
@@ -103,10 +105,17 @@ async fn the_server_drains_and_stops_when_shutdown_is_triggered() {
     assert!(after.is_err(), "no longer accepts connections");
 }
 
+// ANCHOR: request_in_flight
 #[tokio::test]
 async fn a_request_in_flight_when_shutdown_starts_still_completes() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = spawn_app().await;
+    let (client, ready) = (app.client.clone(), app.url("/health/ready"));
+    assert_eq!(
+        shutdown_check(&client, &ready).await.1,
+        "up",
+        "not draining yet"
+    );
     let body = r#"{"email": "ada@example.com", "display_name": "Ada"}"#;
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&address)
@@ -124,7 +133,15 @@ async fn a_request_in_flight_when_shutdown_starts_still_completes() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
 
     let stopping = tokio::spawn(app.stop());
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // The request cannot finish without the rest of its body: seeing the
+    // service drain now proves shutdown began while it was in flight.
+    eventually("readiness to report the shutdown", PATIENCE, || async {
+        match shutdown_check(&client, &ready).await {
+            (503, status) if status == "down" => Ok(()),
+            other => Err(other),
+        }
+    })
+    .await;
     stream
         .write_all(&body.as_bytes()[10..])
         .await
@@ -138,6 +155,18 @@ async fn a_request_in_flight_when_shutdown_starts_still_completes() {
     assert!(response.starts_with("HTTP/1.1 201"), "{response}");
     let stopped = stopping.await.expect("joins");
     assert!(stopped.is_ok(), "{stopped:?}");
+}
+// ANCHOR_END: request_in_flight
+
+/// Readiness's status code and the status of its `shutdown` check.
+async fn shutdown_check(client: &reqwest::Client, ready: &str) -> (u16, String) {
+    let response = client.get(ready).send().await.expect("readiness answers");
+    let status = response.status().as_u16();
+    let report: serde_json::Value = response.json().await.expect("json");
+    let check = report["checks"]["shutdown"]["status"]
+        .as_str()
+        .unwrap_or_default();
+    (status, check.to_owned())
 }
 
 #[tokio::test]
