@@ -15,7 +15,7 @@
 //! | [`settings`] | the setting sections every service reuses (HTTP, Postgres, Redis, AMQP, logs) |
 //! | [`telemetry`] | `tracing` subscriber: JSON logs (pretty on a TTY), env filter, flush on exit |
 //! | [`problem`] | RFC 9457 `application/problem+json` error bodies |
-//! | [`metrics`] | Prometheus: the one recorder, `/metrics` per service, RED per route, pool and connection gauges |
+//! | [`metrics`] | Prometheus: a registry per service and its `/metrics`, RED per route, pool and connection gauges |
 //! | [`middleware`] | request ids, canonical paths, one log line per request, problem rendering |
 //! | [`extract`] | `ValidatedJson` / `ValidatedQuery`: parse, reject unknown fields, validate |
 //! | [`health`] | `/health/live` and `/health/ready` with one check per dependency |

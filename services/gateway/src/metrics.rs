@@ -1,12 +1,13 @@
 //! The gateway's metrics: its names (the only place they are spelled),
-//! their help texts, and the exporter with the gateway's samplers. The
+//! their help texts, [`GatewayMetrics`] (what it counts, into its own
+//! registry) and the exporter with the gateway's samplers. The
 //! shared names (HTTP, Redis) are `capstone_platform::metrics::names`.
 //! Explained in docs/src/monitoring.md.
 
 use std::time::Instant;
 
 use capstone_platform::{
-    metrics::{MetricsExporter, SERVICE_LABEL, Sample, Sampler, dependencies::RedisSampler},
+    metrics::{MetricsExporter, Registry, Sample, Sampler, dependencies::RedisSampler},
     redis::LazyRedis,
 };
 use futures_util::future::BoxFuture;
@@ -67,35 +68,68 @@ fn describe() {
 }
 
 /// The gateway's `/metrics`: Redis and every upstream instance's state.
-pub fn exporter(redis: &LazyRedis, upstreams: &Upstreams) -> MetricsExporter {
-    MetricsExporter::new(SERVICE, describe)
+pub fn exporter(
+    metrics: &GatewayMetrics,
+    redis: &LazyRedis,
+    upstreams: &Upstreams,
+) -> MetricsExporter {
+    MetricsExporter::new(metrics.registry.clone())
         .with_sampler(RedisSampler(redis.clone()))
         .with_sampler(UpstreamsSampler(upstreams.clone()))
 }
 
-pub fn rate_limit_decision(class: &str, decision: &Decision) {
-    let verdict = if decision.allowed {
-        "allowed"
-    } else {
-        "limited"
-    };
-    let enforced_by = match decision.enforced_by {
-        EnforcedBy::Redis => "redis",
-        EnforcedBy::Local => "local",
-    };
-    counter!(
-        RATE_LIMIT_DECISIONS_TOTAL,
-        SERVICE_LABEL => SERVICE,
-        "class" => class.to_owned(),
-        "decision" => verdict,
-        "enforced_by" => enforced_by,
-    )
-    .increment(1);
+/// What the gateway counts, into the registry of this instance. Cheap to
+/// clone: clones share the registry.
+#[derive(Debug, Clone)]
+pub struct GatewayMetrics {
+    registry: Registry,
 }
 
-pub fn upstream_retry(upstream: &str) {
-    counter!(UPSTREAM_RETRIES_TOTAL, SERVICE_LABEL => SERVICE, "upstream" => upstream.to_owned())
-        .increment(1);
+impl GatewayMetrics {
+    /// A new registry, with every name described.
+    pub fn new() -> Self {
+        Self {
+            registry: Registry::new(SERVICE, describe),
+        }
+    }
+
+    /// The registry, for the request middleware and the exporter.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn rate_limit_decision(&self, class: &str, decision: &Decision) {
+        let verdict = if decision.allowed {
+            "allowed"
+        } else {
+            "limited"
+        };
+        let enforced_by = match decision.enforced_by {
+            EnforcedBy::Redis => "redis",
+            EnforcedBy::Local => "local",
+        };
+        self.registry.record(|| {
+            counter!(
+                RATE_LIMIT_DECISIONS_TOTAL,
+                "class" => class.to_owned(),
+                "decision" => verdict,
+                "enforced_by" => enforced_by,
+            )
+            .increment(1);
+        });
+    }
+
+    pub fn upstream_retry(&self, upstream: &str) {
+        self.registry.record(|| {
+            counter!(UPSTREAM_RETRIES_TOTAL, "upstream" => upstream.to_owned()).increment(1);
+        });
+    }
+}
+
+impl Default for GatewayMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 // ANCHOR: upstreams_sampler

@@ -99,7 +99,7 @@ impl Application {
             Readiness::new(Duration::from_millis(settings.gateway.readiness_timeout_ms))
                 .with_check(UpstreamsCheck::new(gateway.upstreams.clone()))
                 .with_check(RedisCheck::new(redis.clone()));
-        let metrics_exporter = metrics::exporter(&redis, &gateway.upstreams);
+        let metrics_exporter = metrics::exporter(&gateway.metrics, &redis, &gateway.upstreams);
         let state = AppState {
             gateway: web::Data::from(gateway),
             readiness: web::Data::new(readiness),
@@ -187,7 +187,7 @@ impl AppState {
             // Everything else is proxied (or 404 if no route matches).
             .default_service(web::to(proxy::proxy))
             // Outermost: counts the status the client got, after every middleware.
-            .wrap(RequestMetrics::new(metrics::SERVICE))
+            .wrap(RequestMetrics::new(self.gateway.metrics.registry()))
     }
 }
 

@@ -7,8 +7,8 @@ use std::{sync::Arc, time::Duration};
 use capstone_platform::{redis::LazyRedis, trusted_proxy::TrustedProxy};
 
 use crate::{
-    balancer::Upstreams, edge_auth::Jwks, proxy::forward::RetryPolicy, rate_limit::RateLimiter,
-    routing::RouteTable, settings::GatewaySettings,
+    balancer::Upstreams, edge_auth::Jwks, metrics::GatewayMetrics, proxy::forward::RetryPolicy,
+    rate_limit::RateLimiter, routing::RouteTable, settings::GatewaySettings,
 };
 
 #[derive(Debug)]
@@ -25,6 +25,8 @@ pub struct Gateway {
     pub max_resendable_body_bytes: u64,
     pub response_body_limit: u64,
     pub retry: RetryPolicy,
+    /// This instance's registry (`/metrics`).
+    pub metrics: GatewayMetrics,
 }
 
 impl Gateway {
@@ -48,6 +50,7 @@ impl Gateway {
                 max_retries: settings.retry.max_retries,
                 backoff: settings.retry.backoff(),
             },
+            metrics: GatewayMetrics::new(),
         }
     }
 }

@@ -15,6 +15,7 @@ use capstone_users::{
     auth::{AccessTokenIssuer, current_account},
     cache::{CacheSettings, UserCache},
     domain::{DisplayName, Email, NewUser, Role},
+    metrics::UsersMetrics,
     migrations,
     repo::UserRepository,
 };
@@ -85,7 +86,7 @@ fn cached_reads(c: &mut Criterion) {
         id,
         database,
     } = runtime.block_on(fixture());
-    let in_process = UserCache::new(redis.clone(), CacheSettings::default());
+    let in_process = UserCache::new(redis.clone(), CacheSettings::default(), UsersMetrics::new());
     // A zero local TTL: every read misses the process and asks Redis.
     let redis_only = UserCache::new(
         redis,
@@ -93,6 +94,7 @@ fn cached_reads(c: &mut Criterion) {
             local_ttl_ms: 0,
             ..CacheSettings::default()
         },
+        UsersMetrics::new(),
     );
     let read =
         |cache: &UserCache| runtime.block_on(cache.get_or_load(id, || repo.find_optional(id)));

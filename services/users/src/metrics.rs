@@ -1,5 +1,6 @@
 //! The users service's metrics: its names (the only place they are
-//! spelled), their help texts, and the exporter with the service's samplers.
+//! spelled), their help texts, [`UsersMetrics`] (what the service counts,
+//! into its own registry) and the exporter with the service's samplers.
 //! The shared names (HTTP, database pool, Redis, RabbitMQ) are
 //! `capstone_platform::metrics::names`. Explained in docs/src/monitoring.md.
 
@@ -7,7 +8,7 @@ use capstone_platform::{
     amqp::BrokerState,
     database::PgPool,
     metrics::{
-        MetricsExporter, SERVICE_LABEL, Sample, Sampler,
+        MetricsExporter, Registry, Sample, Sampler,
         dependencies::{BrokerSampler, PoolSampler, RedisSampler},
     },
     redis::LazyRedis,
@@ -96,12 +97,13 @@ fn describe() {
 /// The service's `/metrics`: the shared pool and connection gauges, the
 /// outbox backlog, and (when the relay runs) its broker connection.
 pub fn exporter(
+    metrics: &UsersMetrics,
     pool: &PgPool,
     redis: &LazyRedis,
     outbox: OutboxRepository,
     broker: Option<&BrokerState>,
 ) -> MetricsExporter {
-    let exporter = MetricsExporter::new(SERVICE, describe)
+    let exporter = MetricsExporter::new(metrics.registry.clone())
         .with_sampler(PoolSampler(pool.clone()))
         .with_sampler(RedisSampler(redis.clone()))
         .with_sampler(OutboxSampler(outbox));
@@ -127,36 +129,77 @@ pub enum CacheOperation {
     Delete,
 }
 
-/// One lookup in `layer`: a hit or a miss.
-pub fn cache_lookup(layer: CacheLayer, hit: bool) {
-    let layer = match layer {
-        CacheLayer::Local => "local",
-        CacheLayer::Redis => "redis",
-    };
-    let name = if hit {
-        CACHE_HITS_TOTAL
-    } else {
-        CACHE_MISSES_TOTAL
-    };
-    counter!(name, SERVICE_LABEL => SERVICE, "layer" => layer).increment(1);
+// ANCHOR: users_metrics
+/// What the users service counts, into the registry of this instance.
+/// Cheap to clone: clones share the registry.
+#[derive(Debug, Clone)]
+pub struct UsersMetrics {
+    registry: Registry,
 }
 
-pub fn cache_fallback(operation: CacheOperation) {
-    let operation = match operation {
-        CacheOperation::Read => "read",
-        CacheOperation::Write => "write",
-        CacheOperation::Delete => "delete",
-    };
-    counter!(CACHE_FALLBACKS_TOTAL, SERVICE_LABEL => SERVICE, "operation" => operation)
-        .increment(1);
+impl UsersMetrics {
+    /// A new registry, with every name described.
+    pub fn new() -> Self {
+        Self {
+            registry: Registry::new(SERVICE, describe),
+        }
+    }
+
+    /// The registry, for the request middleware and the exporter.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// One lookup in `layer`: a hit or a miss.
+    pub fn cache_lookup(&self, layer: CacheLayer, hit: bool) {
+        let layer = match layer {
+            CacheLayer::Local => "local",
+            CacheLayer::Redis => "redis",
+        };
+        let name = if hit {
+            CACHE_HITS_TOTAL
+        } else {
+            CACHE_MISSES_TOTAL
+        };
+        self.registry
+            .record(|| counter!(name, "layer" => layer).increment(1));
+    }
+    // ANCHOR_END: users_metrics
+
+    pub fn cache_fallback(&self, operation: CacheOperation) {
+        let operation = match operation {
+            CacheOperation::Read => "read",
+            CacheOperation::Write => "write",
+            CacheOperation::Delete => "delete",
+        };
+        self.registry
+            .record(|| counter!(CACHE_FALLBACKS_TOTAL, "operation" => operation).increment(1));
+    }
+
+    pub fn cache_invalidation(&self) {
+        self.registry
+            .record(|| counter!(CACHE_INVALIDATIONS_TOTAL).increment(1));
+    }
+
+    pub fn outbox_published(&self, count: usize) {
+        self.registry
+            .record(|| counter!(OUTBOX_PUBLISHED_TOTAL).increment(count as u64));
+    }
+
+    pub fn outbox_relay_failure(&self, kind: RelayFailureKind) {
+        let kind = match kind {
+            RelayFailureKind::Connect => "connect",
+            RelayFailureKind::Publish => "publish",
+        };
+        self.registry
+            .record(|| counter!(OUTBOX_RELAY_FAILURES_TOTAL, "kind" => kind).increment(1));
+    }
 }
 
-pub fn cache_invalidation() {
-    counter!(CACHE_INVALIDATIONS_TOTAL, SERVICE_LABEL => SERVICE).increment(1);
-}
-
-pub fn outbox_published(count: usize) {
-    counter!(OUTBOX_PUBLISHED_TOTAL, SERVICE_LABEL => SERVICE).increment(count as u64);
+impl Default for UsersMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// What failed in the outbox relay.
@@ -166,14 +209,6 @@ pub enum RelayFailureKind {
     Connect,
     /// A publish failed on a live connection.
     Publish,
-}
-
-pub fn outbox_relay_failure(kind: RelayFailureKind) {
-    let kind = match kind {
-        RelayFailureKind::Connect => "connect",
-        RelayFailureKind::Publish => "publish",
-    };
-    counter!(OUTBOX_RELAY_FAILURES_TOTAL, SERVICE_LABEL => SERVICE, "kind" => kind).increment(1);
 }
 
 // ANCHOR: outbox_sampler

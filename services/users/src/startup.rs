@@ -36,7 +36,8 @@ use crate::{
     },
     cache::{CacheMetrics, UserCache},
     events::Relay,
-    metrics, migrations, openapi,
+    metrics::{self, UsersMetrics},
+    migrations, openapi,
     repo::{OutboxRepository, SessionLifetimes, SessionRepository, UserRepository},
     routes,
     settings::Settings,
@@ -122,12 +123,16 @@ impl Application {
                 .with_check(draining.clone())
                 .with_check(PostgresCheck::new(pool.clone()))
                 .with_check(RedisCheck::new(redis.clone()));
+        // This instance's registry: whatever else runs in the process,
+        // its `/metrics` shows this service only.
+        let users_metrics = UsersMetrics::new();
         let relay = settings.users.outbox.relay_enabled.then(|| Relay {
             outbox: OutboxRepository::new(pool.clone()),
             amqp: settings.amqp.clone(),
             database: settings.database.clone(),
             settings: settings.users.outbox.clone(),
             broker: BrokerState::default(),
+            metrics: users_metrics.clone(),
         });
         if let Some(relay) = &relay {
             // Optional: without the broker, events wait in the outbox and
@@ -136,7 +141,7 @@ impl Application {
         }
         let outbox = OutboxRepository::new(pool.clone());
         let broker = relay.as_ref().map(|relay| &relay.broker);
-        let metrics_exporter = metrics::exporter(&pool, &redis, outbox, broker);
+        let metrics_exporter = metrics::exporter(&users_metrics, &pool, &redis, outbox, broker);
         let auth = &settings.users.auth;
         let lifetimes = SessionLifetimes {
             idle: TimeDelta::seconds(auth.refresh_token_idle_ttl_secs),
@@ -150,7 +155,11 @@ impl Application {
             tokens,
             links: link_tokens(&settings)?,
             passwords: PasswordHasher::new(&auth.argon2)?,
-            cache: UserCache::new(redis.clone(), settings.users.cache.clone()),
+            cache: UserCache::new(
+                redis.clone(),
+                settings.users.cache.clone(),
+                users_metrics.clone(),
+            ),
             login_throttle: LoginThrottle::new(redis, auth.login_throttle.clone()),
             uniform_response: UniformResponse(Duration::from_millis(auth.uniform_response_ms)),
         };
@@ -288,6 +297,7 @@ fn http_server(
     let accounts = web::Data::new(state.accounts);
     let readiness = web::Data::new(state.readiness);
     let draining = web::Data::new(state.draining);
+    let request_metrics = RequestMetrics::new(state.metrics_exporter.registry());
     let metrics_exporter = web::Data::new(state.metrics_exporter);
     // Read by the platform's `ClientAddress` extractor.
     let trusted_proxies = web::Data::new(TrustedProxies(http.trusted_proxies.clone()));
@@ -309,7 +319,7 @@ fn http_server(
             .service(openapi::swagger_ui())
             .wrap(from_fn(close_connections_while_draining))
             // Outermost: counts the status the client got, after every middleware.
-            .wrap(RequestMetrics::new(metrics::SERVICE))
+            .wrap(request_metrics.clone())
     });
     server::start(server, listener, &http).map_err(|source| StartupError::Bind {
         address: format!("{}:{}", http.host, http.port),

@@ -34,7 +34,7 @@ use crate::{
     delivery::{DeliveryContext, process},
     dependencies::DependencyProbes,
     handlers::Handler,
-    metrics,
+    metrics::WorkerMetrics,
     topology::{QueueNames, Topology, migration},
 };
 use pause::{PauseEnded, outage_of};
@@ -67,6 +67,8 @@ pub(crate) struct Consumers {
     pub(crate) state: amqp::BrokerState,
     /// What a paused consumer probes until it answers.
     pub(crate) probes: DependencyProbes,
+    /// This instance's registry (`/metrics`).
+    pub(crate) metrics: WorkerMetrics,
 }
 
 /// Handlers are trait objects without `Debug`: their concerns stand for them.
@@ -172,12 +174,13 @@ impl Consumers {
             .await
             .map_err(describe)?;
         let stream = start_consuming(&channel, &queues).await.map_err(describe)?;
-        metrics::consumer_resumed(&queues.work);
+        self.metrics.consumer_resumed(&queues.work);
         Ok(RunningConsumer {
             context: Arc::new(DeliveryContext {
                 channel,
                 handler,
                 queues,
+                metrics: self.metrics.clone(),
             }),
             stream,
             probes: self.probes.clone(),

@@ -38,7 +38,7 @@ use tracing::Instrument;
 use crate::{
     delivery::hand_back::return_copy,
     handlers::{Handler, HandlerError, Outcome, Received},
-    metrics::{self, DeadLetterReason},
+    metrics::{DeadLetterReason, WorkerMetrics},
     republish::{
         ATTEMPT_HEADER, DEATH_REASON_HEADER, FAILED_QUEUE_HEADER, HeaderChange, REPLAYS_HEADER,
         copy_properties, publish_to_queue,
@@ -59,6 +59,7 @@ pub(crate) struct DeliveryContext {
     pub(crate) channel: Channel,
     pub(crate) handler: Arc<dyn Handler>,
     pub(crate) queues: QueueNames,
+    pub(crate) metrics: WorkerMetrics,
 }
 
 /// What to do with a delivery once handled.
@@ -134,7 +135,7 @@ fn consume_span(context: &DeliveryContext, delivery: &Delivery) -> tracing::Span
 // ANCHOR_END: consume_span
 
 async fn decide_and_settle(context: &DeliveryContext, delivery: Delivery) -> Settled {
-    metrics::message_consumed(&context.queues.work);
+    context.metrics.message_consumed(&context.queues.work);
     let mut identity = Identity::of(&delivery);
     let attempt = identity.attempt;
     let headers = delivery.properties.headers().as_ref();
@@ -151,7 +152,9 @@ async fn decide_and_settle(context: &DeliveryContext, delivery: Delivery) -> Set
             };
             let started = Instant::now();
             let handled = context.handler.handle(&received).await;
-            metrics::handler_finished(&context.queues.work, &handled, started.elapsed());
+            context
+                .metrics
+                .handler_finished(&context.queues.work, &handled, started.elapsed());
             match handled {
                 Ok(outcome) => Verdict::Done(outcome),
                 Err(HandlerError::Transient(reason)) => Verdict::Retry(reason),
@@ -201,7 +204,7 @@ async fn settle(
                 &[HeaderChange::Number(ATTEMPT_HEADER, next)],
             );
             if forward(context, delivery, who, &retry.name, properties).await {
-                metrics::message_retried(&context.queues.work);
+                context.metrics.message_retried(&context.queues.work);
             }
         }
         Verdict::Poison(reason) => {
@@ -242,7 +245,7 @@ async fn dead_letter(
     );
     let queues = &context.queues;
     if forward(context, delivery, who, &queues.dead_letters, properties).await {
-        metrics::message_dead_lettered(&queues.work, why);
+        context.metrics.message_dead_lettered(&queues.work, why);
     }
 }
 
@@ -261,7 +264,7 @@ async fn forward(
             true
         }
         Err(error) => {
-            metrics::message_requeued(&context.queues.work);
+            context.metrics.message_requeued(&context.queues.work);
             tracing::error!(event_id = who.event_id, queue, %error,
                 "cannot publish the copy; requeueing the original");
             tokio::time::sleep(REQUEUE_PAUSE).await;

@@ -1,5 +1,6 @@
 //! The worker's metrics: its names (the only place they are spelled),
-//! their help texts, and the exporter with the worker's samplers. The
+//! their help texts, [`WorkerMetrics`] (what it counts, into its own
+//! registry) and the exporter with the worker's samplers. The
 //! shared names (HTTP, database pool, RabbitMQ) are
 //! `capstone_platform::metrics::names`. Explained in docs/src/monitoring.md.
 
@@ -9,7 +10,7 @@ use capstone_platform::{
     amqp::BrokerState,
     database::PgPool,
     metrics::{
-        MetricsExporter, SERVICE_LABEL,
+        MetricsExporter, Registry,
         dependencies::{BrokerSampler, PoolSampler},
     },
 };
@@ -99,8 +100,8 @@ fn describe() {
 }
 
 /// The worker's `/metrics`: its database pool and its broker connection.
-pub fn exporter(pool: &PgPool, broker: &BrokerState) -> MetricsExporter {
-    MetricsExporter::new(SERVICE, describe)
+pub fn exporter(metrics: &WorkerMetrics, pool: &PgPool, broker: &BrokerState) -> MetricsExporter {
+    MetricsExporter::new(metrics.registry.clone())
         .with_sampler(PoolSampler(pool.clone()))
         .with_sampler(BrokerSampler(broker.clone()))
 }
@@ -114,70 +115,107 @@ pub enum DeadLetterReason {
     RetriesExhausted,
 }
 
-pub fn message_consumed(queue: &str) {
-    counter!(MESSAGES_CONSUMED_TOTAL, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned())
-        .increment(1);
+/// What the worker counts, into the registry of this instance. Cheap to
+/// clone: clones share the registry.
+#[derive(Debug, Clone)]
+pub struct WorkerMetrics {
+    registry: Registry,
 }
 
-pub fn message_retried(queue: &str) {
-    counter!(MESSAGES_RETRIED_TOTAL, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned())
-        .increment(1);
+impl WorkerMetrics {
+    /// A new registry, with every name described.
+    pub fn new() -> Self {
+        Self {
+            registry: Registry::new(SERVICE, describe),
+        }
+    }
+
+    /// The registry, for the request middleware and the exporter.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    fn count(&self, name: &'static str, queue: &str) {
+        self.registry
+            .record(|| counter!(name, "queue" => queue.to_owned()).increment(1));
+    }
+
+    pub fn message_consumed(&self, queue: &str) {
+        self.count(MESSAGES_CONSUMED_TOTAL, queue);
+    }
+
+    pub fn message_retried(&self, queue: &str) {
+        self.count(MESSAGES_RETRIED_TOTAL, queue);
+    }
+
+    pub fn message_requeued(&self, queue: &str) {
+        self.count(MESSAGES_REQUEUED_TOTAL, queue);
+    }
+
+    pub fn message_handed_back(&self, queue: &str) {
+        self.count(MESSAGES_HANDED_BACK_TOTAL, queue);
+    }
+
+    pub fn message_dead_lettered(&self, queue: &str, reason: DeadLetterReason) {
+        let reason = match reason {
+            DeadLetterReason::Poison => "poison",
+            DeadLetterReason::RetriesExhausted => "retries_exhausted",
+        };
+        self.registry.record(|| {
+            counter!(
+                MESSAGES_DEAD_LETTERED_TOTAL,
+                "queue" => queue.to_owned(),
+                "reason" => reason,
+            )
+            .increment(1);
+        });
+    }
+
+    /// The consumer of `queue` is now consuming (at start, and after a pause).
+    pub fn consumer_resumed(&self, queue: &str) {
+        self.registry
+            .record(|| gauge!(CONSUMER_PAUSED, "queue" => queue.to_owned()).set(0.0));
+    }
+
+    /// The consumer of `queue` paused because `dependency` is unreachable.
+    pub fn consumer_paused(&self, queue: &str, dependency: Dependency) {
+        self.registry.record(|| {
+            gauge!(CONSUMER_PAUSED, "queue" => queue.to_owned()).set(1.0);
+            counter!(
+                CONSUMER_PAUSES_TOTAL,
+                "queue" => queue.to_owned(),
+                "dependency" => dependency.as_str(),
+            )
+            .increment(1);
+        });
+    }
+
+    /// A handler finished with `result` after `took`.
+    pub fn handler_finished(
+        &self,
+        queue: &str,
+        result: &Result<Outcome, HandlerError>,
+        took: Duration,
+    ) {
+        let result = match result {
+            Ok(_) => "ok",
+            Err(HandlerError::Transient(_)) => "transient",
+            Err(HandlerError::Permanent(_)) => "permanent",
+            Err(HandlerError::Unavailable { .. }) => "unavailable",
+        };
+        self.registry.record(|| {
+            histogram!(
+                HANDLER_DURATION_SECONDS,
+                "queue" => queue.to_owned(),
+                "result" => result,
+            )
+            .record(took.as_secs_f64());
+        });
+    }
 }
 
-pub fn message_dead_lettered(queue: &str, reason: DeadLetterReason) {
-    let reason = match reason {
-        DeadLetterReason::Poison => "poison",
-        DeadLetterReason::RetriesExhausted => "retries_exhausted",
-    };
-    counter!(
-        MESSAGES_DEAD_LETTERED_TOTAL,
-        SERVICE_LABEL => SERVICE,
-        "queue" => queue.to_owned(),
-        "reason" => reason,
-    )
-    .increment(1);
-}
-
-pub fn message_requeued(queue: &str) {
-    counter!(MESSAGES_REQUEUED_TOTAL, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned())
-        .increment(1);
-}
-
-pub fn message_handed_back(queue: &str) {
-    counter!(MESSAGES_HANDED_BACK_TOTAL, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned())
-        .increment(1);
-}
-
-/// The consumer of `queue` is now consuming (at start, and after a pause).
-pub fn consumer_resumed(queue: &str) {
-    gauge!(CONSUMER_PAUSED, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned()).set(0.0);
-}
-
-/// The consumer of `queue` paused because `dependency` is unreachable.
-pub fn consumer_paused(queue: &str, dependency: Dependency) {
-    gauge!(CONSUMER_PAUSED, SERVICE_LABEL => SERVICE, "queue" => queue.to_owned()).set(1.0);
-    counter!(
-        CONSUMER_PAUSES_TOTAL,
-        SERVICE_LABEL => SERVICE,
-        "queue" => queue.to_owned(),
-        "dependency" => dependency.as_str(),
-    )
-    .increment(1);
-}
-
-/// A handler finished with `result` after `took`.
-pub fn handler_finished(queue: &str, result: &Result<Outcome, HandlerError>, took: Duration) {
-    let result = match result {
-        Ok(_) => "ok",
-        Err(HandlerError::Transient(_)) => "transient",
-        Err(HandlerError::Permanent(_)) => "permanent",
-        Err(HandlerError::Unavailable { .. }) => "unavailable",
-    };
-    histogram!(
-        HANDLER_DURATION_SECONDS,
-        SERVICE_LABEL => SERVICE,
-        "queue" => queue.to_owned(),
-        "result" => result,
-    )
-    .record(took.as_secs_f64());
+impl Default for WorkerMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
 }

@@ -29,7 +29,8 @@ use crate::{
     dependencies::DependencyProbes,
     email::{EmailError, Mailer},
     handlers::{AuditHandler, EmailHandler, Handler},
-    metrics, migrations,
+    metrics::{self, WorkerMetrics},
+    migrations,
     pruner::Pruner,
     repo::{AuditLog, ProcessedEvents},
     settings::Settings,
@@ -161,7 +162,10 @@ impl Application {
         };
 
         let state = BrokerState::default();
-        let metrics_exporter = metrics::exporter(&pool, &state);
+        // This instance's registry: whatever else runs in the process,
+        // its `/metrics` shows this worker only.
+        let worker_metrics = WorkerMetrics::new();
+        let metrics_exporter = metrics::exporter(&worker_metrics, &pool, &state);
         let readiness = Readiness::new(Duration::from_millis(worker.readiness_timeout_ms))
             .with_check(PostgresCheck::new(pool))
             // Required: without the broker the worker has nothing to do.
@@ -175,6 +179,7 @@ impl Application {
             concurrency: worker.concurrency,
             state,
             probes,
+            metrics: worker_metrics,
         };
         Ok(Self {
             port,
@@ -253,6 +258,7 @@ fn health_server(
     let http = settings.worker.http.clone();
     let (listener, port) = server::listen(&http, PORT_SETTING)?;
     let readiness = web::Data::new(readiness);
+    let request_metrics = RequestMetrics::new(metrics_exporter.registry());
     let metrics_exporter = web::Data::new(metrics_exporter);
     let server = HttpServer::new(move || {
         standard_middleware(App::new(), middleware::cors(&[]))
@@ -261,7 +267,7 @@ fn health_server(
             .configure(health::configure)
             .configure(exporter::configure)
             // Outermost: counts the status the client got, after every middleware.
-            .wrap(RequestMetrics::new(metrics::SERVICE))
+            .wrap(request_metrics.clone())
     });
     let server = server::serve(server, listener, &http, PORT_SETTING)?;
     Ok((port, server))

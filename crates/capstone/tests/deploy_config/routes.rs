@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::{App, http::header, test::TestRequest, web};
 use capstone_platform::{
     health::{self, Readiness},
-    metrics::{MetricsExporter, exporter},
+    metrics::{MetricsExporter, Registry, exporter},
 };
 
 /// The status and content type a GET of `path` gets.
@@ -19,7 +19,10 @@ fn get(path: &str) -> (u16, String) {
             App::new()
                 // No dependency to check: ready, so a served path answers 200.
                 .app_data(web::Data::new(Readiness::new(Duration::from_secs(1))))
-                .app_data(web::Data::new(MetricsExporter::new("deploy-config", || {})))
+                .app_data(web::Data::new(MetricsExporter::new(Registry::new(
+                    "deploy-config",
+                    || {},
+                ))))
                 .configure(health::configure)
                 .configure(exporter::configure),
         )

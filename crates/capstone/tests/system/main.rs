@@ -9,5 +9,6 @@ mod events;
 mod helpers;
 mod processes;
 mod rolling_restart;
+mod scrapes;
 mod secrets_at_rest;
 mod traces;

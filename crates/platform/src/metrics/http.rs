@@ -28,24 +28,27 @@ use actix_web::{
 use futures_util::future::LocalBoxFuture;
 use metrics::{counter, histogram};
 
-use super::names::{
-    HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUEST_ERRORS_TOTAL, HTTP_REQUESTS_TOTAL, SERVICE_LABEL,
+use super::{
+    names::{HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUEST_ERRORS_TOTAL, HTTP_REQUESTS_TOTAL},
+    registry::Registry,
 };
 use crate::middleware::AccessLogExtras;
 
 /// The `route` of requests that matched no route.
 pub const UNMATCHED_ROUTE: &str = "unmatched";
 
-/// The middleware: `App::new().wrap(RequestMetrics::new("users"))`.
-#[derive(Debug, Clone, Copy)]
+/// The middleware: `App::new().wrap(RequestMetrics::new(&registry))`.
+#[derive(Debug, Clone)]
 pub struct RequestMetrics {
-    service: &'static str,
+    registry: Registry,
 }
 
 impl RequestMetrics {
-    /// Counts and times requests under `service="<service>"`.
-    pub fn new(service: &'static str) -> Self {
-        Self { service }
+    /// Counts and times requests into the service's `registry`.
+    pub fn new(registry: &Registry) -> Self {
+        Self {
+            registry: registry.clone(),
+        }
     }
 }
 
@@ -63,7 +66,7 @@ where
     fn new_transform(&self, inner: S) -> Self::Future {
         ready(Ok(RequestMetricsService {
             inner,
-            service: self.service,
+            registry: self.registry.clone(),
         }))
     }
 }
@@ -71,13 +74,13 @@ where
 /// [`RequestMetrics`] around one worker's app.
 pub struct RequestMetricsService<S> {
     inner: S,
-    service: &'static str,
+    registry: Registry,
 }
 
 impl<S> std::fmt::Debug for RequestMetricsService<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RequestMetricsService")
-            .field("service", &self.service)
+            .field("service", &self.registry.service())
             .finish_non_exhaustive()
     }
 }
@@ -97,7 +100,7 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let started = Instant::now();
-        let service = self.service;
+        let registry = self.registry.clone();
         let method = method_label(request.method());
         // The template (`/api/v1/users/{id}`), not the path; None: no route.
         let template = request.match_pattern();
@@ -112,7 +115,7 @@ where
                 Err(error) => (error.as_response_error().status_code(), template),
             };
             let route = route.unwrap_or_else(|| UNMATCHED_ROUTE.to_owned());
-            record(service, method, route, status, started.elapsed());
+            registry.record(|| record(method, route, status, started.elapsed()));
             result
         })
     }
@@ -129,19 +132,9 @@ fn gateway_route<B>(response: &ServiceResponse<B>) -> Option<String> {
 }
 
 // ANCHOR: record
-fn record(
-    service: &'static str,
-    method: &'static str,
-    route: String,
-    status: StatusCode,
-    elapsed: Duration,
-) {
+fn record(method: &'static str, route: String, status: StatusCode, elapsed: Duration) {
     let code = status.as_u16().to_string();
-    let labels = [
-        (SERVICE_LABEL, service.to_owned()),
-        ("method", method.to_owned()),
-        ("route", route),
-    ];
+    let labels = [("method", method.to_owned()), ("route", route)];
     let with_status = |status: (&'static str, String)| {
         let mut labels = labels.to_vec();
         labels.push(status);

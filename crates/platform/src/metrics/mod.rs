@@ -1,23 +1,27 @@
-//! Prometheus metrics: the recorder every service shares, the `/metrics`
-//! route, RED metrics per HTTP route, and the gauges of the dependencies
-//! every service has (the database pool, Redis, RabbitMQ).
+//! Prometheus metrics: each service's own registry, the `/metrics` route,
+//! RED metrics per HTTP route, and the gauges of the dependencies every
+//! service has (the database pool, Redis, RabbitMQ).
 //!
 //! | module | role |
 //! |---|---|
 //! | [`names`] | the shared metric names, their help texts, the duration buckets |
-//! | [`exporter`] | installs the process-wide recorder once; serves one service's `/metrics`; runs its scrape-time [`Sampler`]s |
+//! | [`registry`] | [`Registry`]: one service instance's metrics, rendered directly |
+//! | [`exporter`] | serves one registry as `/metrics`; runs its scrape-time [`Sampler`]s |
 //! | [`http`] | [`RequestMetrics`]: the middleware that counts and times every request by route template |
 //! | [`dependencies`] | samplers for the database pool, the Redis connection and the broker connection |
-//! | [`exposition`] | a strict reader of the text format: the exporter's per-service filter and the tests use it |
 //!
-//! ## One recorder per process, one `service` label per series
+//! The tests read scrapes with a strict parser of the text format,
+//! `crate::testing::exposition` (feature `testing`).
 //!
-//! The `metrics` facade has a single global recorder. `capstone up` runs the
-//! three services in one process, and the integration tests start dozens of
-//! apps in one process, so the recorder is installed once ([`install`]) and
-//! every series carries a `service` label. Each service's `/metrics` renders
-//! the process's registry and keeps only its own series, so a scrape of the
-//! gateway shows the gateway whether it runs alone or inside `capstone up`.
+//! ## One registry per service, no global recorder
+//!
+//! The `metrics` facade can hold one global recorder per process, but
+//! `capstone up` runs the three services in one process and the integration
+//! tests start dozens of apps in one. So nothing is installed globally: each
+//! service instance builds its own [`Registry`] at startup, writes to it
+//! through the facade's macros ([`Registry::record`]), and its `/metrics`
+//! renders it as it is. Every series carries the `service` label, added by
+//! the registry.
 //!
 //! Service-specific names (cache, rate limits, outbox, queues) live in each
 //! service's own `metrics` module; this module owns the shared ones. The book
@@ -25,10 +29,11 @@
 
 pub mod dependencies;
 pub mod exporter;
-pub mod exposition;
 pub mod http;
 pub mod names;
+pub mod registry;
 
-pub use exporter::{MetricsExporter, Sample, Sampler, install};
+pub use exporter::{MetricsExporter, Sample, Sampler};
 pub use http::RequestMetrics;
 pub use names::{NAMES, SERVICE_LABEL};
+pub use registry::Registry;

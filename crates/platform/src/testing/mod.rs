@@ -8,12 +8,14 @@
 //! | [`test_database`] | a database per test, copied from a migrated template |
 //! | [`redis_namespace`] | a Redis key prefix per test, its keys deleted after it |
 //! | [`cuttable_proxy`] | a TCP proxy a test cuts, to take a dependency away |
+//! | [`exposition`] | a strict reader of `/metrics` text, with the naming conventions checked |
 //! | [`eventually`] | bounded polling: how a test waits for what happens later |
 //! | [`logs`], [`traces`], [`thread_subscriber`] | log lines and spans captured in memory |
 //! | [`tls`], [`tls_terminator`] | a test certificate authority and TLS in front of a plain server |
 
 pub mod cuttable_proxy;
 pub mod eventually;
+pub mod exposition;
 pub mod logs;
 pub mod redis_namespace;
 pub mod test_database;
@@ -24,6 +26,7 @@ pub mod traces;
 
 pub use cuttable_proxy::CuttableProxy;
 pub use eventually::{PATIENCE, eventually, eventually_true};
+pub use exposition::Exposition;
 pub use logs::CapturedLogs;
 pub use redis_namespace::RedisNamespace;
 pub use test_database::TestDatabase;

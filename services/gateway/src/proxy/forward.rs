@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use crate::{
     balancer::{NoInstanceAvailable, Picked, Upstream},
-    metrics,
+    metrics::GatewayMetrics,
     resilience::Backoff,
 };
 
@@ -105,6 +105,7 @@ pub async fn forward(
     upstream: &Upstream,
     mut request: UpstreamRequest,
     policy: RetryPolicy,
+    metrics: &GatewayMetrics,
 ) -> Result<Answered, ForwardError> {
     let resendable = request.body.can_be_sent_again();
     // RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE, PUT, DELETE; not POST or PATCH.
@@ -148,7 +149,7 @@ pub async fn forward(
             return outcome;
         }
         tracing::info!(%instance, retry, "retrying on another instance");
-        metrics::upstream_retry(&upstream.name);
+        metrics.upstream_retry(&upstream.name);
         previous = Some(outcome);
         tokio::time::sleep(policy.backoff.random_delay(retry)).await;
         retry += 1;

@@ -37,7 +37,7 @@ use capstone_platform::{
     trusted_proxy::TrustedProxy,
 };
 
-use crate::{edge_auth, metrics, rate_limit::Decision, routing::Route, state::Gateway};
+use crate::{edge_auth, rate_limit::Decision, routing::Route, state::Gateway};
 use body::{ResponseBody, read_small_body, stream_request_body};
 use forward::{ForwardError, RequestBody, UpstreamRequest};
 use headers::{Origin, client_response_headers, upstream_request_headers};
@@ -133,7 +133,14 @@ pub async fn proxy(
         timeout: route.timeout,
     };
 
-    let answered = match forward::forward(&client, upstream, upstream_request, gateway.retry).await
+    let answered = match forward::forward(
+        &client,
+        upstream,
+        upstream_request,
+        gateway.retry,
+        &gateway.metrics,
+    )
+    .await
     {
         Ok(answered) => answered,
         Err(error) => {
@@ -251,7 +258,7 @@ async fn rate_limit(
     };
     let decision = gateway.limiter.check(class, &key).await;
     if let Some(decision) = &decision {
-        metrics::rate_limit_decision(class, decision);
+        gateway.metrics.rate_limit_decision(class, decision);
     }
     decision
 }

@@ -14,10 +14,12 @@ use capstone_gateway::{
     rate_limit::RateLimitSettings,
     settings::Strategy,
 };
-use capstone_platform::metrics::{
-    self as shared,
-    exposition::Exposition,
-    names::{HTTP_REQUEST_ERRORS_TOTAL, HTTP_REQUESTS_TOTAL},
+use capstone_platform::{
+    metrics::{
+        self as shared,
+        names::{HTTP_REQUEST_ERRORS_TOTAL, HTTP_REQUESTS_TOTAL},
+    },
+    testing::Exposition,
 };
 use capstone_platform::testing::{PATIENCE, eventually_true};
 use uuid::Uuid;

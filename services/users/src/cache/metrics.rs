@@ -1,13 +1,15 @@
-//! Counters for the cache, per layer, kept twice: as this instance's own
-//! atomics (exact, for tests and the bench, whatever else runs in the
-//! process) and as the process's Prometheus counters ([`crate::metrics`]).
+//! Counters for the cache, per layer, kept twice: as atomics, which tests
+//! and the bench read directly, and in the service's Prometheus registry
+//! ([`UsersMetrics`]), which `/metrics` renders.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::metrics::{self, CacheLayer, CacheOperation};
+use crate::metrics::{CacheLayer, CacheOperation, UsersMetrics};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CacheMetrics {
+    /// Where the same events are counted for `/metrics`.
+    registry: UsersMetrics,
     pub local_hits: AtomicU64,
     pub redis_hits: AtomicU64,
     /// Lookups that reached Postgres (one per coalesced group of misses).
@@ -34,38 +36,52 @@ pub struct CacheCounts {
 }
 
 impl CacheMetrics {
+    pub fn new(registry: UsersMetrics) -> Self {
+        let zero = || AtomicU64::new(0);
+        Self {
+            registry,
+            local_hits: zero(),
+            redis_hits: zero(),
+            database_loads: zero(),
+            redis_fallbacks: zero(),
+            invalidations: zero(),
+            deferred_deletes: zero(),
+            late_deletes: zero(),
+        }
+    }
+
     fn add(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn local_hit(&self) {
         Self::add(&self.local_hits);
-        metrics::cache_lookup(CacheLayer::Local, true);
+        self.registry.cache_lookup(CacheLayer::Local, true);
     }
 
     pub fn local_miss(&self) {
-        metrics::cache_lookup(CacheLayer::Local, false);
+        self.registry.cache_lookup(CacheLayer::Local, false);
     }
 
     pub fn redis_hit(&self) {
         Self::add(&self.redis_hits);
-        metrics::cache_lookup(CacheLayer::Redis, true);
+        self.registry.cache_lookup(CacheLayer::Redis, true);
     }
 
     /// Neither layer had it (or Redis did not answer): a Postgres read.
     pub fn database_load(&self) {
         Self::add(&self.database_loads);
-        metrics::cache_lookup(CacheLayer::Redis, false);
+        self.registry.cache_lookup(CacheLayer::Redis, false);
     }
 
     pub fn redis_fallback(&self, operation: CacheOperation) {
         Self::add(&self.redis_fallbacks);
-        metrics::cache_fallback(operation);
+        self.registry.cache_fallback(operation);
     }
 
     pub fn invalidation(&self) {
         Self::add(&self.invalidations);
-        metrics::cache_invalidation();
+        self.registry.cache_invalidation();
     }
 
     pub fn delete_deferred(&self) {

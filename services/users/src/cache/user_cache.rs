@@ -57,7 +57,11 @@ use super::{
     keys::user_key,
     pending_deletes::{PendingDeletes, Remembered},
 };
-use crate::{domain::User, metrics::CacheOperation, repo::RepoError};
+use crate::{
+    domain::User,
+    metrics::{CacheOperation, UsersMetrics},
+    repo::RepoError,
+};
 
 /// `[users.cache]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -134,7 +138,8 @@ impl std::fmt::Debug for UserCache {
 }
 
 impl UserCache {
-    pub fn new(redis: LazyRedis, settings: CacheSettings) -> Self {
+    /// `metrics`: the service's registry, which counts every lookup too.
+    pub fn new(redis: LazyRedis, settings: CacheSettings, metrics: UsersMetrics) -> Self {
         let local = Cache::builder()
             .max_capacity(settings.local_max_entries)
             .expire_after(LocalExpiry {
@@ -147,7 +152,7 @@ impl UserCache {
             redis,
             pending_deletes: Arc::new(PendingDeletes::new(MAX_PENDING_DELETES)),
             settings,
-            metrics: Arc::new(CacheMetrics::default()),
+            metrics: Arc::new(CacheMetrics::new(metrics)),
         }
     }
 

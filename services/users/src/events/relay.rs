@@ -34,7 +34,7 @@ use tokio::time::Instant;
 
 use super::{OutboxSettings, publisher::Publisher, relay_failures::RelayFailures};
 use crate::{
-    metrics::{self, RelayFailureKind},
+    metrics::{RelayFailureKind, UsersMetrics},
     repo::{OutboxRepository, outbox::ClaimError},
 };
 
@@ -46,6 +46,8 @@ pub struct Relay {
     pub database: DatabaseSettings,
     pub settings: OutboxSettings,
     pub broker: BrokerState,
+    /// Counts what was published and what failed (`/metrics`).
+    pub metrics: UsersMetrics,
 }
 
 /// Why a session with the broker ended (other than shutdown).
@@ -66,7 +68,7 @@ impl Relay {
     /// backoff) after any broker failure, each failure counted and noted on
     /// the waiting rows. The batch in progress when shutdown comes finishes.
     pub async fn run(self, shutdown: Shutdown) {
-        let failures = RelayFailures::new(self.outbox.clone());
+        let failures = RelayFailures::new(self.outbox.clone(), self.metrics.clone());
         let sessions = SessionLoop {
             settings: &self.amqp,
             connection_name: "capstone-users-relay",
@@ -146,7 +148,7 @@ impl Relay {
                 .claim_and_publish(limit, async |events| publisher.publish_all(&events).await)
                 .await;
             if let Ok(count) = claimed {
-                metrics::outbox_published(count);
+                self.metrics.outbox_published(count);
             }
             match claimed {
                 Ok(count) if usize::try_from(limit).is_ok_and(|limit| count == limit) => continue,

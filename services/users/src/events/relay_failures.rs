@@ -26,7 +26,7 @@ use capstone_platform::amqp::ConnectionObserver;
 use tokio::time::Instant;
 
 use crate::{
-    metrics::{self, RelayFailureKind},
+    metrics::{RelayFailureKind, UsersMetrics},
     repo::{OutboxRepository, outbox::FailureScope},
 };
 
@@ -42,20 +42,22 @@ pub(super) const ALL_ROWS_EVERY: Duration = Duration::from_secs(60);
 /// an `.await`.
 pub(super) struct RelayFailures {
     outbox: OutboxRepository,
+    metrics: UsersMetrics,
     schedule: Mutex<NoteSchedule>,
 }
 
 impl RelayFailures {
-    pub(super) fn new(outbox: OutboxRepository) -> Self {
+    pub(super) fn new(outbox: OutboxRepository, metrics: UsersMetrics) -> Self {
         Self {
             outbox,
+            metrics,
             schedule: Mutex::new(NoteSchedule::default()),
         }
     }
 
     /// Counts the failure, and notes it on the rows when a note is due.
     pub(super) async fn record(&self, kind: RelayFailureKind, reason: &str) {
-        metrics::outbox_relay_failure(kind);
+        self.metrics.outbox_relay_failure(kind);
         let due = self
             .schedule
             .lock()

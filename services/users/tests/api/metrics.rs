@@ -6,13 +6,15 @@
 //! asserted to have risen by *at least* what this test did: other tests
 //! running in parallel may add to the same series.
 
-use capstone_platform::metrics::{
-    self as shared,
-    exposition::Exposition,
-    names::{
-        DB_POOL_MAX_CONNECTIONS, HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUEST_ERRORS_TOTAL,
-        HTTP_REQUESTS_TOTAL, REDIS_CONNECTED,
+use capstone_platform::{
+    metrics::{
+        self as shared,
+        names::{
+            DB_POOL_MAX_CONNECTIONS, HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUEST_ERRORS_TOTAL,
+            HTTP_REQUESTS_TOTAL, REDIS_CONNECTED,
+        },
     },
+    testing::Exposition,
 };
 use capstone_users::metrics::{
     self as users, CACHE_HITS_TOTAL, CACHE_MISSES_TOTAL, OUTBOX_OLDEST_UNSENT_AGE_SECONDS,

@@ -3,8 +3,8 @@
 //! unsent event's age, the relay's connection), not only in the log.
 
 use capstone_platform::{
-    metrics::{exposition::Exposition, names::AMQP_CONNECTED},
-    testing::{CuttableProxy, PATIENCE, eventually},
+    metrics::names::AMQP_CONNECTED,
+    testing::{CuttableProxy, Exposition, PATIENCE, eventually},
 };
 use capstone_users::metrics::{OUTBOX_OLDEST_UNSENT_AGE_SECONDS, OUTBOX_RELAY_FAILURES_TOTAL};
 use diesel::{

@@ -29,10 +29,7 @@ use lapin::options::BasicCancelOptions;
 use tokio::task::JoinSet;
 
 use super::{Broken, PROBE_BACKOFF, RunningConsumer, describe, start_consuming};
-use crate::{
-    delivery::{Outage, Settled, hand_back},
-    metrics,
-};
+use crate::delivery::{Outage, Settled, hand_back};
 
 /// How a pause ended.
 pub(super) enum PauseEnded {
@@ -56,7 +53,7 @@ impl RunningConsumer {
         let dependency = outage.dependency;
         tracing::warn!(concern, %dependency, reason = outage.reason,
             "dependency unreachable; pausing consumption until it answers");
-        metrics::consumer_paused(&queue, dependency);
+        self.context.metrics.consumer_paused(&queue, dependency);
         let paused_at = Instant::now();
 
         self.context
@@ -100,7 +97,7 @@ impl RunningConsumer {
         self.stream = start_consuming(&self.context.channel, &self.context.queues)
             .await
             .map_err(describe)?;
-        metrics::consumer_resumed(&queue);
+        self.context.metrics.consumer_resumed(&queue);
         tracing::info!(concern, %dependency, paused_ms = paused_at.elapsed().as_millis() as u64,
             "dependency answers again; consuming");
         Ok(PauseEnded::Resumed)

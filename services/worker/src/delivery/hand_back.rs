@@ -7,7 +7,7 @@
 use lapin::message::Delivery;
 
 use super::{DeliveryContext, Identity, forward};
-use crate::{dependencies::Dependency, metrics, republish::copy_properties};
+use crate::{dependencies::Dependency, republish::copy_properties};
 
 /// A dependency of the worker that a handler could not reach.
 #[derive(Debug, Clone)]
@@ -41,6 +41,6 @@ pub(super) async fn return_copy(context: &DeliveryContext, delivery: &Delivery, 
     let properties = copy_properties(&delivery.properties, &[]);
     let work = &context.queues.work;
     if forward(context, delivery, who, work, properties).await {
-        metrics::message_handed_back(work);
+        context.metrics.message_handed_back(work);
     }
 }

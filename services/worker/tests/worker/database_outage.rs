@@ -6,7 +6,7 @@
 use capstone_platform::service::ServiceSettings as _;
 use std::net::SocketAddr;
 
-use capstone_platform::{metrics::exposition::Exposition, testing::CuttableProxy};
+use capstone_platform::testing::{CuttableProxy, Exposition};
 use capstone_worker::{
     Concern, Settings,
     metrics::{CONSUMER_PAUSED, CONSUMER_PAUSES_TOTAL, MESSAGES_RETRIED_TOTAL},

@@ -5,10 +5,12 @@
 
 use std::sync::Arc;
 
-use capstone_platform::metrics::{
-    self as shared,
-    exposition::Exposition,
-    names::{AMQP_CONNECTED, DB_POOL_MAX_CONNECTIONS},
+use capstone_platform::{
+    metrics::{
+        self as shared,
+        names::{AMQP_CONNECTED, DB_POOL_MAX_CONNECTIONS},
+    },
+    testing::Exposition,
 };
 use capstone_worker::{
     Concern,

@@ -1,16 +1,16 @@
 //! The Prometheus text exposition format (version 0.0.4), read strictly.
 //!
-//! Two users: the exporter, which keeps one service's series out of the
-//! process's registry ([`retain_service`]), and the tests, which check that
-//! every `/metrics` is valid and read counters from it ([`Exposition`]).
-//! Strict means: a malformed line, a `# TYPE` after its samples, a family
+//! The tests read every `/metrics` with it: they check that the scrape is
+//! valid and follows the naming conventions, and read counters from it
+//! ([`Exposition`]). Test support only (feature `testing`): the services
+//! render their own registries and never parse text. Strict means: a malformed line, a `# TYPE` after its samples, a family
 //! split in two, a repeated series or an inconsistent histogram is an error,
 //! not a line quietly skipped (the `prometheus-parse` crate skips them, and
 //! cannot read a label value holding a `}` such as `/users/{id}`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::SERVICE_LABEL;
+use crate::metrics::SERVICE_LABEL;
 
 /// One sample line: `name{label="value",…} value [timestamp]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -366,42 +366,6 @@ fn check_histogram(family: &Family) -> Result<(), String> {
     }
     Ok(())
 }
-
-// ANCHOR: retain_service
-/// The lines of `text` about `service`: its samples (those with
-/// `service="<service>"`), each family's `# HELP` and `# TYPE` before its
-/// first kept sample, and nothing of the families it has no series in.
-pub fn retain_service(text: &str, service: &str) -> String {
-    let mut kept = String::with_capacity(text.len());
-    let (mut header, mut header_family, mut header_written) = (String::new(), "", false);
-    for line in text.lines() {
-        if let Some(comment) = line.strip_prefix('#') {
-            let family = comment.split_whitespace().nth(1).unwrap_or_default();
-            if family != header_family {
-                (header_family, header_written) = (family, false);
-                header.clear();
-            }
-            header.push_str(line);
-            header.push('\n');
-            continue;
-        }
-        let ours = SampleLine::parse(line)
-            .is_ok_and(|sample| sample.label(SERVICE_LABEL) == Some(service));
-        if ours {
-            if !header_written {
-                if !kept.is_empty() {
-                    kept.push('\n');
-                }
-                kept.push_str(&header);
-                header_written = true;
-            }
-            kept.push_str(line);
-            kept.push('\n');
-        }
-    }
-    kept
-}
-// ANCHOR_END: retain_service
 
 #[cfg(test)]
 mod tests;

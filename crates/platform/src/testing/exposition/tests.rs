@@ -1,4 +1,4 @@
-//! The reader and the per-service filter on small, hand-written scrapes.
+//! The reader on small, hand-written scrapes.
 
 use super::*;
 
@@ -105,31 +105,4 @@ fn structural_mistakes_are_errors() {
     for (what, text) in cases {
         assert!(Exposition::parse(text).is_err(), "accepted: {what}");
     }
-}
-
-#[test]
-fn retain_service_keeps_one_services_series_and_their_headers() {
-    let users = retain_service(TWO_SERVICES, "users");
-    let parsed = Exposition::parse(&users).expect("still valid");
-    let names: Vec<&str> = parsed.families.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "capstone_http_requests_total",
-            "capstone_http_request_duration_seconds"
-        ]
-    );
-    assert!(!users.contains("gateway"), "{users}");
-    assert_eq!(
-        parsed
-            .family("capstone_http_requests_total")
-            .and_then(|family| family.help.as_deref()),
-        Some("Requests.")
-    );
-
-    let gateway = retain_service(TWO_SERVICES, "gateway");
-    let parsed = Exposition::parse(&gateway).expect("still valid");
-    assert_eq!(parsed.families.len(), 2);
-    assert_eq!(parsed.sum("capstone_redis_connected", &[]), 1.0);
-    assert_eq!(retain_service(TWO_SERVICES, "worker"), "");
 }
