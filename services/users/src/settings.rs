@@ -154,6 +154,12 @@ impl ServiceSettings for Settings {
     }
 }
 
+/// The longest lifetime any token or link may be given: ten years. Far
+/// beyond any sensible setting, and far below what `chrono::TimeDelta`
+/// holds (`TimeDelta::seconds` panics past about 292 million years, and a
+/// mistyped setting must be refused at startup, not panic mid-request).
+const MAX_LIFETIME_SECS: i64 = 10 * 365 * 24 * 60 * 60;
+
 impl Settings {
     /// Checks the values that types alone cannot. (Inherent, not only the
     /// trait's: `startup.rs` calls it without importing [`ServiceSettings`].)
@@ -167,10 +173,12 @@ impl Settings {
         if auth.access_token_ttl_secs <= 0
             || auth.refresh_token_idle_ttl_secs <= 0
             || auth.refresh_token_absolute_ttl_secs < auth.refresh_token_idle_ttl_secs
+            || auth.access_token_ttl_secs > MAX_LIFETIME_SECS
+            || auth.refresh_token_absolute_ttl_secs > MAX_LIFETIME_SECS
         {
             return Err(ConfigError::Value {
                 key: "users.auth.*_ttl_secs",
-                expected: "positive lifetimes, the absolute one at least the idle one",
+                expected: "positive lifetimes up to ten years, the absolute one at least the idle one",
                 found: format!(
                     "access {}, idle {}, absolute {}",
                     auth.access_token_ttl_secs,
@@ -203,10 +211,13 @@ impl Settings {
             auth.email_change_ttl_secs,
             auth.email_change_undo_ttl_secs,
         ];
-        if link_lifetimes.iter().any(|ttl| *ttl <= 0) {
+        if link_lifetimes
+            .iter()
+            .any(|ttl| *ttl <= 0 || *ttl > MAX_LIFETIME_SECS)
+        {
             return Err(ConfigError::Value {
                 key: "users.auth.{email_verification,password_reset,email_change,email_change_undo}_ttl_secs",
-                expected: "positive lifetimes",
+                expected: "positive lifetimes up to ten years",
                 found: format!("{link_lifetimes:?}"),
             });
         }
@@ -240,5 +251,23 @@ impl Settings {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_that_time_arithmetic_cannot_hold_are_refused_at_startup() {
+        let mut settings = Settings::default();
+        assert!(settings.validate().is_ok());
+        settings.users.auth.password_reset_ttl_secs = i64::MAX;
+        assert!(settings.validate().is_err());
+
+        let mut settings = Settings::default();
+        settings.users.auth.refresh_token_idle_ttl_secs = i64::MAX / 2;
+        settings.users.auth.refresh_token_absolute_ttl_secs = i64::MAX;
+        assert!(settings.validate().is_err());
     }
 }

@@ -5,27 +5,31 @@
 //! `capstone up`, the tests) learn the real port before anything runs. Port 0
 //! asks the OS for a free port: the tests use that to run in parallel.
 
+mod error;
+
+pub use error::StartupError;
+
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use chrono::TimeDelta;
 
 use actix_web::{
-    App, HttpRequest, HttpServer, dev::Server, error::PathError, http::StatusCode,
-    middleware::from_fn, web,
+    App, HttpRequest, HttpServer, error::PathError, http::StatusCode, middleware::from_fn, web,
 };
 use capstone_platform::{
-    ConfigError, Problem, Shutdown,
+    Problem, Shutdown,
     access_token::SigningKey,
     amqp::{BrokerCheck, BrokerState},
     client_address::TrustedProxies,
-    database::{self, DatabaseError, PostgresCheck},
+    database::{self, PostgresCheck},
     drain::{Draining, close_connections_while_draining},
     health::{self, Readiness},
     metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
     redis::{LazyRedis, RedisCheck},
     sealing::Sealer,
-    server,
+    server::{self, StartedServer},
+    service::Service,
 };
 
 use crate::{
@@ -43,33 +47,14 @@ use crate::{
     settings::Settings,
 };
 
-/// Why the service could not start. Each variant names what to fix.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(transparent)]
-    Database(#[from] DatabaseError),
-    #[error(transparent)]
-    Migrations(#[from] migrations::MigrationError),
-    #[error("signing keys are unusable: {0}")]
-    SigningKeys(#[from] capstone_platform::access_token::TokenError),
-    #[error("links cannot be made or sealed: {0}")]
-    LinkSecret(String),
-    #[error("password hashing cannot be set up: {0}")]
-    PasswordHashing(#[from] crate::auth::PasswordHashError),
-    #[error("cannot listen on {address}: {source}")]
-    Bind {
-        address: String,
-        #[source]
-        source: std::io::Error,
-    },
-}
+/// Where the port is set, as the advice for a taken port names it.
+const PORT_SETTING: &str = "users.http.port";
 
 /// A built, bound, not yet running users service.
+#[derive(Debug)]
 pub struct Application {
     port: u16,
-    server: Server,
+    server: StartedServer,
     /// Begun when shutdown trips: readiness turns 503 before the listener closes.
     draining: Draining,
     drain_grace: Duration,
@@ -78,11 +63,23 @@ pub struct Application {
     relay: Option<Relay>,
 }
 
-impl std::fmt::Debug for Application {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application")
-            .field("port", &self.port)
-            .finish_non_exhaustive()
+// The inherent methods (which tests call without importing the trait) do the
+// work; `Self::build` and `self.run_until_stopped` resolve to them.
+impl Service for Application {
+    const NAME: &'static str = "capstone-users";
+    type Settings = Settings;
+    type Error = StartupError;
+
+    async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build(settings).await
+    }
+
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    async fn run_until_stopped(self, shutdown: Shutdown) -> std::io::Result<()> {
+        self.run_until_stopped(shutdown).await
     }
 }
 
@@ -109,10 +106,7 @@ impl Application {
         }
 
         let http = &settings.users.http;
-        let (listener, port) = server::bind(http).map_err(|source| StartupError::Bind {
-            address: http.address(),
-            source,
-        })?;
+        let (listener, port) = server::listen(http, PORT_SETTING)?;
 
         // Redis connects in the background: the service starts (degraded)
         // without it, and no request ever waits for it to come up.
@@ -203,12 +197,8 @@ impl Application {
             }
         };
         let (served, ()) = tokio::join!(
-            server::run_until_drained(
-                self.server,
-                shutdown.clone(),
-                self.draining,
-                self.drain_grace
-            ),
+            self.server
+                .run_until_drained(shutdown.clone(), self.draining, self.drain_grace),
             relay
         );
         served
@@ -292,7 +282,7 @@ fn http_server(
     listener: TcpListener,
     settings: &Settings,
     state: AppState,
-) -> Result<Server, StartupError> {
+) -> Result<StartedServer, StartupError> {
     let http = settings.users.http.clone();
     let accounts = web::Data::new(state.accounts);
     let readiness = web::Data::new(state.readiness);
@@ -321,10 +311,7 @@ fn http_server(
             // Outermost: counts the status the client got, after every middleware.
             .wrap(request_metrics.clone())
     });
-    server::start(server, listener, &http).map_err(|source| StartupError::Bind {
-        address: format!("{}:{}", http.host, http.port),
-        source,
-    })
+    Ok(server::serve(server, listener, &http, PORT_SETTING)?)
 }
 // ANCHOR_END: http_server
 

@@ -7,16 +7,12 @@
 //! same [`Service`] trait as its own binary, so a failed start prints the
 //! same advice (its [`Remedy`](capstone_platform::service::Remedy)).
 
-mod users_service;
-
 use anyhow::Context;
 use capstone_platform::{
     Shutdown,
     service::{Service, ServiceSettings, explain},
     telemetry::{init_telemetry, traces::ServiceIdentity},
 };
-
-use users_service::UsersService;
 
 pub(crate) async fn run(
     users_settings: capstone_users::Settings,
@@ -35,7 +31,7 @@ pub(crate) async fn run(
     let shutdown = Shutdown::new();
     shutdown.trigger_on_signals();
 
-    let users = build::<UsersService>(users_settings).await?;
+    let users = build::<capstone_users::Application>(users_settings).await?;
     let gateway_host = gateway_settings.gateway.http.host.clone();
     let gateway = build::<capstone_gateway::Application>(gateway_settings).await?;
     let email_directory = worker_settings.worker.email.directory.clone();

@@ -113,7 +113,7 @@ async fn a_taken_port_is_a_bind_error() {
 
     let application = Application::build(settings).await;
 
-    assert!(matches!(application, Err(StartupError::Bind { .. })));
+    assert!(matches!(application, Err(StartupError::Bind(_))));
 }
 
 #[tokio::test]
