@@ -16,7 +16,7 @@
 //!    clock skew between machines.
 //!
 //! A token that passed all four is remembered until it expires
-//! ([`verified_tokens`]): the same token on the next request costs a hash
+//! (`verified_tokens`): the same token on the next request costs a hash
 //! and a lookup instead of a signature check.
 //!
 //! Explained in docs/src/security.md.

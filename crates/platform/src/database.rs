@@ -5,9 +5,9 @@
 //! it). Both waiting for a free connection and opening a new one are bounded
 //! by `database.acquire_timeout_ms`, so a database outage becomes a quick 503
 //! instead of requests piling up. Every pooled connection reports each query
-//! as a client span ([`query_spans`], named by [`sql_summary`]). Every
+//! as a client span (`query_spans`, named by `sql_summary`). Every
 //! connection, pooled or not, is opened by a [`PgConnector`]: plain, or TLS
-//! as the URL's `sslmode` says ([`connector`]). Explained in
+//! as the URL's `sslmode` says (`connector`). Explained in
 //! docs/src/databases.md; the spans in docs/src/monitoring.md; TLS in
 //! docs/src/security.md.
 

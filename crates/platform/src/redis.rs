@@ -1,12 +1,12 @@
 //! A Redis connection that never makes a request wait for Redis to come up.
 //!
 //! The connection is opened by a background task that keeps trying until it
-//! succeeds; until then [`LazyRedis::connection`] answers `None` and callers
+//! succeeds; until then `LazyRedis::connection` answers `None` and callers
 //! degrade (throttling is skipped, a cache is bypassed). Once open, redis-rs'
 //! `ConnectionManager` reconnects on its own. Every command a caller sends is
 //! bounded by `redis.timeout_ms` via [`LazyRedis::run`], and is a client span
-//! ([`command_spans`]) because `run` hands out a [`TracedConnection`].
-//! `rediss://` URLs connect over TLS ([`client`]).
+//! (`command_spans`) because `run` hands out a [`TracedConnection`].
+//! `rediss://` URLs connect over TLS (`client`).
 
 mod client;
 mod command_spans;

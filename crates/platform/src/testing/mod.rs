@@ -9,7 +9,7 @@
 //! | [`redis_namespace`] | a Redis key prefix per test, its keys deleted after it |
 //! | [`cuttable_proxy`] | a TCP proxy a test cuts, to take a dependency away |
 //! | [`exposition`] | a strict reader of `/metrics` text, with the naming conventions checked |
-//! | [`eventually`] | bounded polling: how a test waits for what happens later |
+//! | [`eventually`](mod@eventually) | bounded polling: how a test waits for what happens later |
 //! | [`logs`], [`traces`], [`thread_subscriber`] | log lines and spans captured in memory |
 //! | [`tls`], [`tls_terminator`] | a test certificate authority and TLS in front of a plain server |
 

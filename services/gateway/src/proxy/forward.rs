@@ -79,7 +79,7 @@ pub enum ForwardError {
     #[error("{instance} did not answer within {after:?}")]
     Timeout { instance: String, after: Duration },
     /// The URL would carry a different path from the one routed on: the
-    /// request is not sent (see [`upstream_url`]).
+    /// request is not sent (see `upstream_url`).
     #[error("the upstream URL's path `{sent}` differs from the routed path `{routed}`")]
     PathChanged { routed: String, sent: String },
     #[error("{instance} could not be reached: {source}")]

@@ -16,7 +16,7 @@
 //! its own budget).
 //!
 //! If Redis is unreachable, each instance counts in its own memory instead
-//! ([`local`]): refusing every login because a counter store is down would
+//! (`local`): refusing every login because a counter store is down would
 //! turn a Redis outage into a full authentication outage, and not counting
 //! at all would switch throttling off for as long as the outage lasts.
 

@@ -10,7 +10,7 @@
 //! | [`EmailDirectory`] | a temporary directory for the file email sink |
 //! | [`worker_settings`] | worker settings pointing at those, with short retry delays |
 //! | [`events`] | sample events (with link tokens) |
-//! | [`eventually`], [`PATIENCE`] | bounded polling: the way to wait for an asynchronous effect (from `platform`) |
+//! | [`eventually()`], [`PATIENCE`] | bounded polling: the way to wait for an asynchronous effect (from `platform`) |
 //! | [`TestDatabase`] | a database per test (from `platform`; pass [`crate::migrations::MIGRATIONS`]) |
 
 mod classic_topology;
