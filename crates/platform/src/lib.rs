@@ -11,6 +11,7 @@
 //! | [`access_token`] | sign (Ed25519) and verify access tokens; the verifier is what gateways reuse |
 //! | [`canonical_path`] | one spelling per request path (dot-segments, escapes, backslashes refused), before routing |
 //! | [`client_address`] | the caller's IP, believing `X-Forwarded-For` only from trusted proxies |
+//! | [`trusted_proxy`] | `http.trusted_proxies` entries: one address or a CIDR network |
 //! | [`config`] | layered settings: typed defaults, then an optional TOML file, then env vars |
 //! | [`settings`] | the setting sections every service reuses (HTTP, Postgres, Redis, AMQP, logs) |
 //! | [`telemetry`] | `tracing` subscriber: JSON logs (pretty on a TTY), env filter, flush on exit |
@@ -22,7 +23,7 @@
 //! | [`drain`] | leaving a balancer's rotation before the listener closes: readiness 503, connections closed, a grace period |
 //! | [`database`] | the diesel-async connection pool, "create database if missing", its health check |
 //! | [`migrations`] | run a service's embedded migrations under an advisory lock |
-//! | `testing` | fixtures for tests (feature `testing`): a database per test from a migrated template, captured spans and log lines |
+//! | `testing` | the one test harness (feature `testing`): a database and a Redis prefix per test, bounded polling (`eventually`), a cuttable proxy, a strict `/metrics` reader, captured spans and log lines |
 //! | [`probe`] | protocol-level reachability checks for Postgres, Redis and RabbitMQ |
 //! | [`shutdown`] | one shutdown signal (SIGINT/SIGTERM) shared by every long-running task |
 //! | [`redis`] | a Redis connection opened in the background; bounded commands; health check |

@@ -17,7 +17,8 @@ mod http;
 pub use http::HttpSettings;
 
 /// Which kind of deployment this is. Development enables conveniences that must
-/// never run in production (creating the database, generated keys later on).
+/// never run in production (creating the database, generating signing keys
+/// and link secrets for the process).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
@@ -123,7 +124,8 @@ impl DatabaseSettings {
     }
 }
 
-/// A Redis server (login throttling now; cache and rate limits later).
+/// A Redis server: the users cache and login throttle, the gateway's rate
+/// limits.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedisSettings {

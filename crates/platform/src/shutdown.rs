@@ -1,9 +1,9 @@
 //! One shutdown signal for the whole process.
 //!
 //! SIGINT (Ctrl-C) or SIGTERM (what `docker stop` and Kubernetes send) trips a
-//! [`Shutdown`]; every long-running piece (HTTP servers now, the outbox relay
-//! and the AMQP consumer later) holds a clone and drains when it trips. The
-//! caller then waits for all of them before flushing telemetry.
+//! [`Shutdown`]; every long-running piece (the HTTP servers, the outbox relay,
+//! the worker's consumers) holds a clone and drains when it trips. The caller
+//! then waits for all of them before flushing telemetry.
 
 use tokio_util::sync::CancellationToken;
 

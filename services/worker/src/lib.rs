@@ -19,6 +19,7 @@
 //! | [`metrics`] | its Prometheus names (messages per queue, handler latency) and `/metrics` samplers |
 //! | [`repo`] | diesel queries: audit trail, processed-event ids |
 //! | [`dead_letters`] | list and replay dead letters (`capstone dlq`) |
+//! | `pruner` | deletes processed-event ids older than `worker.processed_retention_secs`, on a schedule |
 //! | [`migrations`] | embedded schema migrations of the worker's own database |
 //! | `testing` | fixtures for tests (feature `testing`): broker namespace, settings, publisher |
 //!

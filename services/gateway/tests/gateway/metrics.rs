@@ -14,6 +14,7 @@ use capstone_gateway::{
     rate_limit::RateLimitSettings,
     settings::Strategy,
 };
+use capstone_platform::testing::{PATIENCE, eventually_true};
 use capstone_platform::{
     metrics::{
         self as shared,
@@ -21,7 +22,6 @@ use capstone_platform::{
     },
     testing::Exposition,
 };
-use capstone_platform::testing::{PATIENCE, eventually_true};
 use uuid::Uuid;
 
 use crate::helpers::{

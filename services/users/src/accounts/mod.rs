@@ -57,7 +57,8 @@ pub struct Accounts {
     pub(crate) sessions: SessionRepository,
     pub(crate) cache: UserCache,
     pub(crate) tokens: AccessTokenIssuer,
-    /// The gateway's own check of access tokens, run by `auth::authenticate`.
+    /// This service's own check of access tokens (the gateway checks them
+    /// too, at the edge), run by `auth::authenticate`.
     pub(crate) verifier: TokenVerifier,
     pub(crate) links: LinkTokens,
     pub(crate) passwords: PasswordHasher,
