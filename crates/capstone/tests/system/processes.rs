@@ -8,8 +8,10 @@ use std::{
     path::{Path, PathBuf},
     process::{Child, Command, ExitStatus, Stdio},
     sync::OnceLock,
-    time::{Duration, Instant},
+    time::Duration,
 };
+
+use capstone_platform::testing::eventually;
 
 /// The executables of the `users` and `gateway` binaries.
 pub struct Binaries {
@@ -119,45 +121,38 @@ impl ServiceProcess {
 
     /// Waits for the process to exit by itself, at most `within`.
     pub async fn exited(&mut self, within: Duration) -> ExitStatus {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("the child can be waited for") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} still runs {within:?} after SIGTERM; log: {}",
-                self.name,
-                self.log.display()
-            );
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
+        let what = format!(
+            "{} to exit after SIGTERM; log: {}",
+            self.name,
+            self.log.display()
+        );
+        let child = &mut self.child;
+        eventually(&what, within, || {
+            std::future::ready(child.try_wait().expect("the child can be waited for"))
+        })
+        .await
     }
 
     /// Waits until `url` answers 2xx (the process started and is ready).
     pub async fn answering(&mut self, url: &str, within: Duration) {
         let client = reqwest::Client::new();
-        let deadline = Instant::now() + within;
-        loop {
-            let answer = client.get(url).timeout(Duration::from_secs(1)).send().await;
-            if answer.is_ok_and(|response| response.status().is_success()) {
-                return;
+        let what = format!("{} to answer {url}; log: {}", self.name, self.log.display());
+        let (name, log, child) = (&self.name, &self.log, &mut self.child);
+        eventually(&what, within, || {
+            // A process that died will never answer: fail now, not at the bound.
+            if let Some(status) = child.try_wait().expect("the child can be waited for") {
+                panic!("{name} exited ({status}); log: {}", log.display());
             }
-            if let Some(status) = self.child.try_wait().expect("the child can be waited for") {
-                panic!(
-                    "{} exited ({status}); log: {}",
-                    self.name,
-                    self.log.display()
-                );
+            let answer = client.get(url).timeout(Duration::from_secs(1)).send();
+            async move {
+                match answer.await {
+                    Ok(response) if response.status().is_success() => Ok(()),
+                    Ok(response) => Err(response.status().to_string()),
+                    Err(error) => Err(error.to_string()),
+                }
             }
-            assert!(
-                Instant::now() < deadline,
-                "{} did not answer {url} within {within:?}; log: {}",
-                self.name,
-                self.log.display()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await;
     }
 }
 
