@@ -6,9 +6,15 @@
 //! not see) that captures every line at TRACE level, so it cannot share a
 //! process with the other tests (they install theirs).
 
-#[allow(dead_code, unreachable_pub, unused_imports)] // only part of the harness is used here
-#[path = "api/helpers/mod.rs"]
-mod helpers;
+/// The api tests' harness, borrowed: `api/helpers.rs` and its `helpers/`
+/// files, found as they are from `api/main.rs`.
+#[path = "api"]
+mod api {
+    #[allow(dead_code, unreachable_pub, unused_imports)] // only part of the harness is used here
+    pub mod helpers;
+}
+
+use api::helpers;
 
 use capstone_platform::{
     settings::Environment,

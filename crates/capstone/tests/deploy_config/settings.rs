@@ -38,7 +38,7 @@ const CONVENTIONAL_VARIABLES: [(&str, &str); 3] = [
 ];
 
 /// Read by every program, but not as settings: the OTLP exporter
-/// (telemetry/traces.rs), the log filter's override (telemetry/mod.rs), the
+/// (telemetry/traces.rs), the log filter's override (telemetry.rs), the
 /// config file's name (config.rs ignores it), and `capstone healthcheck`'s
 /// URL (cli.rs), which any container may run as its healthcheck.
 fn read_outside_settings() -> [&'static str; 4] {
