@@ -87,8 +87,17 @@ impl std::fmt::Debug for Consumers {
     }
 }
 
-/// Why a session (one connection's life) ended, when not by shutdown.
-type Broken = String;
+/// Why a session (one connection's life) ended, when not by shutdown. The
+/// session loop logs it and reconnects after a backoff.
+#[derive(Debug, thiserror::Error)]
+enum Broken {
+    #[error("AMQP: {0}")]
+    Amqp(#[from] lapin::Error),
+    #[error("moving the classic queues: {0}")]
+    Migration(#[from] migration::MigrationError),
+    #[error("the broker cancelled the consumer")]
+    Cancelled,
+}
 
 impl Consumers {
     // ANCHOR: run
@@ -118,14 +127,9 @@ impl Consumers {
         let (connection, shutdown) = (session.connection(), session.shutdown());
         // Queues left with other arguments (the classic ones before quorum
         // queues) would make the declaration below fail: move them first.
-        migration::migrate(connection, &self.topology, &self.amqp)
-            .await
-            .map_err(|error| error.to_string())?;
-        let setup = connection.create_channel().await.map_err(describe)?;
-        self.topology
-            .declare(&setup, &self.amqp)
-            .await
-            .map_err(describe)?;
+        migration::migrate(connection, &self.topology, &self.amqp).await?;
+        let setup = connection.create_channel().await?;
+        self.topology.declare(&setup, &self.amqp).await?;
         let _ = setup.close(200, "topology declared".into()).await;
 
         let mut consumers = Vec::with_capacity(self.handlers.len());
@@ -162,18 +166,16 @@ impl Consumers {
         handler: Arc<dyn Handler>,
     ) -> Result<RunningConsumer, Broken> {
         let queues = self.topology.queues(handler.concern()).clone();
-        let channel = connection.create_channel().await.map_err(describe)?;
+        let channel = connection.create_channel().await?;
         channel
             .basic_qos(self.prefetch, BasicQosOptions::default())
-            .await
-            .map_err(describe)?;
+            .await?;
         // Retries and dead letters are published on this channel: confirms
         // tell us when acking the original is safe.
         channel
             .confirm_select(ConfirmSelectOptions::default())
-            .await
-            .map_err(describe)?;
-        let stream = start_consuming(&channel, &queues).await.map_err(describe)?;
+            .await?;
+        let stream = start_consuming(&channel, &queues).await?;
         self.metrics.consumer_resumed(&queues.work);
         Ok(RunningConsumer {
             context: Arc::new(DeliveryContext {
@@ -251,8 +253,8 @@ impl RunningConsumer {
                             settled
                         });
                     }
-                    Some(Err(error)) => break Err(describe(error)),
-                    None => break Err("the broker cancelled the consumer".to_owned()),
+                    Some(Err(error)) => break Err(error.into()),
+                    None => break Err(Broken::Cancelled),
                 },
             }
         };
@@ -263,8 +265,4 @@ impl RunningConsumer {
         ended
     }
     // ANCHOR_END: consume
-}
-
-fn describe(error: lapin::Error) -> Broken {
-    error.to_string()
 }

@@ -28,7 +28,7 @@ use futures_util::StreamExt;
 use lapin::options::BasicCancelOptions;
 use tokio::task::JoinSet;
 
-use super::{Broken, PROBE_BACKOFF, RunningConsumer, describe, start_consuming};
+use super::{Broken, PROBE_BACKOFF, RunningConsumer, start_consuming};
 use crate::delivery::{Outage, Settled, hand_back};
 
 /// How a pause ended.
@@ -59,13 +59,12 @@ impl RunningConsumer {
         self.context
             .channel
             .basic_cancel(self.stream.tag(), BasicCancelOptions::default())
-            .await
-            .map_err(describe)?;
+            .await?;
         // The stream ends at the broker's cancel-ok: everything prefetched
         // before it is here, and goes back without being handled.
         while let Some(next) = self.stream.next().await {
             let (context, outage) = (Arc::clone(&self.context), outage.clone());
-            let delivery = next.map_err(describe)?;
+            let delivery = next?;
             in_flight.spawn(async move {
                 hand_back(&context, delivery, &outage).await;
                 Settled::Done
@@ -94,9 +93,7 @@ impl RunningConsumer {
             }
         }
 
-        self.stream = start_consuming(&self.context.channel, &self.context.queues)
-            .await
-            .map_err(describe)?;
+        self.stream = start_consuming(&self.context.channel, &self.context.queues).await?;
         self.context.metrics.consumer_resumed(&queue);
         tracing::info!(concern, %dependency, paused_ms = paused_at.elapsed().as_millis() as u64,
             "dependency answers again; consuming");
