@@ -20,6 +20,7 @@
 //! | [`passwords`] | `change_password`, `forgot_password`, `reset_password`; the one `replace_password` they share |
 //! | [`email_verification`] | `verify_email`, `request_verification_email` |
 //! | [`email_change`] | `request_email_change`, `confirm_email_change`, `undo_email_change` |
+//! | `emailed_links` | what the link-taking use cases share: `open_link`, `dead_link_or` |
 //! | [`administration`] | `update_user`, `delete_user`, `list_users` |
 //! | [`profile`] | `get_user` (through the cache) |
 //! | [`uniform_response`] | the floor under answers that must not tell who has an account |
@@ -30,6 +31,7 @@
 pub mod administration;
 pub mod email_change;
 pub mod email_verification;
+mod emailed_links;
 pub mod passwords;
 pub mod profile;
 pub mod registration;

@@ -13,7 +13,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
-use super::{Accounts, passwords::dead_link_or};
+use super::{Accounts, emailed_links::dead_link_or};
 use crate::{
     auth::{LinkPurpose, Reauthentication},
     domain::{Email, InvalidValue, Password},
@@ -67,10 +67,7 @@ impl Accounts {
         origin: &EventOrigin,
         token: &SecretString,
     ) -> Result<(), ApiError> {
-        let link = self
-            .links
-            .check(LinkPurpose::ConfirmEmailChange, token.expose_secret())
-            .map_err(|_| ApiError::InvalidLink)?;
+        let link = self.open_link(LinkPurpose::ConfirmEmailChange, token)?;
         let from = link.from.as_deref().ok_or(ApiError::InvalidLink)?;
         let to = Email::parse(&link.bound_to).map_err(|_| ApiError::InvalidLink)?;
         // Sealed before the transaction (sealing can fail; the row lock should
@@ -101,10 +98,7 @@ impl Accounts {
         token: &SecretString,
         new_password: &SecretString,
     ) -> Result<(), ApiError> {
-        let link = self
-            .links
-            .check(LinkPurpose::UndoEmailChange, token.expose_secret())
-            .map_err(|_| ApiError::InvalidLink)?;
+        let link = self.open_link(LinkPurpose::UndoEmailChange, token)?;
         let current = link.from.as_deref().ok_or(ApiError::InvalidLink)?;
         let previous = Email::parse(&link.bound_to).map_err(|_| ApiError::InvalidLink)?;
         let new_password = Password::parse(new_password.expose_secret(), previous.as_str())

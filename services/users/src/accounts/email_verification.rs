@@ -1,9 +1,9 @@
 //! Verifying an address: with the emailed link, or asking for another one.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use uuid::Uuid;
 
-use super::{Accounts, passwords::dead_link_or};
+use super::{Accounts, emailed_links::dead_link_or};
 use crate::{auth::LinkPurpose, domain::User, error::ApiError, events::EventOrigin};
 
 impl Accounts {
@@ -15,10 +15,7 @@ impl Accounts {
         origin: &EventOrigin,
         token: &SecretString,
     ) -> Result<(), ApiError> {
-        let link = self
-            .links
-            .check(LinkPurpose::VerifyEmail, token.expose_secret())
-            .map_err(|_| ApiError::InvalidLink)?;
+        let link = self.open_link(LinkPurpose::VerifyEmail, token)?;
         self.users
             .mark_email_verified(link.user_id, &link.bound_to, |user| {
                 origin.updated(&unverified(user), user, &[])

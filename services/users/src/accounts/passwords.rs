@@ -6,13 +6,12 @@ use std::{future::Future, time::Instant};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
-use super::{Accounts, TokenPair};
+use super::{Accounts, TokenPair, emailed_links::dead_link_or};
 use crate::{
     auth::{LinkPurpose, Reauthentication, link_tokens::password_fingerprint},
     domain::{Password, User},
     error::ApiError,
     events::EventOrigin,
-    repo::RepoError,
 };
 
 impl Accounts {
@@ -108,10 +107,7 @@ impl Accounts {
         token: &SecretString,
         new_password: &SecretString,
     ) -> Result<(), ApiError> {
-        let link = self
-            .links
-            .check(LinkPurpose::ResetPassword, token.expose_secret())
-            .map_err(|_| ApiError::InvalidLink)?;
+        let link = self.open_link(LinkPurpose::ResetPassword, token)?;
         let user = self.users.find(link.user_id).await.map_err(dead_link_or)?;
         let new_password = Password::parse(new_password.expose_secret(), user.email.as_str())
             .map_err(|e| ApiError::invalid_field("new_password", &e))?;
@@ -133,13 +129,4 @@ impl Accounts {
         Ok(())
     }
     // ANCHOR_END: reset_password
-}
-
-/// An account or address that no longer matches a link makes it a dead
-/// link, not a missing resource.
-pub(crate) fn dead_link_or(error: RepoError) -> ApiError {
-    match error {
-        RepoError::NotFound => ApiError::InvalidLink,
-        other => other.into(),
-    }
 }
