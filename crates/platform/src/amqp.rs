@@ -35,7 +35,12 @@ use lapin::{
 };
 use secrecy::ExposeSecret;
 
-use crate::{Shutdown, backoff::Backoff, health::DependencyCheck, settings::AmqpSettings};
+use crate::{
+    Shutdown,
+    backoff::Backoff,
+    health::{DependencyCheck, Down},
+    settings::AmqpSettings,
+};
 
 pub use session_loop::{ConnectionObserver, Session, SessionLoop};
 
@@ -220,17 +225,21 @@ impl DependencyCheck for BrokerCheck {
         self.required
     }
 
-    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
-        let connected = self.state.is_connected();
-        Box::pin(async move {
-            if connected {
-                Ok(())
-            } else {
-                Err("not connected (reconnecting with backoff)".to_owned())
-            }
-        })
+    fn check(&self) -> BoxFuture<'_, Result<(), Down>> {
+        let outcome = if self.state.is_connected() {
+            Ok(())
+        } else {
+            Err(Reconnecting.into())
+        };
+        Box::pin(std::future::ready(outcome))
     }
 }
+
+/// Why the broker check failed: the connection is down and being
+/// re-established in the background.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("not connected (reconnecting with backoff)")]
+pub struct Reconnecting;
 
 /// A text header (`x-death-reason`, `traceparent`…), if present and text.
 pub fn header_text(headers: Option<&FieldTable>, key: &str) -> Option<String> {

@@ -31,7 +31,11 @@ use diesel_async::{
 use futures_util::{FutureExt as _, future::BoxFuture};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{ConfigError, health::DependencyCheck, settings::DatabaseSettings};
+use crate::{
+    ConfigError,
+    health::{DependencyCheck, Down},
+    settings::DatabaseSettings,
+};
 
 /// The pool type every service uses.
 pub type PgPool = Pool<AsyncPgConnection>;
@@ -289,18 +293,25 @@ impl DependencyCheck for PostgresCheck {
         true
     }
 
-    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn check(&self) -> BoxFuture<'_, Result<(), Down>> {
         Box::pin(async move {
-            let mut connection = self
-                .pool
-                .get()
-                .await
-                .map_err(|error| describe_pool_error(&error))?;
+            let mut connection = self.pool.get().await.map_err(PostgresDown::NoConnection)?;
             diesel::sql_query("SELECT 1")
                 .execute(&mut connection)
                 .await
-                .map(|_| ())
-                .map_err(|error| error.to_string())
+                .map_err(PostgresDown::Query)?;
+            Ok(())
         })
     }
+}
+
+/// Why the Postgres check failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PostgresDown {
+    /// The pool could not hand out a connection.
+    #[error("{}", describe_pool_error(.0))]
+    NoConnection(PoolError),
+    /// A connection was had, and `SELECT 1` failed on it.
+    #[error("SELECT 1 failed: {0}")]
+    Query(diesel::result::Error),
 }

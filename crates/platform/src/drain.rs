@@ -29,7 +29,7 @@ use actix_web::{
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
-use crate::health::DependencyCheck;
+use crate::health::{DependencyCheck, Down};
 
 /// Set once the service has begun to shut down; cloning shares it.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +52,11 @@ impl Draining {
     }
 }
 
+/// Why a draining service reports itself unready.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("shutting down: finishing the requests in flight")]
+pub struct ShuttingDown;
+
 /// A required check, so a draining service is unready whatever its
 /// dependencies say: balancers take it out of rotation while it still serves.
 impl DependencyCheck for Draining {
@@ -63,9 +68,9 @@ impl DependencyCheck for Draining {
         true
     }
 
-    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn check(&self) -> BoxFuture<'_, Result<(), Down>> {
         let outcome = if self.has_begun() {
-            Err("shutting down: finishing the requests in flight".to_owned())
+            Err(ShuttingDown.into())
         } else {
             Ok(())
         };
@@ -104,9 +109,10 @@ mod tests {
     #[tokio::test]
     async fn the_check_fails_once_draining_has_begun() {
         let draining = Draining::new();
-        assert_eq!(draining.check().await, Ok(()));
+        assert!(draining.check().await.is_ok());
         draining.begin();
-        assert!(draining.check().await.is_err());
+        let down = draining.check().await.expect_err("draining");
+        assert!(down.is::<ShuttingDown>(), "{down}");
         assert!(draining.required());
     }
 

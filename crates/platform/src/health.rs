@@ -16,6 +16,21 @@ use futures_util::future::{BoxFuture, join_all};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::error_chain::with_causes;
+
+// ANCHOR: down
+/// Why a dependency is down: any error. A check returns the dependency's own
+/// error (a pool error, a Redis error, [`NoAnswer`]…) and the report shows
+/// its message followed by its causes, so nothing an operator needs is
+/// flattened away on the way to `/health/ready`.
+pub type Down = Box<dyn std::error::Error + Send + Sync>;
+
+/// The check did not finish within the readiness timeout.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("no answer within {} ms", .0.as_millis())]
+pub struct NoAnswer(pub Duration);
+// ANCHOR_END: down
+
 /// Something a service needs, that can be asked whether it is there.
 pub trait DependencyCheck: Send + Sync {
     /// Shown in the report, e.g. `postgres`.
@@ -23,8 +38,8 @@ pub trait DependencyCheck: Send + Sync {
     /// Required dependencies make the service unready when down; optional
     /// ones (a cache) only make it `degraded`.
     fn required(&self) -> bool;
-    /// `Err` carries a short, operator-facing reason.
-    fn check(&self) -> BoxFuture<'_, Result<(), String>>;
+    /// `Err` says why it is down.
+    fn check(&self) -> BoxFuture<'_, Result<(), Down>>;
 }
 
 /// The checks a service runs for `/health/ready`.
@@ -114,7 +129,7 @@ impl Readiness {
             let started = std::time::Instant::now();
             let outcome = match tokio::time::timeout(self.timeout, check.check()).await {
                 Ok(result) => result,
-                Err(_) => Err(format!("no answer within {} ms", self.timeout.as_millis())),
+                Err(_) => Err(NoAnswer(self.timeout).into()),
             };
             let report = CheckReport {
                 status: if outcome.is_ok() {
@@ -124,7 +139,7 @@ impl Readiness {
                 },
                 required: check.required(),
                 latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                error: outcome.err(),
+                error: outcome.err().map(|down| with_causes(&*down)),
             };
             (check.name(), report)
         });
@@ -187,7 +202,7 @@ mod tests {
     struct Fixed {
         name: &'static str,
         required: bool,
-        outcome: Option<Result<(), String>>, // None: never answers
+        outcome: Option<Result<(), &'static str>>, // None: never answers
     }
 
     impl DependencyCheck for Fixed {
@@ -197,17 +212,21 @@ mod tests {
         fn required(&self) -> bool {
             self.required
         }
-        fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+        fn check(&self) -> BoxFuture<'_, Result<(), Down>> {
             Box::pin(async move {
-                match &self.outcome {
-                    Some(outcome) => outcome.clone(),
+                match self.outcome {
+                    Some(outcome) => outcome.map_err(Down::from),
                     None => std::future::pending().await,
                 }
             })
         }
     }
 
-    fn check(name: &'static str, required: bool, outcome: Option<Result<(), String>>) -> Fixed {
+    fn check(
+        name: &'static str,
+        required: bool,
+        outcome: Option<Result<(), &'static str>>,
+    ) -> Fixed {
         Fixed {
             name,
             required,
@@ -227,7 +246,7 @@ mod tests {
     async fn an_optional_dependency_down_is_degraded_and_named() {
         let readiness = Readiness::new(Duration::from_millis(50))
             .with_check(check("postgres", true, Some(Ok(()))))
-            .with_check(check("redis", false, Some(Err("refused".into()))));
+            .with_check(check("redis", false, Some(Err("refused"))));
         let report = readiness.report().await;
         assert_eq!(report.status, ReadinessStatus::Degraded);
         assert_eq!(report.checks["redis"].status, CheckStatus::Down);

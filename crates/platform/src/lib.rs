@@ -40,6 +40,7 @@ pub mod client_address;
 pub mod config;
 pub mod database;
 pub mod drain;
+pub mod error_chain;
 pub mod extract;
 pub mod health;
 pub mod metrics;

@@ -178,14 +178,7 @@ impl Problem {
 
     /// Records `cause` and every `source()` below it, outermost first.
     pub fn with_internal_cause(mut self, cause: &(dyn std::error::Error + 'static)) -> Self {
-        let mut chain = cause.to_string();
-        let mut source = cause.source();
-        while let Some(inner) = source {
-            chain.push_str(": ");
-            chain.push_str(&inner.to_string());
-            source = inner.source();
-        }
-        self.internal_cause = Some(chain);
+        self.internal_cause = Some(crate::error_chain::with_causes(cause));
         self
     }
 

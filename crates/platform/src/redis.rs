@@ -20,7 +20,10 @@ use futures_util::future::BoxFuture;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::OnceCell;
 
-use crate::{health::DependencyCheck, settings::RedisSettings};
+use crate::{
+    health::{DependencyCheck, Down},
+    settings::RedisSettings,
+};
 
 /// A shared, lazily connected Redis handle. Cheap to clone.
 #[derive(Clone)]
@@ -160,7 +163,7 @@ impl DependencyCheck for RedisCheck {
         false
     }
 
-    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
-        Box::pin(async move { self.redis.ping().await.map_err(|error| error.to_string()) })
+    fn check(&self) -> BoxFuture<'_, Result<(), Down>> {
+        Box::pin(async move { Ok(self.redis.ping().await?) })
     }
 }

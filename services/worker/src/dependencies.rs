@@ -9,7 +9,10 @@
 
 use std::{fmt, sync::Arc};
 
-use capstone_platform::{database::PostgresCheck, health::DependencyCheck};
+use capstone_platform::{
+    database::PostgresCheck,
+    health::{DependencyCheck, Down},
+};
 
 use crate::email::Mailer;
 
@@ -48,11 +51,11 @@ pub(crate) struct DependencyProbes {
 }
 
 impl DependencyProbes {
-    /// `Ok` once `dependency` answers; the reason otherwise.
-    pub(crate) async fn probe(&self, dependency: Dependency) -> Result<(), String> {
+    /// `Ok` once `dependency` answers; why not otherwise.
+    pub(crate) async fn probe(&self, dependency: Dependency) -> Result<(), Down> {
         match dependency {
             Dependency::Postgres => self.postgres.check().await,
-            Dependency::Smtp => self.mailer.probe().await.map_err(|error| error.to_string()),
+            Dependency::Smtp => Ok(self.mailer.probe().await?),
         }
     }
 }

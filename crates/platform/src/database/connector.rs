@@ -25,6 +25,7 @@ use url::Url;
 
 use crate::{
     ConfigError,
+    error_chain::with_causes,
     settings::DatabaseSettings,
     tls::{self, Verification, validate_ca_file},
 };
@@ -145,6 +146,8 @@ async fn establish_tls(
     let (client, connection) = config
         .connect(tls)
         .await
+        // tokio-postgres' message is only the outermost layer ("error
+        // performing TLS handshake"); the reason is in its causes.
         .map_err(|error| ConnectionError::BadConnection(with_causes(&error)))?;
     AsyncPgConnection::try_from_client_and_connection(client, connection).await
 }
@@ -172,20 +175,6 @@ fn driver_url(url: &str, mode: SslMode) -> ConnectionResult<String> {
         .extend_pairs(others)
         .append_pair("sslmode", mode.driver_value());
     Ok(parsed.into())
-}
-
-/// tokio-postgres' message is only the outermost layer ("error performing
-/// TLS handshake"); the reason (`invalid peer certificate: UnknownIssuer`)
-/// is in its causes.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        message.push_str(": ");
-        message.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    message
 }
 
 #[cfg(test)]

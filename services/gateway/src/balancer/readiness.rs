@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use capstone_platform::health::DependencyCheck;
+use capstone_platform::health::{DependencyCheck, Down};
 use futures_util::future::BoxFuture;
 
 use super::Upstreams;
@@ -33,19 +33,25 @@ impl DependencyCheck for UpstreamsCheck {
         false
     }
 
-    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn check(&self) -> BoxFuture<'_, Result<(), Down>> {
         let now = Instant::now();
-        let down: Vec<&str> = self
+        let without: Vec<String> = self
             .upstreams
             .iter()
             .filter(|upstream| !upstream.has_available_instance(now))
-            .map(|upstream| &*upstream.name)
+            .map(|upstream| upstream.name.to_string())
             .collect();
-        let outcome = if down.is_empty() {
+        let outcome = if without.is_empty() {
             Ok(())
         } else {
-            Err(format!("no available instance: {}", down.join(", ")))
+            Err(NoAvailableInstance(without).into())
         };
         Box::pin(std::future::ready(outcome))
     }
 }
+
+/// Why the upstreams check failed: these upstreams have no instance that
+/// is both up and not ejected.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("no available instance: {}", .0.join(", "))]
+pub(super) struct NoAvailableInstance(pub(super) Vec<String>);

@@ -23,7 +23,7 @@
 
 use std::{sync::Arc, time::Instant};
 
-use capstone_platform::Shutdown;
+use capstone_platform::{Shutdown, error_chain::with_causes};
 use futures_util::StreamExt;
 use lapin::options::BasicCancelOptions;
 use tokio::task::JoinSet;
@@ -84,9 +84,10 @@ impl RunningConsumer {
             // session loop's closure asks about.
             let probes = self.probes.clone();
             let probed = tokio::spawn(async move { probes.probe(dependency).await }).await;
-            match probed.unwrap_or_else(|panicked| Err(panicked.to_string())) {
+            match probed.unwrap_or_else(|panicked| Err(panicked.into())) {
                 Ok(()) => break,
-                Err(reason) => {
+                Err(down) => {
+                    let reason = with_causes(&*down);
                     tracing::debug!(concern, %dependency, %reason, "still unreachable");
                     failed_probes += 1;
                 }
