@@ -52,11 +52,26 @@ pub(crate) enum Command {
         #[arg(long = "name", value_name = "DNS_NAME", default_values_t = ["localhost".to_string()])]
         names: Vec<String>,
     },
+    /// Print the users service's API schema, as checked in beside it:
+    /// clients generate their code from it.
+    Schema {
+        #[arg(value_enum, default_value_t = SchemaKind::Graphql)]
+        kind: SchemaKind,
+    },
     /// Inspect and replay the worker's dead letters.
     Dlq {
         #[command(subcommand)]
         action: DlqAction,
     },
+}
+
+/// Which schema `capstone schema` prints.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum SchemaKind {
+    /// The GraphQL SDL (`services/users/schema.graphql`).
+    Graphql,
+    /// The OpenAPI 3.1 document (what `/api-docs/openapi.json` serves).
+    Openapi,
 }
 
 /// `capstone dlq …`

@@ -9,6 +9,7 @@ mod dlq;
 mod doctor;
 mod healthcheck;
 mod migrate;
+mod schema;
 mod seed;
 mod up;
 
@@ -51,6 +52,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed { admin } => seed::run(load_settings(file)?, &admin).await,
         Command::Healthcheck { url } => healthcheck::run(&url).await,
         Command::DevCert { dir, names } => dev_cert::run(&dir, names),
+        Command::Schema { kind } => schema::run(kind),
         Command::Dlq { action } => dlq::run(load_settings(file)?, action).await,
     }
 }

@@ -210,3 +210,29 @@ fn a_production_migration_needs_the_database_urls_and_no_service_secret() {
     assert!(stdout.contains("users schema is up to date"), "{stdout}");
     assert!(stdout.contains("worker schema is up to date"), "{stdout}");
 }
+
+#[test]
+fn schema_prints_the_checked_in_graphql_sdl_and_the_openapi_document() {
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_capstone"))
+            .args(args)
+            .output()
+            .expect("capstone runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let checked_in = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../services/users/schema.graphql"
+    ))
+    .expect("the checked-in SDL");
+
+    let sdl = run(&["schema"]);
+    let openapi: serde_json::Value =
+        serde_json::from_str(&run(&["schema", "openapi"])).expect("JSON");
+
+    assert_eq!(sdl, checked_in);
+    assert!(sdl.contains("type Query"), "{sdl}");
+    assert_eq!(openapi["openapi"], "3.1.0");
+    assert!(openapi["paths"]["/api/v1/users/me"].is_object());
+}

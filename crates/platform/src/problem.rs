@@ -104,14 +104,23 @@ impl FieldError {
     }
 }
 
+/// What every named problem type starts with: `urn:capstone:problem:email-taken`.
+const PROBLEM_TYPE_PREFIX: &str = "urn:capstone:problem:";
+
 impl Problem {
     /// A problem of a named type.
     pub fn new(slug: &'static str, title: &'static str, status: StatusCode) -> Self {
         Self {
-            problem_type: format!("urn:capstone:problem:{slug}").into(),
+            problem_type: format!("{PROBLEM_TYPE_PREFIX}{slug}").into(),
             title: title.into(),
             ..Self::from_status(status)
         }
+    }
+
+    /// The slug of a named type (`email-taken`); `None` for `about:blank`.
+    /// GraphQL errors carry it as `extensions.code`.
+    pub fn slug(&self) -> Option<&str> {
+        self.problem_type.strip_prefix(PROBLEM_TYPE_PREFIX)
     }
 
     /// A problem that the status code describes fully (`about:blank`).

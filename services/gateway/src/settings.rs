@@ -190,6 +190,9 @@ impl Default for GatewaySettings {
                 route("/api/v1/auth", false, "auth"),
                 route("/api/v1/users", true, "api"),
                 route("/.well-known", false, "api"),
+                // One request may ask for many fields: its own class, so
+                // its budget can be set apart from REST's.
+                route("/graphql", true, "graphql"),
             ],
             rate_limits: BTreeMap::from([
                 (
@@ -198,6 +201,14 @@ impl Default for GatewaySettings {
                         requests: 60,
                         period_secs: 60,
                         burst: 20,
+                    },
+                ),
+                (
+                    "graphql".to_owned(),
+                    RateLimitSettings {
+                        requests: 120,
+                        period_secs: 60,
+                        burst: 30,
                     },
                 ),
                 (

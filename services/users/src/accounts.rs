@@ -17,6 +17,7 @@
 //! |---|---|
 //! | [`registration`] | `register` (enumeration-safe), `create_user` (by an admin) |
 //! | [`sessions`] | `login`, `refresh`, `logout`; `start_session` |
+//! | [`active_sessions`] | `live_sessions` (batched, for GraphQL), `revoke_session` |
 //! | [`passwords`] | `change_password`, `forgot_password`, `reset_password`; the one `replace_password` they share |
 //! | [`email_verification`] | `verify_email`, `request_verification_email` |
 //! | [`email_change`] | `request_email_change`, `confirm_email_change`, `undo_email_change` |
@@ -28,6 +29,7 @@
 //! Explained in docs/src/frameworks.md ("The layers of a service") and
 //! docs/src/adr/0009-an-application-layer.md.
 
+pub mod active_sessions;
 pub mod administration;
 pub mod email_change;
 pub mod email_verification;

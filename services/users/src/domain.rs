@@ -11,6 +11,7 @@ mod invalid_value;
 mod listing;
 mod password;
 mod permissions;
+mod session;
 mod user;
 
 pub use capstone_contracts::Role;
@@ -21,4 +22,5 @@ pub use invalid_value::InvalidValue;
 pub use listing::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UserFilter, UserListing};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
 pub use permissions::{Permission, permissions_of, role_grants};
+pub use session::Session;
 pub use user::{NewUser, User, UserChanges};

@@ -51,6 +51,9 @@ pub enum ApiError {
     /// 404: no user has this id.
     #[error("no user with id {0}")]
     UserNotFound(Uuid),
+    /// 404: the caller has no live session with this id.
+    #[error("no session with id {0}")]
+    SessionNotFound(Uuid),
     /// 409: another account uses this email address.
     #[error("the email address is already registered")]
     EmailTaken,
@@ -179,6 +182,12 @@ impl ApiError {
             .with_detail("This is the only active admin: promote another user first."),
             ApiError::UserNotFound(id) => Problem::from_status(StatusCode::NOT_FOUND)
                 .with_detail(format!("No user has id {id}.")),
+            ApiError::SessionNotFound(id) => Problem::new(
+                "session-not-found",
+                "No such session",
+                StatusCode::NOT_FOUND,
+            )
+            .with_detail(format!("You have no session with id {id}; it may have ended already.")),
             ApiError::EmailTaken => Problem::new(
                 "email-taken",
                 "Email address already registered",

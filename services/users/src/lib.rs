@@ -1,6 +1,6 @@
 //! # capstone-users
 //!
-//! The users service: accounts over REST on Postgres (diesel-async).
+//! The users service: accounts over REST and GraphQL on Postgres (diesel-async).
 //!
 //! | module | role |
 //! |---|---|
@@ -9,6 +9,7 @@
 //! | [`settings`] | what the service reads from config files and env |
 //! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
 //! | [`routes`] | HTTP handlers under `/api/v1`, one module per resource: extract, call a use case, shape the answer |
+//! | [`graphql`] | `/graphql`: the same use cases through a schema (async-graphql), with its limits and a DataLoader |
 //! | [`accounts`] | the application layer: one method per use case (its transaction, event, cache invalidation, sessions); `Accounts`, the one state value |
 //! | [`domain`] | validated types and rules; no I/O |
 //! | [`repo`] | diesel queries; the only module that speaks SQL |
@@ -23,11 +24,12 @@
 //! Dependencies point one way:
 //!
 //! ```text
-//! routes ──► accounts ──► domain, repo, cache, auth, events
+//! routes, graphql ──► accounts ──► domain, repo, cache, auth, events
 //! repo ──► domain            domain ──► nothing else in this crate
 //! ```
 //!
-//! Routes never name a repository (`tests/layering.rs` fails if one does);
+//! Routes and GraphQL resolvers never name a repository (`tests/layering.rs`
+//! fails if one does);
 //! the `auth` extractors read the one state value, `Accounts`.
 //!
 //! Chapters: docs/src/tour.md, databases.md, api-design.md, frameworks.md
@@ -39,6 +41,7 @@ pub mod cache;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod graphql;
 pub mod metrics;
 pub mod migrations;
 pub mod openapi;

@@ -56,6 +56,28 @@ pub struct UsersSettings {
     pub cache: CacheSettings,
     /// The transactional outbox and its relay (`[users.outbox]`).
     pub outbox: OutboxSettings,
+    /// `/graphql` (`[users.graphql]`).
+    pub graphql: GraphqlSettings,
+}
+
+/// GraphQL settings (`[users.graphql]`). Its limits are constants, with
+/// their reasons, in `graphql::limits`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GraphqlSettings {
+    /// Whether `__schema` and `__type` answer. Unset: yes in development,
+    /// no in production.
+    pub introspection: Option<bool>,
+}
+
+impl Settings {
+    /// Whether GraphQL introspection is on, per [`GraphqlSettings`].
+    pub fn graphql_introspection(&self) -> bool {
+        self.users
+            .graphql
+            .introspection
+            .unwrap_or(self.environment.is_development())
+    }
 }
 
 /// Authentication settings (`[users.auth]`).
@@ -136,6 +158,7 @@ impl Default for UsersSettings {
             auth: AuthSettings::default(),
             cache: CacheSettings::default(),
             outbox: OutboxSettings::default(),
+            graphql: GraphqlSettings::default(),
         }
     }
 }

@@ -40,6 +40,7 @@ use crate::{
     },
     cache::{CacheMetrics, UserCache},
     events::Relay,
+    graphql,
     metrics::{self, UsersMetrics},
     migrations, openapi,
     repo::{OutboxRepository, SessionLifetimes, SessionRepository, UserRepository},
@@ -59,6 +60,9 @@ pub struct Application {
     draining: Draining,
     drain_grace: Duration,
     cache_metrics: Arc<CacheMetrics>,
+    /// The GraphQL endpoint it serves, for tests that run a query in their
+    /// own thread (to watch its spans).
+    graphql: graphql::Endpoint,
     /// The outbox relay, started with the server (None when disabled).
     relay: Option<Relay>,
 }
@@ -158,8 +162,11 @@ impl Application {
             uniform_response: UniformResponse(Duration::from_millis(auth.uniform_response_ms)),
         };
         let cache_metrics = accounts.cache().metrics();
+        let accounts = web::Data::new(accounts);
+        let graphql = graphql::Endpoint::new(accounts.clone(), settings.graphql_introspection());
         let state = AppState {
             accounts,
+            graphql: graphql.clone(),
             readiness,
             draining: draining.clone(),
             metrics_exporter,
@@ -171,6 +178,7 @@ impl Application {
             draining,
             drain_grace: Duration::from_millis(http.drain_grace_ms),
             cache_metrics,
+            graphql,
             relay,
         })
     }
@@ -184,6 +192,11 @@ impl Application {
     /// The users cache's counters (hits per layer, database loads…).
     pub fn cache_metrics(&self) -> Arc<CacheMetrics> {
         Arc::clone(&self.cache_metrics)
+    }
+
+    /// The GraphQL endpoint this instance serves.
+    pub fn graphql(&self) -> graphql::Endpoint {
+        self.graphql.clone()
     }
 
     /// Serves (and relays the outbox) until `shutdown` trips, then drains:
@@ -211,7 +224,9 @@ impl Application {
 /// middleware, shared with the gateway, extract these types themselves).
 struct AppState {
     /// Every use case, and what the `auth` extractors read.
-    accounts: Accounts,
+    accounts: web::Data<Accounts>,
+    /// `/graphql`: the schema over the same use cases.
+    graphql: graphql::Endpoint,
     /// `/health/ready`'s checks (platform::health).
     readiness: Readiness,
     /// Read by the drain middleware and a readiness check (platform::drain).
@@ -284,7 +299,8 @@ fn http_server(
     state: AppState,
 ) -> Result<StartedServer, StartupError> {
     let http = settings.users.http.clone();
-    let accounts = web::Data::new(state.accounts);
+    let accounts = state.accounts;
+    let graphql = web::Data::new(state.graphql);
     let readiness = web::Data::new(state.readiness);
     let draining = web::Data::new(state.draining);
     let request_metrics = RequestMetrics::new(state.metrics_exporter.registry());
@@ -296,6 +312,7 @@ fn http_server(
     let server = HttpServer::new(move || {
         standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
             .app_data(accounts.clone())
+            .app_data(graphql.clone())
             .app_data(readiness.clone())
             .app_data(draining.clone())
             .app_data(metrics_exporter.clone())
@@ -305,6 +322,7 @@ fn http_server(
             .configure(health::configure)
             .configure(exporter::configure)
             .configure(routes::configure)
+            .configure(graphql::configure)
             .route("/docs", web::get().to(server::docs_redirect))
             .service(openapi::swagger_ui())
             .wrap(from_fn(close_connections_while_draining))

@@ -1,8 +1,9 @@
-//! The layering rule, checked: routes → accounts → (domain, repo, cache,
-//! auth). A handler that reaches a repository itself skips whatever its use
-//! case does around the write (the event, the cache invalidation, the end
-//! of sessions), so any mention of the repositories under `src/routes/`
-//! fails this test, naming the file and the line.
+//! The layering rule, checked: routes and GraphQL → accounts → (domain,
+//! repo, cache, auth). A handler or resolver that reaches a repository
+//! itself skips whatever its use case does around the write (the event, the
+//! cache invalidation, the end of sessions), so any mention of the
+//! repositories in `src/routes*` or `src/graphql*` fails this test, naming
+//! the file and the line.
 //!
 //! A text check, not a compiler one: Rust has no visibility that says "not
 //! from this sibling module", and a few lines of reading keep the rule
@@ -23,22 +24,29 @@ const FORBIDDEN: &[&str] = &[
     "OutboxRepository",
 ];
 
+/// The two ways in: REST handlers and GraphQL resolvers.
+const ADAPTERS: &[&str] = &["routes", "graphql"];
+
 #[test]
 fn routes_never_reach_the_repositories() {
-    let routes = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    rust_files(&routes, &mut files);
-    assert!(
-        !files.is_empty(),
-        "no route files under {}",
-        routes.display()
-    );
+    for adapter in ADAPTERS {
+        let before = files.len();
+        files.push(source.join(format!("{adapter}.rs")));
+        rust_files(&source.join(adapter), &mut files);
+        assert!(
+            files.len() - before > 1,
+            "no files under {}",
+            source.join(adapter).display()
+        );
+    }
 
     let violations: Vec<String> = files.iter().flat_map(|file| violations_in(file)).collect();
 
     assert!(
         violations.is_empty(),
-        "routes must call a use case (crate::accounts), not a repository:\n{}",
+        "routes and resolvers must call a use case (crate::accounts), not a repository:\n{}",
         violations.join("\n")
     );
 }

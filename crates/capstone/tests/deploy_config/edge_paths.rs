@@ -144,6 +144,20 @@ fn the_ingress_routes_only_public_prefixes_and_uses_no_snippet_annotation() {
     }
 }
 
+#[test]
+fn the_ingress_routes_every_route_the_gateway_serves_by_default() {
+    let routed = ingress_paths();
+    for route in capstone_gateway::settings::GatewaySettings::default().routes {
+        assert!(
+            routed
+                .iter()
+                .any(|path| route.prefix.starts_with(path.as_str())),
+            "{INGRESS}: the gateway route {} is unreachable from outside",
+            route.prefix
+        );
+    }
+}
+
 /// The map file, as the controller's kustomization names it.
 fn refused_paths() -> String {
     format!("{CONTROLLER}/refused-paths.conf")

@@ -86,8 +86,15 @@ impl Accounts {
     }
 
     // ANCHOR: list_users
-    /// One page of users, newest first.
-    pub async fn list_users(&self, listing: &UserListing) -> Result<UsersPage, ApiError> {
+    /// One page of users, newest first, if `caller` may list them.
+    pub async fn list_users(
+        &self,
+        caller: &AuthenticatedUser,
+        listing: &UserListing,
+    ) -> Result<UsersPage, ApiError> {
+        if !caller.has(Permission::ListUsers) {
+            return Err(ApiError::Forbidden);
+        }
         let page_size = listing.page_size as usize;
         let mut users = self.users.list(listing).await?;
         // The repository fetched one extra row: its presence means "there is more".

@@ -56,6 +56,11 @@ impl std::fmt::Debug for Reauthentication {
 }
 
 impl Reauthentication {
+    /// For callers that are not an actix handler (GraphQL's resolvers).
+    pub fn new(accounts: web::Data<Accounts>, client: Option<IpAddr>) -> Self {
+        Self { accounts, client }
+    }
+
     /// The caller's account, once `password` proves it is theirs: what
     /// every re-authenticated handler starts with.
     pub async fn current_user(

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{RepoError, user_row::UserRow};
 use crate::{
-    domain::User,
+    domain::{Session, User},
     schema::{refresh_tokens, users},
 };
 use capstone_platform::database::PgPool;
@@ -165,6 +165,58 @@ impl SessionRepository {
             revoke_family(&mut connection, family_id).await?;
         }
         Ok(())
+    }
+
+    // ANCHOR: live_sessions
+    /// The sessions of every one of `user_ids` that can still be refreshed,
+    /// newest first, in one query whatever the number of users (the
+    /// GraphQL `sessions` field batches its lookups into this).
+    pub async fn live_for(&self, user_ids: &[Uuid]) -> Result<Vec<Session>, RepoError> {
+        let mut connection = self.pool.get().await?;
+        // A family's live token is its newest: unused and unrevoked. Each
+        // family has at most one such row (rotation marks the old one used
+        // in the same transaction that inserts its successor).
+        let rows: Vec<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>)> = refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq_any(user_ids))
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null())
+            .filter(refresh_tokens::expires_at.gt(Utc::now()))
+            .order(refresh_tokens::created_at.desc())
+            .select((
+                refresh_tokens::family_id,
+                refresh_tokens::user_id,
+                refresh_tokens::created_at,
+                refresh_tokens::expires_at,
+            ))
+            .load(&mut connection)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, user_id, last_refreshed_at, expires_at)| Session {
+                id,
+                user_id,
+                signed_in_at: Session::signed_in_at(id, last_refreshed_at),
+                last_refreshed_at,
+                expires_at,
+            })
+            .collect())
+    }
+    // ANCHOR_END: live_sessions
+
+    /// Ends session `family_id` of `user_id`. `false` when that user has no
+    /// such session that is not revoked already (someone else's is "none").
+    pub async fn revoke(&self, user_id: Uuid, family_id: Uuid) -> Result<bool, RepoError> {
+        let mut connection = self.pool.get().await?;
+        let revoked = diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::family_id.eq(family_id))
+                .filter(refresh_tokens::user_id.eq(user_id))
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(Utc::now()))
+        .execute(&mut connection)
+        .await?;
+        Ok(revoked > 0)
     }
 
     /// Ends every session of a user (password change, suspension).

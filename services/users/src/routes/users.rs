@@ -141,12 +141,12 @@ pub async fn get_user(
     )
 )]
 pub async fn list_users(
-    _admin: RequireRole<Admin>,
+    admin: RequireRole<Admin>,
     accounts: web::Data<Accounts>,
     ValidatedQuery(query): ValidatedQuery<ListUsersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let listing = UserListing::try_from(query)?;
-    let page = accounts.list_users(&listing).await?;
+    let page = accounts.list_users(&admin.0, &listing).await?;
     Ok(HttpResponse::Ok().json(UserPage {
         items: page.users.into_iter().map(UserResponse::from).collect(),
         next_cursor: page.next_cursor,
@@ -173,6 +173,7 @@ pub async fn list_users(
         (status = 503, response = inline(DatabaseUnavailable)),
     )
 )]
+// ANCHOR: update_user
 pub async fn update_user(
     caller: AuthenticatedUser,
     origin: EventOrigin,
@@ -186,6 +187,7 @@ pub async fn update_user(
         .await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
+// ANCHOR_END: update_user
 
 /// Delete a user.
 #[utoipa::path(

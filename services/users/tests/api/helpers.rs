@@ -58,6 +58,9 @@ pub struct TestApp {
     /// What it was built from: [`TestApp::spawn_sibling`] builds another
     /// instance from the same settings.
     pub settings: Settings,
+    /// The service's GraphQL endpoint, to run a request on the test's own
+    /// thread (where its spans can be captured) instead of over HTTP.
+    pub graphql: capstone_users::graphql::Endpoint,
     shutdown: Shutdown,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -95,6 +98,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let cache = application.cache_metrics();
+    let graphql = application.graphql();
     let shutdown = Shutdown::new();
     let server = tokio::spawn(application.run_until_stopped(shutdown.clone()));
     TestApp {
@@ -107,6 +111,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         redis,
         cache,
         settings,
+        graphql,
         shutdown,
         server,
     }

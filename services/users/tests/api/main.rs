@@ -17,6 +17,7 @@ mod delete_user;
 mod email_change;
 mod email_links;
 mod get_user;
+mod graphql;
 mod health;
 mod helpers;
 mod http_edge;
