@@ -18,6 +18,9 @@ pub struct TokenPair {
     /// Seconds until the access token expires.
     pub expires_in: i64,
     pub refresh_token: SecretString,
+    /// Seconds the refresh token stays valid unused, at most (the session's
+    /// absolute limit may end it sooner): a browser cookie's `Max-Age`.
+    pub refresh_expires_in: i64,
 }
 
 // Hand-written: the access token is a credential too (the refresh token is
@@ -28,6 +31,7 @@ impl std::fmt::Debug for TokenPair {
             .field("access_token", &"[REDACTED]")
             .field("expires_in", &self.expires_in)
             .field("refresh_token", &self.refresh_token)
+            .field("refresh_expires_in", &self.refresh_expires_in)
             .finish()
     }
 }
@@ -87,6 +91,7 @@ impl Accounts {
             access_token: access.token,
             expires_in: self.tokens.lifetime_secs(),
             refresh_token: successor.token,
+            refresh_expires_in: self.sessions.idle_lifetime().num_seconds(),
         })
     }
     // ANCHOR_END: refresh
@@ -110,6 +115,7 @@ impl Accounts {
             access_token: access.token,
             expires_in: self.tokens.lifetime_secs(),
             refresh_token: refresh.token,
+            refresh_expires_in: self.sessions.idle_lifetime().num_seconds(),
         })
     }
 }

@@ -63,6 +63,12 @@ impl SessionRepository {
         Self { pool, lifetimes }
     }
 
+    /// How long a refresh token stays valid unused (a session's absolute
+    /// limit may end it sooner).
+    pub fn idle_lifetime(&self) -> TimeDelta {
+        self.lifetimes.idle
+    }
+
     /// Starts a session (a login): the first token of a new family.
     pub async fn start(&self, user_id: Uuid, token_hash: &[u8; 32]) -> Result<(), RepoError> {
         let now = Utc::now();

@@ -18,11 +18,13 @@
 
 pub mod email_change;
 pub mod email_links;
+pub mod refresh_cookie;
 mod requests;
 mod responses;
 
 pub use email_change::{confirm_email_change, undo_email_change};
 pub use email_links::{forgot_password, reset_password, verify_email};
+pub use refresh_cookie::{PresentedRefreshToken, RefreshTransport};
 pub use requests::{
     ChangePasswordRequest, ConfirmEmailChangeRequest, ForgotPasswordRequest, LoginRequest,
     RefreshRequest, RegisterRequest, ResetPasswordRequest, UndoEmailChangeRequest,
@@ -96,6 +98,8 @@ pub async fn register(
 /// Exchange email and password for a token pair.
 #[utoipa::path(
     post, path = "/api/v1/auth/login", tag = "auth",
+    params(("X-Refresh-Token-Transport" = Option<String>, Header,
+            description = "`cookie`: the refresh token travels in an HttpOnly cookie instead of the body (browsers)")),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse,
@@ -109,6 +113,7 @@ pub async fn register(
 )]
 pub async fn login(
     client: ClientAddress,
+    transport: RefreshTransport,
     accounts: web::Data<Accounts>,
     ValidatedJson(request): ValidatedJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -117,13 +122,15 @@ pub async fn login(
     let pair = accounts
         .login(&request.email, &request.password, client.0)
         .await?;
-    Ok(TokenResponse::from(pair).into_response())
+    Ok(transport.respond(pair))
 }
 // ANCHOR_END: login_handler
 
 /// Exchange a refresh token for a new pair (the old one stops working).
 #[utoipa::path(
     post, path = "/api/v1/auth/refresh", tag = "auth",
+    params(("X-Refresh-Token-Transport" = Option<String>, Header,
+            description = "`cookie`: the refresh token travels in an HttpOnly cookie instead of the body (browsers)")),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenResponse,
@@ -135,15 +142,18 @@ pub async fn login(
 )]
 pub async fn refresh(
     accounts: web::Data<Accounts>,
-    ValidatedJson(request): ValidatedJson<RefreshRequest>,
+    presented: PresentedRefreshToken,
 ) -> Result<HttpResponse, ApiError> {
-    let pair = accounts.refresh(&request.refresh_token).await?;
-    Ok(TokenResponse::from(pair).into_response())
+    let token = presented.token.ok_or(ApiError::InvalidRefreshToken)?;
+    let pair = accounts.refresh(&token).await?;
+    Ok(presented.transport.respond(pair))
 }
 
 /// End the session a refresh token belongs to.
 #[utoipa::path(
     post, path = "/api/v1/auth/logout", tag = "auth",
+    params(("X-Refresh-Token-Transport" = Option<String>, Header,
+            description = "`cookie`: the refresh token travels in an HttpOnly cookie instead of the body (browsers)")),
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out (also for unknown tokens: logging out twice is fine)"),
@@ -153,8 +163,10 @@ pub async fn refresh(
 )]
 pub async fn logout(
     accounts: web::Data<Accounts>,
-    ValidatedJson(request): ValidatedJson<RefreshRequest>,
+    presented: PresentedRefreshToken,
 ) -> Result<HttpResponse, ApiError> {
-    accounts.logout(&request.refresh_token).await?;
-    Ok(HttpResponse::NoContent().finish())
+    if let Some(token) = &presented.token {
+        accounts.logout(token).await?;
+    }
+    Ok(presented.transport.logged_out())
 }

@@ -8,6 +8,7 @@
 
 mod access_control;
 mod auth;
+mod browser_tokens;
 mod cache;
 mod cache_under_failure;
 mod client_spans;

@@ -1,6 +1,6 @@
 //! What `/api/v1/auth` sends back.
 
-use actix_web::{HttpResponse, http::header};
+use actix_web::{HttpResponse, HttpResponseBuilder, http::header};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -22,7 +22,10 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     pub expires_in: i64,
     /// Single use: exchange it at `/api/v1/auth/refresh` for a new pair.
-    pub refresh_token: String,
+    /// Absent when the client asked for it in a cookie
+    /// (`X-Refresh-Token-Transport: cookie`, for browsers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 impl TokenResponse {
@@ -31,12 +34,18 @@ impl TokenResponse {
     /// proxy or CDN that stored this response would hold live credentials
     /// on disk (RFC 6749 §5.1 asks for exactly these two headers).
     pub fn into_response(self) -> HttpResponse {
-        HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::PRAGMA, "no-cache"))
-            .json(self)
+        Self::uncached().json(self)
     }
     // ANCHOR_END: no_store
+
+    /// `200 OK` with the no-cache headers, for a body to follow.
+    pub(super) fn uncached() -> HttpResponseBuilder {
+        let mut response = HttpResponse::Ok();
+        response
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::PRAGMA, "no-cache"));
+        response
+    }
 
     /// The pair for a freshly issued access token and refresh token.
     pub fn bearer(access_token: String, expires_in: i64, refresh_token: &str) -> Self {
@@ -44,7 +53,7 @@ impl TokenResponse {
             access_token,
             token_type: "Bearer",
             expires_in,
-            refresh_token: refresh_token.to_owned(),
+            refresh_token: Some(refresh_token.to_owned()),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::{
     auth::{AuthenticatedUser, Reauthentication},
     error::ApiError,
     events::EventOrigin,
-    routes::auth::{ChangePasswordRequest, TokenResponse},
+    routes::auth::{ChangePasswordRequest, RefreshTransport, TokenResponse},
 };
 
 /// The caller's own account.
@@ -36,6 +36,8 @@ pub async fn get_me(
 /// fresh token pair for this one.
 #[utoipa::path(
     patch, path = "/api/v1/users/me/password", tag = "users",
+    params(("X-Refresh-Token-Transport" = Option<String>, Header,
+            description = "`cookie`: the refresh token travels in an HttpOnly cookie instead of the body (browsers)")),
     security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
@@ -50,6 +52,7 @@ pub async fn get_me(
 )]
 pub async fn change_password(
     caller: AuthenticatedUser,
+    transport: RefreshTransport,
     reauthentication: Reauthentication,
     accounts: web::Data<Accounts>,
     ValidatedJson(request): ValidatedJson<ChangePasswordRequest>,
@@ -62,7 +65,7 @@ pub async fn change_password(
             &request.new_password,
         )
         .await?;
-    Ok(TokenResponse::from(pair).into_response())
+    Ok(transport.respond(pair))
 }
 
 /// Ask for another verification email (the first one expired, or was lost).
