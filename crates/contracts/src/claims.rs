@@ -31,6 +31,11 @@ pub struct AccessClaims {
     pub exp: i64,
     /// Token id: unique per token, for logs and future revocation lists.
     pub jti: Uuid,
+    /// Session id: the refresh-token family this token was issued to, so a
+    /// client can tell its own session in a list of them. Absent in tokens
+    /// minted outside a session (tests, benches) and in older tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 // ANCHOR_END: access_claims
 
@@ -50,6 +55,7 @@ mod tests {
             nbf: 1,
             exp: 901,
             jti: Uuid::nil(),
+            sid: None,
         };
         let json = serde_json::to_value(&claims).expect("serialises");
         assert_eq!(json["role"], "admin");

@@ -37,6 +37,7 @@ pub(super) fn claims() -> AccessClaims {
         nbf: now,
         exp: now + 900,
         jti: Uuid::now_v7(),
+        sid: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn claims(user: Uuid, role: Role) -> AccessClaims {
         nbf: now,
         exp: now + 300,
         jti: Uuid::now_v7(),
+        sid: None,
     }
 }
 

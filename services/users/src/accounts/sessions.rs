@@ -78,15 +78,18 @@ impl Accounts {
     pub async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenPair, ApiError> {
         let successor = NewRefreshToken::generate().map_err(ApiError::internal)?;
         let presented = hash_refresh_token(refresh_token.expose_secret());
-        let user = match self.sessions.rotate(&presented, &successor.hash).await? {
-            Rotation::Rotated { user } => user,
+        let (user, session) = match self.sessions.rotate(&presented, &successor.hash).await? {
+            Rotation::Rotated { user, family_id } => (user, family_id),
             Rotation::ReuseDetected { user_id, family_id } => {
                 tracing::warn!(%user_id, %family_id, "refresh token reused: session revoked");
                 return Err(ApiError::InvalidRefreshToken);
             }
             Rotation::Rejected => return Err(ApiError::InvalidRefreshToken),
         };
-        let access = self.tokens.issue(&user).map_err(ApiError::internal)?;
+        let access = self
+            .tokens
+            .issue(&user, session)
+            .map_err(ApiError::internal)?;
         Ok(TokenPair {
             access_token: access.token,
             expires_in: self.tokens.lifetime_secs(),
@@ -109,8 +112,11 @@ impl Accounts {
     /// access token.
     pub(crate) async fn start_session(&self, user: &User) -> Result<TokenPair, ApiError> {
         let refresh = NewRefreshToken::generate().map_err(ApiError::internal)?;
-        self.sessions.start(user.id, &refresh.hash).await?;
-        let access = self.tokens.issue(user).map_err(ApiError::internal)?;
+        let session = self.sessions.start(user.id, &refresh.hash).await?;
+        let access = self
+            .tokens
+            .issue(user, session)
+            .map_err(ApiError::internal)?;
         Ok(TokenPair {
             access_token: access.token,
             expires_in: self.tokens.lifetime_secs(),

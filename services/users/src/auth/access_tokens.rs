@@ -128,16 +128,27 @@ impl AccessTokenIssuer {
 
     // ANCHOR: issue
     /// A token for `user` as stored now: its role and auth version.
-    pub fn issue(&self, user: &User) -> Result<IssuedToken, TokenError> {
-        self.issue_for(user.id, user.role, user.auth_version)
+    pub fn issue(&self, user: &User, session: Uuid) -> Result<IssuedToken, TokenError> {
+        self.sign_claims(user.id, user.role, user.auth_version, Some(session))
     }
 
-    /// A token for these claims (tests and benches mint for ids they made up).
+    /// A token for these claims, outside any session (tests and benches
+    /// mint for ids they made up).
     pub fn issue_for(
         &self,
         user_id: Uuid,
         role: Role,
         auth_version: i32,
+    ) -> Result<IssuedToken, TokenError> {
+        self.sign_claims(user_id, role, auth_version, None)
+    }
+
+    fn sign_claims(
+        &self,
+        user_id: Uuid,
+        role: Role,
+        auth_version: i32,
+        session: Option<Uuid>,
     ) -> Result<IssuedToken, TokenError> {
         let now = chrono::Utc::now().timestamp();
         let claims = AccessClaims {
@@ -150,6 +161,7 @@ impl AccessTokenIssuer {
             nbf: now,
             exp: now + self.lifetime_secs,
             jti: Uuid::now_v7(),
+            sid: session,
         };
         let signing_key = self.keys.get(self.signer).ok_or(TokenError::MissingKeyId)?;
         let token = signing_key.sign(&claims)?;

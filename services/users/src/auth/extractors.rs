@@ -39,6 +39,9 @@ use crate::{
 pub struct AuthenticatedUser {
     pub id: Uuid,
     pub role: Role,
+    /// The session the token was issued to (its `sid` claim), when it was
+    /// issued to one.
+    pub session: Option<Uuid>,
 }
 
 impl AuthenticatedUser {
@@ -102,6 +105,7 @@ async fn authenticated(req: &HttpRequest) -> Result<AuthenticatedUser, ApiError>
     Ok(AuthenticatedUser {
         id: user.id,
         role: user.role,
+        session: claims.sid,
     })
 }
 

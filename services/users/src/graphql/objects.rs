@@ -98,6 +98,14 @@ impl Session {
     async fn expires_at(&self) -> DateTime<Utc> {
         self.0.expires_at
     }
+
+    /// Whether the caller's access token was issued to this session (its
+    /// `sid` claim): "this device", which a page offers to sign out of
+    /// rather than revoke.
+    async fn current(&self, ctx: &Context<'_>) -> Result<bool> {
+        let caller = ctx.data::<super::Caller>()?;
+        Ok(caller.user.session == Some(self.0.id))
+    }
 }
 
 /// A new access token and the refresh token of its session.

@@ -25,7 +25,7 @@ pub enum Rotation {
     /// Valid: it is now used, and its successor is stored. The user is read
     /// in the same transaction: a role changed since login applies from here
     /// on, and the new access token carries the current auth version.
-    Rotated { user: User },
+    Rotated { user: User, family_id: Uuid },
     /// Already used before: the family was revoked (likely theft).
     ReuseDetected { user_id: Uuid, family_id: Uuid },
     /// Unknown, expired or revoked.
@@ -69,20 +69,23 @@ impl SessionRepository {
         self.lifetimes.idle
     }
 
-    /// Starts a session (a login): the first token of a new family.
-    pub async fn start(&self, user_id: Uuid, token_hash: &[u8; 32]) -> Result<(), RepoError> {
+    /// Starts a session (a login): the first token of a new family, whose
+    /// id (the session's) it returns.
+    pub async fn start(&self, user_id: Uuid, token_hash: &[u8; 32]) -> Result<Uuid, RepoError> {
         let now = Utc::now();
         let family_expires_at = now + self.lifetimes.absolute;
+        let family_id = Uuid::now_v7();
         let mut connection = self.pool.get().await?;
         insert_token(
             &mut connection,
-            Uuid::now_v7(),
+            family_id,
             user_id,
             token_hash,
             (now + self.lifetimes.idle).min(family_expires_at),
             family_expires_at,
         )
-        .await
+        .await?;
+        Ok(family_id)
     }
 
     // ANCHOR: rotate
@@ -151,7 +154,10 @@ impl SessionRepository {
                     stored.family_expires_at,
                 )
                 .await?;
-                Ok(Rotation::Rotated { user })
+                Ok(Rotation::Rotated {
+                    user,
+                    family_id: stored.family_id,
+                })
             })
             .await
     }

@@ -95,6 +95,51 @@ async fn me_is_the_callers_account_with_its_live_sessions() {
 }
 
 #[tokio::test]
+async fn exactly_the_session_the_token_was_issued_to_is_current_and_stays_so_after_a_refresh() {
+    let app = spawn_app().await;
+    let (_, first_access, first_refresh) = signed_in(&app, "ada@example.com").await;
+    let (second_access, _) = login(&app, "ada@example.com", TEST_PASSWORD).await;
+    let query = "{ me { sessions { id current } } }";
+    let current = |answer: &Value| -> Vec<String> {
+        answer["data"]["me"]["sessions"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .filter(|session| session["current"] == true)
+            .map(|session| session["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+
+    let from_first = current(&graphql(&app, &first_access, query, json!({})).await);
+    let from_second = current(&graphql(&app, &second_access, query, json!({})).await);
+    let refreshed: Value = app
+        .post_public(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": first_refresh}),
+        )
+        .await
+        .json()
+        .await
+        .expect("a pair");
+    let after_refresh = current(
+        &graphql(
+            &app,
+            refreshed["access_token"].as_str().expect("access"),
+            query,
+            json!({}),
+        )
+        .await,
+    );
+    let outside_any_session = current(&graphql(&app, &app.admin_token, query, json!({})).await);
+
+    assert_eq!(from_first.len(), 1);
+    assert_eq!(from_second.len(), 1);
+    assert_ne!(from_first, from_second, "each token names its own session");
+    assert_eq!(after_refresh, from_first, "a refresh keeps the session");
+    assert!(outside_any_session.is_empty());
+}
+
+#[tokio::test]
 async fn a_user_reads_only_themselves_and_an_admin_reads_anyone() {
     let app = spawn_app().await;
     let (ada, ada_access, _) = signed_in(&app, "ada@example.com").await;
@@ -427,6 +472,7 @@ async fn a_page_of_users_loads_every_users_sessions_in_one_query() {
         user: AuthenticatedUser {
             id: app.admin_id,
             role: Role::Admin,
+            session: None,
         },
         origin: Default::default(),
         client: None,

@@ -77,6 +77,7 @@ fn the_verified_identity_replaces_any_claimed_one() {
         nbf: 0,
         exp: 0,
         jti: Uuid::now_v7(),
+        sid: None,
     };
     let headers = incoming(&[("x-capstone-user-role", "admin")]);
     let out = upstream_request_headers(&headers, &origin("203.0.113.9", false), Some(&claims));
