@@ -56,7 +56,8 @@ pub async fn proxy(
         Err(refusal) => return refused_path(refusal).to_response(),
     };
     let Some((route, path)) = gateway.routes.find(&canonical) else {
-        return problems::no_route();
+        // What no route claims may be the web app's: a page or a file.
+        return crate::web_app::serve(&request, &canonical).unwrap_or_else(problems::no_route);
     };
     let Some(method) = upstream_method(request.method()) else {
         return annotate(problems::method_not_implemented(), route, None);

@@ -68,9 +68,11 @@ fn print_urls(host: &str, gateway_port: u16, users_port: u16, worker_port: u16) 
     let base = format!("http://{host}:{gateway_port}");
     println!(
         "\nCapstone is up. Everything goes through the gateway at {base}:\n\
+         \x20 Web app      {base}/\n\
          \x20 Swagger UI   {base}/docs/\n\
          \x20 OpenAPI      {base}/api-docs/users/openapi.json\n\
          \x20 Users API    {base}/api/v1/users      (needs a token: {base}/api/v1/auth/login)\n\
+         \x20 GraphQL      {base}/graphql           (POST, with the same token)\n\
          \x20 Readiness    {base}/health/ready\n\
          Behind it, the users service listens on http://{host}:{users_port}; the worker's\n\
          health is at http://{host}:{worker_port}/health/ready.\n\

@@ -76,9 +76,10 @@ fn the_ingress_controller_settings_refuse_every_ambiguous_spelling_and_forward_t
         // and the controller's own 404 for everything else.
         let locations: String = ingress_paths()
             .iter()
-            .map(|path| {
+            .map(|(path, kind)| {
+                let exact = if kind == "Exact" { "= " } else { "" };
                 format!(
-                    "location {path} {{ proxy_pass http://127.0.0.1:{upstream}; proxy_http_version 1.1; }}\n"
+                    "location {exact}{path} {{ proxy_pass http://127.0.0.1:{upstream}; proxy_http_version 1.1; }}\n"
                 )
             })
             .collect();
@@ -136,10 +137,12 @@ fn the_ingress_routes_only_public_prefixes_and_uses_no_snippet_annotation() {
             "{INGRESS}: {key}: snippet annotations are off by default"
         );
     }
-    for path in ingress_paths() {
+    for (path, kind) in ingress_paths() {
+        // `/` as a prefix would be every path; exactly `/` is the app's root.
+        let everything = path == "/" && kind != "Exact";
         assert!(
-            path != "/" && !path.starts_with("/metrics") && !path.starts_with("/health"),
-            "{INGRESS}: {path} routes a private path to the gateway"
+            !everything && !path.starts_with("/metrics") && !path.starts_with("/health"),
+            "{INGRESS}: {path} ({kind}) routes a private path to the gateway"
         );
     }
 }
@@ -151,7 +154,7 @@ fn the_ingress_routes_every_route_the_gateway_serves_by_default() {
         assert!(
             routed
                 .iter()
-                .any(|path| route.prefix.starts_with(path.as_str())),
+                .any(|(path, _)| route.prefix.starts_with(path.as_str())),
             "{INGRESS}: the gateway route {} is unreachable from outside",
             route.prefix
         );
@@ -180,13 +183,42 @@ fn controller_snippets() -> (String, String) {
     (file_for("http-snippet"), file_for("server-snippet"))
 }
 
-fn ingress_paths() -> Vec<String> {
+/// Each Ingress path with its `pathType`.
+fn ingress_paths() -> Vec<(String, String)> {
     let ingress = files::yaml(INGRESS);
     files::items(&ingress["spec"]["rules"])
         .iter()
         .flat_map(|rule| files::items(&rule["http"]["paths"]).to_vec())
-        .filter_map(|path| path["path"].as_str().map(str::to_owned))
+        .filter_map(|path| {
+            let kind = path["pathType"].as_str().unwrap_or_default().to_owned();
+            path["path"].as_str().map(|path| (path.to_owned(), kind))
+        })
         .collect()
+}
+
+#[test]
+fn the_ingress_routes_every_page_of_the_web_app_and_its_assets() {
+    // The app's pages, as its router names them: `'/path':` entries and
+    // `path === '/path'` checks.
+    let routes = files::read("web/src/routes.tsx");
+    let mut pages: Vec<&str> = routes
+        .split('\'')
+        .filter(|part| part.starts_with('/') && !part.contains(' '))
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    assert!(pages.len() >= 8, "pages found in routes.tsx: {pages:?}");
+    let routed = ingress_paths();
+    for page in pages.iter().copied().chain(["/", "/assets/index.js"]) {
+        let reachable = routed.iter().any(|(path, kind)| match kind.as_str() {
+            "Exact" => page == path,
+            _ => page == path || page.starts_with(&format!("{path}/")),
+        });
+        assert!(
+            reachable,
+            "{INGRESS}: the web app's {page} is unreachable from outside"
+        );
+    }
 }
 
 /// default.conf's server block with the smallest changes that let it run

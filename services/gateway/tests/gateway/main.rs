@@ -18,3 +18,4 @@ mod rate_limits;
 mod resilience;
 mod retry_after;
 mod routing;
+mod web_app;
