@@ -950,7 +950,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie`: the refresh token travels in an HttpOnly cookie instead of the body (browsers) */
+                /** @description `cookie`: the refresh token is read from the `capstone_refresh` cookie, and the body is not read (browsers send `{}`) */
                 "X-Refresh-Token-Transport"?: string | null;
             };
             path?: never;
@@ -1020,7 +1020,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie`: the refresh token travels in an HttpOnly cookie instead of the body (browsers) */
+                /** @description `cookie`: the refresh token is read from the `capstone_refresh` cookie, and the body is not read (browsers send `{}`) */
                 "X-Refresh-Token-Transport"?: string | null;
             };
             path?: never;
