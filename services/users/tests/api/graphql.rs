@@ -1,7 +1,7 @@
-//! `POST /graphql`, end to end: the same use cases and rules as REST, the
-//! errors coded like the problem types, and every limit refusing what it
-//! should. The batching test runs the schema on the test's own thread, so
-//! it can count the queries a request made.
+//! `POST /graphql`, end to end: the same use cases and rules as REST, and
+//! the errors coded like the problem types (the limits: `graphql_limits.rs`).
+//! The batching test runs the schema on the test's own thread, so it can
+//! count the queries a request made.
 
 use capstone_platform::testing::traces::capture_on_this_thread;
 use capstone_users::{auth::AuthenticatedUser, domain::Role, graphql::Caller};
@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use tracing::Instrument as _;
 use uuid::Uuid;
 
-use crate::helpers::{TEST_PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{TEST_PASSWORD, TestApp, spawn_app};
 
 /// Sends `query` with `variables` as `token`; the answer must be 200 JSON.
-async fn graphql(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+pub async fn graphql(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
     let response = app
         .client
         .post(app.url("/graphql"))
@@ -26,7 +26,7 @@ async fn graphql(app: &TestApp, token: &str, query: &str, variables: Value) -> V
 }
 
 /// The `extensions.code` of the answer's only error.
-fn only_error_code(answer: &Value) -> &str {
+pub fn only_error_code(answer: &Value) -> &str {
     let errors = answer["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1, "one error: {answer:#}");
     errors[0]["extensions"]["code"]
@@ -359,106 +359,6 @@ async fn set_user_role_is_for_admins_and_not_on_themselves() {
     assert_eq!(only_error_code(&by_user), "forbidden");
     assert_eq!(by_admin["data"]["setUserRole"]["role"], "ADMIN");
     assert_eq!(only_error_code(&on_self), "self-administration");
-}
-
-#[tokio::test]
-async fn every_request_needs_a_token_and_a_json_body_within_the_cap() {
-    let app = spawn_app().await;
-    let query = json!({"query": "{ me { id } }"});
-    let huge = json!({"query": format!("{{ me {{ id }} }} #{}", "x".repeat(17 * 1024))});
-
-    let anonymous = app.post_public("/graphql", &query).await;
-    let too_big = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&app.admin_token)
-        .json(&huge)
-        .send()
-        .await
-        .expect("sent");
-    let not_json = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&app.admin_token)
-        .body("{ me { id } }")
-        .send()
-        .await
-        .expect("sent");
-    let by_get = app.get("/graphql?query=%7Bme%7Bid%7D%7D").await;
-
-    assert_problem(anonymous, 401).await;
-    assert_problem(too_big, 413).await;
-    assert_problem(not_json, 415).await;
-    assert_eq!(by_get.status(), 405, "queries travel in a body, not a URL");
-}
-
-#[tokio::test]
-async fn queries_past_a_limit_are_refused_with_a_code_before_they_run() {
-    let app = spawn_app().await;
-    let token = &app.admin_token;
-    // Introspection is the one place this schema nests without end.
-    let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType \
-                { ofType { ofType { name } } } } } } } } } } }";
-    let page = "users(first: 100) { edges { cursor node { id email displayName role \
-                emailVerifiedAt disabledAt createdAt updatedAt sessions { id signedInAt \
-                lastRefreshedAt expiresAt } } } }";
-    let complex = format!("{{ a: {page} b: {page} }}");
-    let root_fields: String = (0..11).map(|n| format!("m{n}: me {{ id }} ")).collect();
-    let aliases: String = (0..21).map(|n| format!("a{n}: id ")).collect();
-
-    let answers = [
-        graphql(&app, token, deep, json!({})).await,
-        graphql(&app, token, &complex, json!({})).await,
-        graphql(&app, token, &format!("{{ {root_fields} }}"), json!({})).await,
-        graphql(&app, token, &format!("{{ me {{ {aliases} }} }}"), json!({})).await,
-        graphql(&app, token, "{ me { id ", json!({})).await,
-        graphql(&app, token, "{ me { password } }", json!({})).await,
-    ];
-
-    let codes: Vec<&str> = answers.iter().map(only_error_code).collect();
-    assert_eq!(
-        codes,
-        [
-            "query-too-deep",
-            "query-too-complex",
-            "query-too-wide",
-            "query-too-wide",
-            "invalid-query",
-            "invalid-query",
-        ]
-    );
-    for answer in &answers {
-        assert_eq!(answer["data"], Value::Null, "nothing ran: {answer:#}");
-    }
-    // Just under each limit still answers.
-    let ten_roots: String = (0..10).map(|n| format!("m{n}: me {{ id }} ")).collect();
-    let fine = graphql(&app, token, &format!("{{ {ten_roots} }}"), json!({})).await;
-    assert_eq!(fine["errors"], Value::Null, "{fine:#}");
-    let one_page = graphql(&app, token, &format!("{{ {page} }}"), json!({})).await;
-    assert_eq!(one_page["errors"], Value::Null, "{one_page:#}");
-}
-
-#[tokio::test]
-async fn introspection_answers_in_development_and_not_in_production_unless_configured() {
-    let development = spawn_app().await;
-    let production_like = spawn_app_with(|settings| {
-        settings.users.graphql.introspection = Some(false);
-    })
-    .await;
-    let query = "{ __schema { queryType { name } } }";
-
-    let open = graphql(&development, &development.admin_token, query, json!({})).await;
-    let closed = graphql(
-        &production_like,
-        &production_like.admin_token,
-        query,
-        json!({}),
-    )
-    .await;
-
-    assert_eq!(open["data"]["__schema"]["queryType"]["name"], "Query");
-    assert_eq!(only_error_code(&closed), "introspection-disabled");
-    assert_eq!(closed["data"], Value::Null);
 }
 
 // ANCHOR: one_query_for_every_users_sessions

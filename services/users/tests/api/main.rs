@@ -19,6 +19,7 @@ mod email_change;
 mod email_links;
 mod get_user;
 mod graphql;
+mod graphql_limits;
 mod health;
 mod helpers;
 mod http_edge;
