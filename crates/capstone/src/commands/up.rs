@@ -68,7 +68,7 @@ fn print_urls(host: &str, gateway_port: u16, users_port: u16, worker_port: u16) 
     let base = format!("http://{host}:{gateway_port}");
     println!(
         "\nCapstone is up. Everything goes through the gateway at {base}:\n\
-         \x20 Web app      {base}/\n\
+         \x20 Web app      http://localhost:{gateway_port}/   (localhost: its sign-in cookie is Secure)\n\
          \x20 Swagger UI   {base}/docs/\n\
          \x20 OpenAPI      {base}/api-docs/users/openapi.json\n\
          \x20 Users API    {base}/api/v1/users      (needs a token: {base}/api/v1/auth/login)\n\

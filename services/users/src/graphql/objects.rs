@@ -1,5 +1,5 @@
 //! What the schema's types look like, over the domain's: a `User` is a
-//! [`domain::User`](crate::domain::User) seen through GraphQL, with the
+//! [`domain::User`] seen through GraphQL, with the
 //! same fields as the REST `UserResponse`, plus the relation REST has no
 //! room for (`sessions`).
 
