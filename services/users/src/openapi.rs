@@ -7,7 +7,7 @@ use capstone_platform::{FieldError, Problem, health};
 use utoipa::{
     Modify, OpenApi, ToResponse,
     openapi::{
-        RefOr,
+        ObjectBuilder, RefOr, Schema, Type,
         path::{Operation, PathItem},
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
@@ -53,7 +53,7 @@ pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
         health::ready,
         well_known::jwks,
     ),
-    modifiers(&BearerAuth, &SharedResponses),
+    modifiers(&BearerAuth, &SharedResponses, &TransportHeader),
     components(schemas(Problem, FieldError)),
     tags(
         (name = "auth", description = "Registration, login and token refresh"),
@@ -133,6 +133,37 @@ impl Modify for SharedResponses {
                             problem.description = bad_path.to_owned();
                             responses.insert("400".to_owned(), RefOr::T(problem));
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `X-Refresh-Token-Transport` takes one value, `cookie`, or is left out
+/// (`routes/auth/refresh_cookie.rs`). The handlers declare it as an optional
+/// header; utoipa makes an optional header's schema nullable, which would
+/// tell clients (and the contract tests) that `null` is a value to send.
+/// Stated exactly here, once, for every operation that takes it.
+#[derive(Debug)]
+struct TransportHeader;
+
+impl Modify for TransportHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let header = auth::refresh_cookie::TRANSPORT_HEADER;
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations(item) {
+                let parameters = operation.parameters.iter_mut().flatten();
+                for parameter in parameters {
+                    let RefOr::T(parameter) = parameter else {
+                        continue;
+                    };
+                    if parameter.name.eq_ignore_ascii_case(header) {
+                        let only_cookie = ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .enum_values(Some(["cookie"]))
+                            .build();
+                        parameter.schema = Some(RefOr::T(Schema::Object(only_cookie)));
                     }
                 }
             }

@@ -503,9 +503,14 @@ export interface components {
          * @enum {string}
          */
         ReadinessStatus: "ready" | "degraded" | "unavailable";
-        /** @description A refresh token from `/login` or a previous `/refresh`. */
+        /**
+         * @description A refresh token from `/login` or a previous `/refresh`: in the body, or
+         *     (browsers, with `X-Refresh-Token-Transport: cookie`) in the cookie, and
+         *     the body is then `{}`.
+         */
         RefreshRequest: {
-            refresh_token: string;
+            /** @description Leave it out when the cookie carries it. */
+            refresh_token?: string | null;
         };
         /**
          * @description A new account that can log in.
@@ -850,7 +855,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `cookie`: the refresh token travels in an HttpOnly cookie instead of the body (browsers) */
-                "X-Refresh-Token-Transport"?: string | null;
+                "X-Refresh-Token-Transport"?: "cookie";
             };
             path?: never;
             cookie?: never;
@@ -950,8 +955,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie`: the refresh token is read from the `capstone_refresh` cookie, and the body is not read (browsers send `{}`) */
-                "X-Refresh-Token-Transport"?: string | null;
+                /** @description `cookie`: when the body has no `refresh_token`, the one in the `capstone_refresh` cookie is used (browsers send `{}`) */
+                "X-Refresh-Token-Transport"?: "cookie";
             };
             path?: never;
             cookie?: never;
@@ -1020,8 +1025,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie`: the refresh token is read from the `capstone_refresh` cookie, and the body is not read (browsers send `{}`) */
-                "X-Refresh-Token-Transport"?: string | null;
+                /** @description `cookie`: when the body has no `refresh_token`, the one in the `capstone_refresh` cookie is used (browsers send `{}`) */
+                "X-Refresh-Token-Transport"?: "cookie";
             };
             path?: never;
             cookie?: never;
@@ -1725,7 +1730,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `cookie`: the refresh token travels in an HttpOnly cookie instead of the body (browsers) */
-                "X-Refresh-Token-Transport"?: string | null;
+                "X-Refresh-Token-Transport"?: "cookie";
             };
             path?: never;
             cookie?: never;

@@ -130,7 +130,7 @@ pub async fn login(
 #[utoipa::path(
     post, path = "/api/v1/auth/refresh", tag = "auth",
     params(("X-Refresh-Token-Transport" = Option<String>, Header,
-            description = "`cookie`: the refresh token is read from the `capstone_refresh` cookie, and the body is not read (browsers send `{}`)")),
+            description = "`cookie`: when the body has no `refresh_token`, the one in the `capstone_refresh` cookie is used (browsers send `{}`)")),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenResponse,
@@ -153,7 +153,7 @@ pub async fn refresh(
 #[utoipa::path(
     post, path = "/api/v1/auth/logout", tag = "auth",
     params(("X-Refresh-Token-Transport" = Option<String>, Header,
-            description = "`cookie`: the refresh token is read from the `capstone_refresh` cookie, and the body is not read (browsers send `{}`)")),
+            description = "`cookie`: when the body has no `refresh_token`, the one in the `capstone_refresh` cookie is used (browsers send `{}`)")),
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out (also for unknown tokens: logging out twice is fine)"),

@@ -138,8 +138,7 @@ async fn without_the_header_the_cookie_is_ignored() {
         .await
         .expect("sent");
 
-    let problem = assert_problem(forged, 422).await;
-    assert_eq!(problem.field_codes(), vec![("#/refresh_token", "required")]);
+    assert_problem(forged, 401).await;
     assert_problem(without_cookie, 401).await;
     assert_problem(unknown_transport, 400).await;
     let still_valid = post(&app, "/api/v1/auth/refresh", Some(&cookie), &json!({})).await;

@@ -69,9 +69,7 @@ impl FromRequest for RefreshTransport {
 fn transport_of(request: &HttpRequest) -> Result<RefreshTransport, actix_web::Error> {
     match request.headers().get(TRANSPORT_HEADER) {
         None => Ok(RefreshTransport::Body),
-        Some(value) if value.as_bytes().eq_ignore_ascii_case(b"cookie") => {
-            Ok(RefreshTransport::Cookie)
-        }
+        Some(value) if value.as_bytes() == b"cookie" => Ok(RefreshTransport::Cookie),
         Some(_) => Err(Problem::from_status(StatusCode::BAD_REQUEST)
             .with_detail("X-Refresh-Token-Transport takes one value, `cookie`; leave it out to get the token in the body.")
             .into()),
@@ -121,8 +119,8 @@ fn refresh_cookie(token: &SecretString, max_age_secs: i64) -> Cookie<'static> {
 #[derive(Debug)]
 pub struct PresentedRefreshToken {
     pub transport: RefreshTransport,
-    /// `None`: a cookie client without the cookie (logged out already, or
-    /// the cookie expired).
+    /// `None`: none was sent (a cookie client whose cookie expired or was
+    /// cleared, or a body without one).
     pub token: Option<SecretString>,
 }
 
@@ -130,29 +128,26 @@ impl FromRequest for PresentedRefreshToken {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
+    // The body is read either way (a JSON object, as documented): the token
+    // in it if there is one, else the cookie, and the cookie only when the
+    // header asks for it.
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        match transport_of(request) {
-            Err(refusal) => Box::pin(std::future::ready(Err(refusal))),
-            // The body is not read: the cookie is the credential.
-            Ok(RefreshTransport::Cookie) => {
-                let token = request
-                    .cookie(COOKIE_NAME)
-                    .map(|cookie| SecretString::from(cookie.value().to_owned()));
-                Box::pin(std::future::ready(Ok(Self {
-                    transport: RefreshTransport::Cookie,
-                    token,
-                })))
-            }
-            Ok(RefreshTransport::Body) => {
-                let body = ValidatedJson::<RefreshRequest>::from_request(request, payload);
-                Box::pin(async move {
-                    let ValidatedJson(request) = body.await?;
-                    Ok(Self {
-                        transport: RefreshTransport::Body,
-                        token: Some(SecretString::from(request.refresh_token.expose_secret())),
-                    })
-                })
-            }
-        }
+        let transport = transport_of(request);
+        let cookie = request
+            .cookie(COOKIE_NAME)
+            .map(|cookie| SecretString::from(cookie.value().to_owned()));
+        let body = ValidatedJson::<RefreshRequest>::from_request(request, payload);
+        Box::pin(async move {
+            let transport = transport?;
+            let ValidatedJson(body) = body.await?;
+            let from_body = body
+                .refresh_token
+                .map(|token| SecretString::from(token.expose_secret()));
+            let token = match transport {
+                RefreshTransport::Body => from_body,
+                RefreshTransport::Cookie => from_body.or(cookie),
+            };
+            Ok(Self { transport, token })
+        })
     }
 }

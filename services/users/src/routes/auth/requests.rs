@@ -57,13 +57,16 @@ pub struct LoginRequest {
     pub password: SecretField,
 }
 
-/// A refresh token from `/login` or a previous `/refresh`.
+/// A refresh token from `/login` or a previous `/refresh`: in the body, or
+/// (browsers, with `X-Refresh-Token-Transport: cookie`) in the cookie, and
+/// the body is then `{}`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// Leave it out when the cookie carries it.
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters long"))]
-    #[schema(value_type = String, min_length = 1, max_length = 256)]
-    pub refresh_token: SecretField,
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 256)]
+    pub refresh_token: Option<SecretField>,
 }
 
 /// The current password and the new one.
@@ -154,7 +157,7 @@ mod tests {
             new_password: "hunter3-secret".into(),
         };
         let refresh = RefreshRequest {
-            refresh_token: "token-secret".into(),
+            refresh_token: Some("token-secret".into()),
         };
         let printed = format!("{login:?} {change:?} {refresh:?}");
         assert!(!printed.contains("secret"), "{printed}");
