@@ -82,7 +82,10 @@ fn check_json_content_type(req: &HttpRequest) -> Option<Problem> {
     })
 }
 
-fn body_problem(error: actix_web::Error) -> Problem {
+/// The problem for a body that could not be read: 413 past the limit, 400
+/// otherwise. Public for middleware that reads a body before the handler
+/// (the users service's idempotency keys), so both answer alike.
+pub fn body_problem(error: actix_web::Error) -> Problem {
     match error.as_error::<PayloadError>() {
         Some(PayloadError::Overflow) => Problem::from_status(StatusCode::PAYLOAD_TOO_LARGE)
             .with_detail("The request body is larger than this endpoint accepts."),

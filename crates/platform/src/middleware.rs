@@ -32,7 +32,7 @@ mod tests;
 pub use access_log::{AccessLogExtras, access_log};
 pub use canonical_path::{canonical_path, refused_path};
 pub use cors::cors;
-pub use render_problems::{PassThrough, render_problems};
+pub use render_problems::{PassThrough, finished_problem, render_problems};
 pub use request_id::{REQUEST_ID_HEADER, RequestId, request_id};
 pub use root_span::CapstoneRootSpan;
 pub use security_headers::security_headers;

@@ -8,7 +8,11 @@ use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 use capstone_platform::{FieldError, Problem};
 use uuid::Uuid;
 
-use crate::{domain::InvalidValue, repo::RepoError};
+use crate::{
+    domain::InvalidValue,
+    idempotency::{InvalidKey, StoreError},
+    repo::RepoError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -66,6 +70,19 @@ pub enum ApiError {
     /// 422: input that passed parsing but not a rule (one entry per field).
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// 400: an `Idempotency-Key` header that is not a key (the field names it).
+    #[error("invalid Idempotency-Key header: {0}")]
+    InvalidIdempotencyKey(InvalidKey),
+    /// 409 (with `Retry-After`): the first request with this key is still running.
+    #[error("a request with this idempotency key is still running")]
+    IdempotencyKeyInFlight,
+    /// 422: the key was sent before with another request (method, path or body).
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
+    /// 503: a request with an `Idempotency-Key`, and Redis, where keys
+    /// live, does not answer: the promise cannot be kept, so nothing runs.
+    #[error("the idempotency-key store is unavailable")]
+    IdempotencyUnavailable(#[source] StoreError),
     /// 503: Postgres is unreachable; retrying later may work.
     #[error("the database is unavailable")]
     DatabaseUnavailable(#[source] RepoError),
@@ -95,6 +112,15 @@ impl ApiError {
         move |error| match error {
             RepoError::NotFound => ApiError::UserNotFound(id),
             other => other.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(_) => ApiError::IdempotencyUnavailable(error),
+            StoreError::Corrupt(_) => ApiError::internal(error),
         }
     }
 }
@@ -201,6 +227,26 @@ impl ApiError {
             )
             .with_detail("This account's address is verified; there is nothing to confirm."),
             ApiError::Invalid(errors) => Problem::validation(errors.clone()),
+            ApiError::InvalidIdempotencyKey(reason) => Problem {
+                errors: vec![FieldError::new(&["Idempotency-Key"], reason.code(), reason.to_string())],
+                ..Problem::new("invalid-idempotency-key", "Invalid Idempotency-Key header", StatusCode::BAD_REQUEST)
+                    .with_detail("The Idempotency-Key header must be 1 to 255 visible ASCII characters.")
+            },
+            ApiError::IdempotencyKeyInFlight => Problem::new(
+                "idempotency-key-in-flight",
+                "A request with this key is in progress",
+                StatusCode::CONFLICT,
+            )
+            .with_detail("The first request with this Idempotency-Key has not finished; retry shortly to get its response."),
+            ApiError::IdempotencyKeyReused => Problem::new(
+                "idempotency-key-reused",
+                "Idempotency key reused",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .with_detail("This Idempotency-Key was sent with another request (method, path or body): use a new key for a new request."),
+            ApiError::IdempotencyUnavailable(cause) => {
+                Problem::dependency_unavailable("The idempotency-key store", cause)
+            }
             ApiError::DatabaseUnavailable(cause) => {
                 Problem::dependency_unavailable("The database", cause)
             }
@@ -215,15 +261,18 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = self.to_problem().to_response();
-        if let ApiError::TooManyLoginAttempts { retry_after_secs } = self
-            && let Ok(value) =
-                actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
-        {
-            response
-                .headers_mut()
-                .insert(actix_web::http::header::RETRY_AFTER, value);
-        }
+        let retry_after = match self {
+            ApiError::TooManyLoginAttempts { retry_after_secs } => Some(*retry_after_secs),
+            // The first request is usually a few milliseconds from done.
+            ApiError::IdempotencyKeyInFlight => Some(1),
+            _ => None,
+        };
+        let mut response = match retry_after {
+            Some(secs) => self
+                .to_problem()
+                .to_response_retrying_after(std::time::Duration::from_secs(secs)),
+            None => self.to_problem().to_response(),
+        };
         // RFC 9110: every 401 names the scheme to use; RFC 6750 adds why.
         let challenge = match self {
             ApiError::Unauthenticated => Some("Bearer error=\"invalid_token\""),

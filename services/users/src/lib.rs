@@ -9,6 +9,7 @@
 //! | [`settings`] | what the service reads from config files and env |
 //! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
 //! | [`routes`] | HTTP handlers under `/api/v1`, one module per resource: extract, call a use case, shape the answer |
+//! | [`idempotency`] | `Idempotency-Key` on the POSTs that create or email: claim, store, replay (Redis) |
 //! | [`graphql`] | `/graphql`: the same use cases through a schema (async-graphql), with its limits and a DataLoader |
 //! | [`accounts`] | the application layer: one method per use case (its transaction, event, cache invalidation, sessions); `Accounts`, the one state value |
 //! | [`domain`] | validated types and rules; no I/O |
@@ -42,6 +43,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod idempotency;
 pub mod metrics;
 pub mod migrations;
 pub mod openapi;

@@ -3,6 +3,10 @@
 //! document cannot drift from the code. Served at `/api-docs/openapi.json`,
 //! with Swagger UI at `/docs` (assets compiled into the binary: works offline).
 
+mod idempotency_key;
+
+pub use idempotency_key::OPERATIONS as IDEMPOTENT_OPERATIONS;
+
 use capstone_platform::{FieldError, Problem, health};
 use utoipa::{
     Modify, OpenApi, ToResponse,
@@ -13,6 +17,8 @@ use utoipa::{
     },
 };
 use utoipa_swagger_ui::SwaggerUi;
+
+use idempotency_key::IdempotencyKeyHeader;
 
 use crate::routes::{
     auth,
@@ -53,7 +59,8 @@ pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
         health::ready,
         well_known::jwks,
     ),
-    modifiers(&BearerAuth, &SharedResponses, &TransportHeader),
+    // In this order: the idempotency answers extend the shared ones.
+    modifiers(&BearerAuth, &SharedResponses, &TransportHeader, &IdempotencyKeyHeader),
     components(schemas(Problem, FieldError)),
     tags(
         (name = "auth", description = "Registration, login and token refresh"),

@@ -21,6 +21,7 @@ use crate::{
     auth::{Argon2Settings, LoginThrottleSettings, SigningKeySettings, link_tokens},
     cache::CacheSettings,
     events::OutboxSettings,
+    idempotency::IdempotencySettings,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -58,6 +59,8 @@ pub struct UsersSettings {
     pub outbox: OutboxSettings,
     /// `/graphql` (`[users.graphql]`).
     pub graphql: GraphqlSettings,
+    /// `Idempotency-Key` records (`[users.idempotency]`).
+    pub idempotency: IdempotencySettings,
 }
 
 /// GraphQL settings (`[users.graphql]`). Its limits are constants, with
@@ -159,6 +162,7 @@ impl Default for UsersSettings {
             cache: CacheSettings::default(),
             outbox: OutboxSettings::default(),
             graphql: GraphqlSettings::default(),
+            idempotency: IdempotencySettings::default(),
         }
     }
 }
@@ -266,6 +270,7 @@ impl Settings {
                 found: format!("{} / {}", cache.redis_ttl_secs, cache.negative_ttl_secs),
             });
         }
+        self.users.idempotency.validate()?;
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",

@@ -41,6 +41,7 @@ use crate::{
     cache::{CacheMetrics, UserCache},
     events::Relay,
     graphql,
+    idempotency::IdempotencyStore,
     metrics::{self, UsersMetrics},
     migrations, openapi,
     repo::{OutboxRepository, SessionLifetimes, SessionRepository, UserRepository},
@@ -158,7 +159,7 @@ impl Application {
                 settings.users.cache.clone(),
                 users_metrics.clone(),
             ),
-            login_throttle: LoginThrottle::new(redis, auth.login_throttle.clone()),
+            login_throttle: LoginThrottle::new(redis.clone(), auth.login_throttle.clone()),
             uniform_response: UniformResponse(Duration::from_millis(auth.uniform_response_ms)),
         };
         let cache_metrics = accounts.cache().metrics();
@@ -166,6 +167,7 @@ impl Application {
         let graphql = graphql::Endpoint::new(accounts.clone(), settings.graphql_introspection());
         let state = AppState {
             accounts,
+            idempotency: IdempotencyStore::new(redis, settings.users.idempotency.clone()),
             graphql: graphql.clone(),
             readiness,
             draining: draining.clone(),
@@ -227,6 +229,8 @@ struct AppState {
     accounts: web::Data<Accounts>,
     /// `/graphql`: the schema over the same use cases.
     graphql: graphql::Endpoint,
+    /// `Idempotency-Key` records, read by the `idempotent` middleware.
+    idempotency: IdempotencyStore,
     /// `/health/ready`'s checks (platform::health).
     readiness: Readiness,
     /// Read by the drain middleware and a readiness check (platform::drain).
@@ -301,6 +305,7 @@ fn http_server(
     let http = settings.users.http.clone();
     let accounts = state.accounts;
     let graphql = web::Data::new(state.graphql);
+    let idempotency = web::Data::new(state.idempotency);
     let readiness = web::Data::new(state.readiness);
     let draining = web::Data::new(state.draining);
     let request_metrics = RequestMetrics::new(state.metrics_exporter.registry());
@@ -313,6 +318,7 @@ fn http_server(
         standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
             .app_data(accounts.clone())
             .app_data(graphql.clone())
+            .app_data(idempotency.clone())
             .app_data(readiness.clone())
             .app_data(draining.clone())
             .app_data(metrics_exporter.clone())

@@ -786,7 +786,10 @@ export interface operations {
     forgot_password: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: sent again with the same key (and the same body), it is not run again; the first response is replayed, with `Idempotent-Replayed: true`. Keys are kept 24 hours, per caller and endpoint. A random UUID is a good key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -799,12 +802,23 @@ export interface operations {
             /** @description If the address has an account, a reset email is on its way (the same answer either way) */
             202: {
                 headers: {
+                    /** @description `true` on a replay: the first response to this Idempotency-Key, not run again */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Malformed JSON */
+            /** @description Malformed JSON; or: A malformed Idempotency-Key (`invalid-idempotency-key`) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The first request with this Idempotency-Key is still running (`idempotency-key-in-flight`, with `Retry-After`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -830,7 +844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing field */
+            /** @description Missing field; or: This Idempotency-Key came with another request (`idempotency-key-reused`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -839,7 +853,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Database unavailable (with `Retry-After`) */
+            /** @description Database unavailable (with `Retry-After`); or: An Idempotency-Key was sent, and the key store (Redis) is unreachable (with `Retry-After`) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1107,7 +1121,10 @@ export interface operations {
     register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: sent again with the same key (and the same body), it is not run again; the first response is replayed, with `Idempotent-Replayed: true`. Keys are kept 24 hours, per caller and endpoint. A random UUID is a good key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1120,12 +1137,23 @@ export interface operations {
             /** @description Accepted: log in with the password; a verification email is on its way (if the address already had an account, its owner gets a notice instead and the password is ignored) */
             202: {
                 headers: {
+                    /** @description `true` on a replay: the first response to this Idempotency-Key, not run again */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Malformed JSON */
+            /** @description Malformed JSON; or: A malformed Idempotency-Key (`invalid-idempotency-key`) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The first request with this Idempotency-Key is still running (`idempotency-key-in-flight`, with `Retry-After`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1151,7 +1179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid fields (password policy included) */
+            /** @description Invalid fields (password policy included); or: This Idempotency-Key came with another request (`idempotency-key-reused`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1160,7 +1188,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Database unavailable (with `Retry-After`) */
+            /** @description Database unavailable (with `Retry-After`); or: An Idempotency-Key was sent, and the key store (Redis) is unreachable (with `Retry-After`) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1489,7 +1517,10 @@ export interface operations {
     create_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: sent again with the same key (and the same body), it is not run again; the first response is replayed, with `Idempotent-Replayed: true`. Keys are kept 24 hours, per caller and endpoint. A random UUID is a good key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1502,6 +1533,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description `true` on a replay: the first response to this Idempotency-Key, not run again */
+                    "Idempotent-Replayed"?: "true";
                     /** @description URL of the new user */
                     Location?: string;
                     [name: string]: unknown;
@@ -1510,7 +1543,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
-            /** @description Malformed JSON */
+            /** @description Malformed JSON; or: A malformed Idempotency-Key (`invalid-idempotency-key`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1537,7 +1570,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Email already registered */
+            /** @description Email already registered; or: The first request with this Idempotency-Key is still running (`idempotency-key-in-flight`, with `Retry-After`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1564,7 +1597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid or unknown fields */
+            /** @description Invalid or unknown fields; or: This Idempotency-Key came with another request (`idempotency-key-reused`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1573,7 +1606,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Database unavailable (with `Retry-After`) */
+            /** @description Database unavailable (with `Retry-After`); or: An Idempotency-Key was sent, and the key store (Redis) is unreachable (with `Retry-After`) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1634,7 +1667,10 @@ export interface operations {
     request_email_change: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: sent again with the same key (and the same body), it is not run again; the first response is replayed, with `Idempotent-Replayed: true`. Keys are kept 24 hours, per caller and endpoint. A random UUID is a good key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1647,11 +1683,13 @@ export interface operations {
             /** @description A confirmation link is on its way to the new address; nothing changes until it is opened */
             202: {
                 headers: {
+                    /** @description `true` on a replay: the first response to this Idempotency-Key, not run again */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Malformed JSON */
+            /** @description Malformed JSON; or: A malformed Idempotency-Key (`invalid-idempotency-key`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1678,6 +1716,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The first request with this Idempotency-Key is still running (`idempotency-key-in-flight`, with `Retry-After`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -1696,7 +1743,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An invalid address, or the address the account already has */
+            /** @description An invalid address, or the address the account already has; or: This Idempotency-Key came with another request (`idempotency-key-reused`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1714,7 +1761,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Database unavailable (with `Retry-After`) */
+            /** @description Database unavailable (with `Retry-After`); or: An Idempotency-Key was sent, and the key store (Redis) is unreachable (with `Retry-After`) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1829,7 +1876,10 @@ export interface operations {
     request_verification_email: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: sent again with the same key (and the same body), it is not run again; the first response is replayed, with `Idempotent-Replayed: true`. Keys are kept 24 hours, per caller and endpoint. A random UUID is a good key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1838,9 +1888,20 @@ export interface operations {
             /** @description A verification email with a fresh link is on its way */
             202: {
                 headers: {
+                    /** @description `true` on a replay: the first response to this Idempotency-Key, not run again */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A malformed Idempotency-Key (`invalid-idempotency-key`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Missing or invalid access token (with `WWW-Authenticate: Bearer`) */
             401: {
@@ -1860,7 +1921,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The address is already verified */
+            /** @description The address is already verified; or: The first request with this Idempotency-Key is still running (`idempotency-key-in-flight`, with `Retry-After`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1869,7 +1930,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Database unavailable (with `Retry-After`) */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This Idempotency-Key came with another request (`idempotency-key-reused`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable (with `Retry-After`); or: An Idempotency-Key was sent, and the key store (Redis) is unreachable (with `Retry-After`) */
             503: {
                 headers: {
                     [name: string]: unknown;

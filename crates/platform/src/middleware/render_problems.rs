@@ -32,26 +32,9 @@ pub async fn render_problems(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, String>>, Error> {
     let response = next.call(req).await?;
-    let status = response.status();
-    let relayed = response.response().extensions().contains::<PassThrough>();
-    if relayed || !(status.is_client_error() || status.is_server_error()) {
+    let Some(problem) = finished_problem(&response) else {
         return Ok(response.map_into_left_body());
-    }
-
-    let attached = response.response().extensions().get::<Problem>().cloned();
-    let mut problem = match attached {
-        Some(problem) => problem,
-        // A deliberate JSON error body (the 503 readiness report) stays as it is.
-        None if has_json_body(&response) => return Ok(response.map_into_left_body()),
-        None => problem_for_foreign_error(&response),
     };
-    problem.instance = Some(response.request().path().to_owned());
-    problem.request_id = response
-        .request()
-        .extensions()
-        .get::<RequestId>()
-        .map(ToString::to_string);
-    problem.trace_id = current_trace_id().map(|trace_id| trace_id.to_string());
 
     let (request, response) = response.into_parts();
     // `set_body` keeps status, headers (Allow, Retry-After…) and extensions.
@@ -61,6 +44,35 @@ pub async fn render_problems(
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     response.extensions_mut().insert(problem);
     Ok(ServiceResponse::new(request, response).map_into_right_body())
+}
+
+/// The problem [`render_problems`] writes as `response`'s body, with the
+/// request's path, request id and trace id; `None` when it leaves the
+/// response alone (a success, a relayed response, a deliberate JSON error
+/// body). Public for middleware that must know the final bytes before this
+/// one runs (the users service stores responses for idempotency keys).
+pub fn finished_problem<B>(response: &ServiceResponse<B>) -> Option<Problem> {
+    let status = response.status();
+    let relayed = response.response().extensions().contains::<PassThrough>();
+    if relayed || !(status.is_client_error() || status.is_server_error()) {
+        return None;
+    }
+
+    let attached = response.response().extensions().get::<Problem>().cloned();
+    let mut problem = match attached {
+        Some(problem) => problem,
+        // A deliberate JSON error body (the 503 readiness report) stays as it is.
+        None if has_json_body(response) => return None,
+        None => problem_for_foreign_error(response),
+    };
+    problem.instance = Some(response.request().path().to_owned());
+    problem.request_id = response
+        .request()
+        .extensions()
+        .get::<RequestId>()
+        .map(ToString::to_string);
+    problem.trace_id = current_trace_id().map(|trace_id| trace_id.to_string());
+    Some(problem)
 }
 // ANCHOR_END: render_problems
 

@@ -42,6 +42,16 @@ impl RedisNamespace {
             .expect("SET");
     }
 
+    /// The seconds `key` has left to live: -1 without an expiry, -2 when
+    /// there is no such key (Redis' `TTL`).
+    pub fn ttl(&self, key: &str) -> i64 {
+        let mut connection = self.connection().expect("Redis reachable");
+        redis::cmd("TTL")
+            .arg(key)
+            .query(&mut connection)
+            .expect("TTL")
+    }
+
     fn connection(&self) -> Option<redis::Connection> {
         redis::Client::open(self.url.as_str())
             .ok()?

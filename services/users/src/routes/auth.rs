@@ -6,15 +6,19 @@
 //!
 //! | method | path | success | failures |
 //! |---|---|---|---|
-//! | POST | `/register` | 202 (always: enumeration-safe) | 400, 413, 415, 422, 503 |
+//! | POST | `/register` | 202 (always: enumeration-safe) | 400, 409, 413, 415, 422, 503 |
 //! | POST | `/login` | 200 token pair | 400, 401, 403, 413, 415, 422, 429, 503 |
 //! | POST | `/refresh` | 200 new token pair | 400, 401, 413, 415, 422, 503 |
 //! | POST | `/logout` | 204 | 400, 413, 415, 422, 503 |
 //! | POST | `/verify-email` | 204 | 400, 403, 413, 415, 422, 503 |
-//! | POST | `/forgot-password` | 202 (always, at one floor) | 400, 413, 415, 422, 503 |
+//! | POST | `/forgot-password` | 202 (always, at one floor) | 400, 409, 413, 415, 422, 503 |
 //! | POST | `/reset-password` | 204 | 400, 403, 413, 415, 422, 503 |
 //! | POST | `/confirm-email-change` | 204 | 400, 403, 409, 413, 415, 422, 503 |
 //! | POST | `/undo-email-change` | 204 | 400, 403, 409, 413, 415, 422, 503 |
+//!
+//! `/register` and `/forgot-password` take an optional `Idempotency-Key`
+//! (409 while the first request with the key runs, 422 if it came with
+//! another request, 400 if malformed, 503 without Redis).
 
 pub mod email_change;
 pub mod email_links;
@@ -32,7 +36,7 @@ pub use requests::{
 };
 pub use responses::TokenResponse;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, middleware::from_fn, web};
 use capstone_platform::{Problem, client_address::ClientAddress, extract::ValidatedJson};
 use secrecy::ExposeSecret;
 
@@ -44,18 +48,30 @@ use crate::{
     domain::{DisplayName, Email, Password},
     error::ApiError,
     events::EventOrigin,
+    idempotency::idempotent,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // One resource per path: another method is a 405 with `Allow`.
+    // One resource per path: another method is a 405 with `Allow`. The
+    // POSTs that create an account or send an email take an
+    // `Idempotency-Key` (`crate::idempotency`; the OpenAPI document lists
+    // them in `openapi::IDEMPOTENT_OPERATIONS`).
     cfg.service(
         web::scope("/auth")
-            .service(web::resource("/register").route(web::post().to(register)))
+            .service(
+                web::resource("/register")
+                    .wrap(from_fn(idempotent))
+                    .route(web::post().to(register)),
+            )
             .service(web::resource("/login").route(web::post().to(login)))
             .service(web::resource("/refresh").route(web::post().to(refresh)))
             .service(web::resource("/logout").route(web::post().to(logout)))
             .service(web::resource("/verify-email").route(web::post().to(verify_email)))
-            .service(web::resource("/forgot-password").route(web::post().to(forgot_password)))
+            .service(
+                web::resource("/forgot-password")
+                    .wrap(from_fn(idempotent))
+                    .route(web::post().to(forgot_password)),
+            )
             .service(web::resource("/reset-password").route(web::post().to(reset_password)))
             .service(
                 web::resource("/confirm-email-change").route(web::post().to(confirm_email_change)),

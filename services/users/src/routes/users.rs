@@ -8,11 +8,16 @@
 //! | GET | `/api/v1/users` | admin | 200 page | 401, 403, 422, 503 |
 //! | GET | `/api/v1/users/me` | anyone | 200 | 401, 404, 503 |
 //! | PATCH | `/api/v1/users/me/password` | anyone | 200 token pair | 400, 401, 403, 413, 415, 422, 429, 503 |
-//! | POST | `/api/v1/users/me/email` | anyone (with the password) | 202 | 400, 401, 403, 413, 415, 422, 429, 503 |
-//! | POST | `/api/v1/users/me/verification-email` | anyone | 202 | 401, 404, 409, 503 |
+//! | POST | `/api/v1/users/me/email` | anyone (with the password) | 202 | 400, 401, 403, 409, 413, 415, 422, 429, 503 |
+//! | POST | `/api/v1/users/me/verification-email` | anyone | 202 | 400, 401, 404, 409, 413, 422, 503 |
 //! | GET | `/api/v1/users/{id}` | self or admin | 200 | 401, 403, 404, 503 |
 //! | PATCH | `/api/v1/users/{id}` | self or admin (`role`, `disabled`: admin, not on oneself; `email`: admin, not on oneself) | 200 | 400, 401, 403, 404, 409, 413, 415, 422, 503 |
 //! | DELETE | `/api/v1/users/{id}` | self or admin | 204 | 401, 403, 404, 409, 503 |
+//!
+//! The three POSTs take an optional `Idempotency-Key` (`crate::idempotency`):
+//! a retry with the key gets the first answer instead of a second user or
+//! email; 409 while the first runs, 422 for a key reused with another
+//! request, 400 for a malformed one, 503 without Redis.
 
 pub mod email_change;
 pub mod me;
@@ -41,6 +46,7 @@ use crate::{
     domain::{NewUser, UserChanges, UserListing},
     error::ApiError,
     events::EventOrigin,
+    idempotency::idempotent,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -53,13 +59,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(from_fn(authenticate))
             .service(web::resource("/me").route(web::get().to(get_me)))
             .service(web::resource("/me/password").route(web::patch().to(change_password)))
-            .service(web::resource("/me/email").route(web::post().to(request_email_change)))
+            .service(
+                web::resource("/me/email")
+                    .wrap(from_fn(idempotent))
+                    .route(web::post().to(request_email_change)),
+            )
             .service(
                 web::resource("/me/verification-email")
+                    .wrap(from_fn(idempotent))
                     .route(web::post().to(request_verification_email)),
             )
             .service(
                 web::resource("")
+                    // Inside `authenticate` (the scope's): keys are scoped
+                    // by the caller it proved. GET ignores the header.
+                    .wrap(from_fn(idempotent))
                     .route(web::post().to(create_user))
                     .route(web::get().to(list_users)),
             )

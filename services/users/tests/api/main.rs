@@ -23,6 +23,7 @@ mod graphql_limits;
 mod health;
 mod helpers;
 mod http_edge;
+mod idempotency;
 mod last_admin;
 mod list_users;
 mod login_throttle;

@@ -163,3 +163,25 @@ fn response_headers_pass_except_hop_by_hop_and_length() {
         ]
     );
 }
+
+/// `Idempotency-Key` is end to end (the users service keeps the keys): the
+/// gateway passes it on unchanged, and the replay marker back.
+#[test]
+fn idempotency_key_goes_upstream_and_the_replay_marker_comes_back() {
+    let headers = incoming(&[("idempotency-key", "8e03978e-40d5-43e8-bc93-6894a57f9324")]);
+    let out = upstream_request_headers(&headers, &origin("203.0.113.9", false), None);
+    assert_eq!(
+        values(&out, "idempotency-key"),
+        ["8e03978e-40d5-43e8-bc93-6894a57f9324"]
+    );
+
+    let mut upstream = reqwest::header::HeaderMap::new();
+    upstream.insert(
+        reqwest::header::HeaderName::from_static("idempotent-replayed"),
+        reqwest::header::HeaderValue::from_static("true"),
+    );
+    let passed: Vec<String> = client_response_headers(&upstream)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    assert_eq!(passed, ["idempotent-replayed"]);
+}
