@@ -62,7 +62,16 @@ async fn openapi_document(
         body: RequestBody::Empty,
         timeout: std::time::Duration::from_secs(5),
     };
-    match forward::forward(&client, upstream, request, gateway.retry, &gateway.metrics).await {
+    match forward::forward(
+        &client,
+        upstream,
+        None,
+        request,
+        gateway.retry,
+        &gateway.metrics,
+    )
+    .await
+    {
         Ok(answered) => proxy::relay(answered, gateway.response_body_limit),
         Err(error) => proxy::forward_failed(&upstream.name, &error),
     }

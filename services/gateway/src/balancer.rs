@@ -4,9 +4,11 @@
 //! ([`health_check`]) and its circuit breaker admits requests (passive
 //! health: consecutive failures eject it for a cool-down, then one trial
 //! request decides whether it is back). Among candidates the pool's
-//! [`Strategy`] chooses ([`choice`]).
+//! [`Strategy`] chooses ([`choice`], or the pool's [`hash_ring`] for
+//! consistent hashing).
 
 pub mod choice;
+pub mod hash_ring;
 pub mod health_check;
 mod instance;
 mod readiness;
@@ -17,10 +19,12 @@ use std::{
     time::{Duration, Instant},
 };
 
+pub use hash_ring::RoutingKey;
 pub use instance::{InFlight, Instance};
 pub use readiness::UpstreamsCheck;
 
 use crate::{
+    balancer::hash_ring::HashRing,
     resilience::{Admission, BreakerSettings, RetryBudget, RetrySettings},
     settings::{HealthCheckSettings, Strategy, UpstreamSettings},
 };
@@ -32,6 +36,13 @@ pub struct Upstream {
     pub instances: Vec<Arc<Instance>>,
     strategy: Strategy,
     next: AtomicUsize,
+    /// The instances' points for [`Strategy::ConsistentHash`], built from
+    /// their URLs. Built for every pool: a few kilobytes, and no `Option`
+    /// for `pick` to unwrap.
+    ring: HashRing,
+    /// Consistent hashing's bound: no instance above this many times the
+    /// average load.
+    hash_balance_factor: f64,
     /// Shared by every request to this upstream: retries may add only so
     /// much load on top of ordinary traffic.
     pub retry_budget: RetryBudget,
@@ -78,6 +89,8 @@ impl Upstream {
                 .collect(),
             strategy: settings.strategy,
             next: AtomicUsize::new(0),
+            ring: HashRing::new(&settings.instances),
+            hash_balance_factor: settings.hash_balance_factor,
             retry_budget: retry.budget(),
             health_check: settings.health_check.clone(),
             openapi_path: Some(settings.openapi_path.clone()).filter(|path| !path.is_empty()),
@@ -86,10 +99,12 @@ impl Upstream {
 
     // ANCHOR: pick
     /// Chooses an instance for one attempt, skipping those in `tried` (a
-    /// retry goes elsewhere when it can).
+    /// retry goes elsewhere when it can). `key` is what consistent hashing
+    /// routes by (the user the edge authenticated); other strategies ignore it.
     pub fn pick(
         &self,
         tried: &[usize],
+        key: Option<RoutingKey>,
         now: Instant,
     ) -> Result<(usize, Picked), NoInstanceAvailable> {
         let mut candidates: Vec<usize> = (0..self.instances.len())
@@ -107,13 +122,25 @@ impl Upstream {
             }
         }
         while !candidates.is_empty() {
-            let position = match self.strategy {
-                Strategy::PowerOfTwoChoices => choice::power_of_two_choices(
-                    candidates.len(),
+            let position = match (self.strategy, key) {
+                (Strategy::ConsistentHash, Some(key)) => self.ring.choose(
+                    key,
+                    &candidates,
                     |i| self.instances[candidates[i]].in_flight(),
-                    |n| fastrand::usize(..n),
+                    Some(self.hash_balance_factor),
                 ),
-                Strategy::RoundRobin => choice::round_robin(candidates.len(), &self.next),
+                // No user to keep together (login, registration, the JWKS:
+                // routes that do not authenticate). Hashing the client's
+                // address instead would pin a whole office or carrier NAT,
+                // thousands of users behind one address, to one instance.
+                (Strategy::PowerOfTwoChoices | Strategy::ConsistentHash, _) => {
+                    choice::power_of_two_choices(
+                        candidates.len(),
+                        |i| self.instances[candidates[i]].in_flight(),
+                        |n| fastrand::usize(..n),
+                    )
+                }
+                (Strategy::RoundRobin, _) => choice::round_robin(candidates.len(), &self.next),
             };
             let index = candidates[position];
             let instance = &self.instances[index];

@@ -10,7 +10,7 @@
 //! | [`metrics`] | its Prometheus names and `/metrics` samplers (rate limits, retries, breakers) |
 //! | [`routing`] | path prefix → upstream pool, with path rewriting |
 //! | [`proxy`] | the request pipeline: route, authenticate, limit, forward, relay |
-//! | [`balancer`] | instances per upstream: power of two choices / round robin, health checks |
+//! | [`balancer`] | instances per upstream: power of two choices / round robin / consistent hashing, health checks |
 //! | [`resilience`] | circuit breaker, backoff with jitter, retry budget |
 //! | [`edge_auth`] | access tokens checked at the edge with the users service's JWKS |
 //! | [`rate_limit`] | GCRA in Redis (one Lua script), local fallback |

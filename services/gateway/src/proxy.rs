@@ -37,7 +37,9 @@ use capstone_platform::{
     trusted_proxy::TrustedProxy,
 };
 
-use crate::{edge_auth, rate_limit::Decision, routing::Route, state::Gateway};
+use crate::{
+    balancer::RoutingKey, edge_auth, rate_limit::Decision, routing::Route, state::Gateway,
+};
 use body::{ResponseBody, read_small_body, stream_request_body};
 use forward::{ForwardError, RequestBody, UpstreamRequest};
 use headers::{Origin, client_response_headers, upstream_request_headers};
@@ -134,9 +136,15 @@ pub async fn proxy(
         timeout: route.timeout,
     };
 
+    // Consistent hashing keeps a verified user on one instance; without
+    // one (a public route) the pool falls back to power of two choices.
+    let routing_key = identity
+        .as_ref()
+        .map(|claims| RoutingKey::new(claims.sub.as_bytes()));
     let answered = match forward::forward(
         &client,
         upstream,
+        routing_key,
         upstream_request,
         gateway.retry,
         &gateway.metrics,

@@ -3,7 +3,8 @@
 //! ```toml
 //! [gateway.upstreams.users]
 //! instances = ["http://127.0.0.1:8081", "http://127.0.0.1:8082"]
-//! strategy = "power_of_two_choices"     # or "round_robin"
+//! strategy = "power_of_two_choices"     # or "round_robin", "consistent_hash"
+//! hash_balance_factor = 1.25            # consistent_hash: at most 1.25 × average load
 //!
 //! [[gateway.routes]]
 //! prefix = "/api/v1/users"
@@ -77,6 +78,10 @@ pub struct UpstreamSettings {
     /// Base URLs, one per instance (`http://host:port`).
     pub instances: Vec<Url>,
     pub strategy: Strategy,
+    /// For `consistent_hash`: an instance takes at most this many times the
+    /// average requests in flight; above it, its users spill clockwise onto
+    /// the next instance. Lower is more even and moves more users.
+    pub hash_balance_factor: f64,
     /// Active health checks (`GET <path>` on every instance).
     pub health_check: HealthCheckSettings,
     /// Where the service serves its OpenAPI document, listed in the gateway's
@@ -89,6 +94,7 @@ impl Default for UpstreamSettings {
         Self {
             instances: Vec::new(),
             strategy: Strategy::default(),
+            hash_balance_factor: 1.25,
             health_check: HealthCheckSettings::default(),
             openapi_path: "/api-docs/openapi.json".into(),
         }
@@ -104,6 +110,10 @@ pub enum Strategy {
     PowerOfTwoChoices,
     /// Each instance in turn.
     RoundRobin,
+    /// By the authenticated user, on a hash ring with bounded loads: a user
+    /// keeps their instance (and its cache) while it is available. Requests
+    /// without a user fall back to power of two choices.
+    ConsistentHash,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -284,6 +294,17 @@ impl ServiceSettings for Settings {
                     "gateway.upstreams.<name>.openapi_path",
                     "a canonical path starting with `/` (or empty: none)",
                     format!("`{}` in `{name}`", upstream.openapi_path),
+                );
+            }
+            // At 1.0 no instance may go above the exact average: users would
+            // spill to other instances at almost every request, and affinity,
+            // the point of the strategy, would be gone (the paper's bounds on
+            // movement need c > 1).
+            if !(upstream.hash_balance_factor > 1.0 && upstream.hash_balance_factor.is_finite()) {
+                return invalid(
+                    "gateway.upstreams.<name>.hash_balance_factor",
+                    "a number greater than 1.0",
+                    format!("{} in `{name}`", upstream.hash_balance_factor),
                 );
             }
             if let Some(url) = upstream

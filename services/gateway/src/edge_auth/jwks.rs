@@ -81,7 +81,8 @@ impl Jwks {
     async fn fetch(&self, client: &reqwest::Client) -> Result<TokenVerifier, JwksError> {
         let (_, picked) = self
             .upstream
-            .pick(&[], Instant::now())
+            // No user behind a key fetch: any instance will do.
+            .pick(&[], None, Instant::now())
             .map_err(|_| JwksError::NoInstance(self.upstream.name.to_string()))?;
         let url = picked.instance().url(&self.settings.jwks_path);
         let outcome = async {

@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode, Url};
 use tracing::Instrument;
 
 use crate::{
-    balancer::{NoInstanceAvailable, Picked, Upstream},
+    balancer::{NoInstanceAvailable, Picked, RoutingKey, Upstream},
     metrics::GatewayMetrics,
     resilience::Backoff,
 };
@@ -100,9 +100,12 @@ pub enum ForwardError {
 /// (refused, say, by an instance that just stopped) delivered no request,
 /// so even a PATCH or a POST is safe to send elsewhere. A POST whose
 /// connection broke after it was sent is not retried: it may have been done.
+/// `key` is what a `consistent_hash` pool routes by; a retry walks on to
+/// the key's next instance.
 pub async fn forward(
     client: &reqwest::Client,
     upstream: &Upstream,
+    key: Option<RoutingKey>,
     mut request: UpstreamRequest,
     policy: RetryPolicy,
     metrics: &GatewayMetrics,
@@ -115,7 +118,7 @@ pub async fn forward(
     let mut retry = 0;
     let mut previous: Option<Result<Answered, ForwardError>> = None;
     loop {
-        let (index, picked) = match upstream.pick(&tried, Instant::now()) {
+        let (index, picked) = match upstream.pick(&tried, key, Instant::now()) {
             Ok(picked) => picked,
             // Nowhere left to retry: the last real answer is the truest one.
             Err(unavailable) => return previous.unwrap_or(Err(unavailable.into())),

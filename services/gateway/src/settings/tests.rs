@@ -37,3 +37,26 @@ fn a_route_to_an_unknown_upstream_names_the_setting() {
     assert!(message.contains("gateway.routes.upstream"), "{message}");
     assert!(message.contains("nobody"), "{message}");
 }
+
+#[test]
+fn consistent_hashing_reads_with_its_balance_factor() {
+    let settings = load_from(
+        "[gateway.upstreams.users]\ninstances = [\"http://127.0.0.1:8081\"]\nstrategy = \"consistent_hash\"\n",
+    )
+    .expect("loads");
+    let users = &settings.gateway.upstreams["users"];
+    assert_eq!(users.strategy, Strategy::ConsistentHash);
+    assert_eq!(users.hash_balance_factor, 1.25);
+}
+
+#[test]
+fn a_balance_factor_of_one_or_less_names_the_setting() {
+    for factor in ["1.0", "0.5", "-2.0"] {
+        let error = load_from(&format!(
+            "[gateway.upstreams.users]\ninstances = [\"http://127.0.0.1:8081\"]\nhash_balance_factor = {factor}\n"
+        ))
+        .expect_err("must fail");
+        let message = error.to_string();
+        assert!(message.contains("hash_balance_factor"), "{message}");
+    }
+}

@@ -23,7 +23,8 @@ async fn gateway_over(stub: &Stub) -> TestGateway {
     spawn_gateway(settings).await
 }
 
-fn claims(user: Uuid, role: Role) -> AccessClaims {
+/// Valid claims for `user`, for five minutes (also used by `consistent_hashing.rs`).
+pub fn claims(user: Uuid, role: Role) -> AccessClaims {
     let now = chrono_now();
     AccessClaims {
         iss: "capstone-users".into(),
@@ -49,7 +50,7 @@ fn chrono_now() -> i64 {
     .expect("fits")
 }
 
-fn key(kid: &str) -> SigningKey {
+pub fn key(kid: &str) -> SigningKey {
     SigningKey::generate(kid).expect("a key")
 }
 

@@ -9,6 +9,7 @@ mod helpers;
 
 mod api_docs;
 mod balancing;
+mod consistent_hashing;
 mod edge_auth;
 mod methods;
 mod metrics;
