@@ -8,6 +8,7 @@
 //! | [`test_database`] | a database per test, copied from a migrated template |
 //! | [`redis_namespace`] | a Redis key prefix per test, its keys deleted after it |
 //! | [`cuttable_proxy`] | a TCP proxy a test cuts, to take a dependency away |
+//! | [`replicated_postgres`] | a Postgres primary and streaming replica on spare ports, for replica reads |
 //! | [`exposition`] | a strict reader of `/metrics` text, with the naming conventions checked |
 //! | [`eventually`](mod@eventually) | bounded polling: how a test waits for what happens later |
 //! | [`logs`], [`traces`], [`thread_subscriber`] | log lines and spans captured in memory |
@@ -18,6 +19,7 @@ pub mod eventually;
 pub mod exposition;
 pub mod logs;
 pub mod redis_namespace;
+pub mod replicated_postgres;
 pub mod test_database;
 pub mod thread_subscriber;
 pub mod tls;
@@ -29,6 +31,7 @@ pub use eventually::{PATIENCE, eventually, eventually_true};
 pub use exposition::Exposition;
 pub use logs::CapturedLogs;
 pub use redis_namespace::RedisNamespace;
+pub use replicated_postgres::ReplicatedPostgres;
 pub use test_database::TestDatabase;
 pub use thread_subscriber::set_thread_default;
 pub use tls::TestCa;
