@@ -1,6 +1,6 @@
 //! The keys in Redis: claim one, then complete or release the claim.
 //!
-//! One Redis key per (endpoint, caller, client key), holding a [`Record`]:
+//! One Redis key per (endpoint, caller, client key), holding a record (`record.rs`):
 //!
 //! ```text
 //! {prefix}:users:v1:idempotency:{METHOD}:{/route/pattern}:{user:<id>|anonymous}:{key}
