@@ -44,7 +44,14 @@ impl LocalLimiter {
 
     /// Decides one request for `client` in `class`.
     pub(super) fn check(&self, class: &str, client: &str, params: &GcraParams) -> GcraOutcome {
-        let now = i64::try_from(self.started.elapsed().as_nanos()).unwrap_or(i64::MAX);
+        self.check_at(class, client, params, Instant::now())
+    }
+
+    /// [`Self::check`] at a given moment: the tests pass their own, so a
+    /// loaded machine's pauses cannot change what they see.
+    fn check_at(&self, class: &str, client: &str, params: &GcraParams, at: Instant) -> GcraOutcome {
+        let elapsed = at.saturating_duration_since(self.started);
+        let now = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
         let mut outcome = None;
         // `and_compute_with` runs the closure under moka's per-key lock: two
         // concurrent requests from one client cannot both read the old TAT.
@@ -118,11 +125,14 @@ mod tests {
     #[test]
     fn budget_comes_back_with_time() {
         let limiter = LocalLimiter::new(Duration::from_secs(1));
-        // 1 000 per second: T = 1 ms, so a short sleep earns a request back.
+        // 1 000 per second: T = 1 ms, so 5 ms later a request is earned back.
+        // Explicit instants: with the real clock, a loaded CI machine once
+        // paused for over 1 ms between the first two checks.
         let params = params(1_000, 1, 1);
-        assert!(limiter.check("api", "alice", &params).allowed);
-        assert!(!limiter.check("api", "alice", &params).allowed);
-        std::thread::sleep(Duration::from_millis(5));
-        assert!(limiter.check("api", "alice", &params).allowed);
+        let start = Instant::now();
+        assert!(limiter.check_at("api", "alice", &params, start).allowed);
+        assert!(!limiter.check_at("api", "alice", &params, start).allowed);
+        let later = start + Duration::from_millis(5);
+        assert!(limiter.check_at("api", "alice", &params, later).allowed);
     }
 }
