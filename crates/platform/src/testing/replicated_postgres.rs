@@ -300,12 +300,16 @@ fn run_in(bin: &Path, program: &str, args: &[&str]) -> Result<(), ReplicaSetupEr
 }
 
 fn is_root() -> bool {
-    // The effective user's id as `id -u` prints it (no libc call needed).
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|output| output.stdout.trim_ascii() == b"0")
-        .unwrap_or(false)
+    // The effective user's id as `id -u` prints it (no libc call needed),
+    // asked once per process.
+    static IS_ROOT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *IS_ROOT.get_or_init(|| {
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|output| output.stdout.trim_ascii() == b"0")
+            .unwrap_or(false)
+    })
 }
 
 /// As root, the directory must belong to `postgres` for the servers to

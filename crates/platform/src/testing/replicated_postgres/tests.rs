@@ -15,6 +15,24 @@ async fn replayed_past(replica: &tokio_postgres::Client, lsn: &str) -> bool {
     row.get(0)
 }
 
+/// Where the primary's WAL is now: past every commit it has answered.
+async fn current_lsn(primary: &tokio_postgres::Client) -> String {
+    primary
+        .query_one("SELECT pg_current_wal_lsn()::text", &[])
+        .await
+        .expect("the primary's position")
+        .get(0)
+}
+
+/// Rows in `notes`, as the replica sees them.
+async fn notes_on(replica: &tokio_postgres::Client) -> i64 {
+    replica
+        .query_one("SELECT count(*) FROM notes", &[])
+        .await
+        .expect("read on the replica")
+        .get(0)
+}
+
 #[tokio::test]
 async fn the_replica_replays_the_primarys_writes_refuses_its_own_and_catches_up_after_a_stop() {
     let pair = ReplicatedPostgres::start().await;
@@ -23,11 +41,7 @@ async fn the_replica_replays_the_primarys_writes_refuses_its_own_and_catches_up_
         .batch_execute("CREATE TABLE notes (id int); INSERT INTO notes VALUES (1)")
         .await
         .expect("written on the primary");
-    let lsn: String = primary
-        .query_one("SELECT pg_current_wal_lsn()::text", &[])
-        .await
-        .expect("the primary's position")
-        .get(0);
+    let lsn = current_lsn(&primary).await;
 
     let replica = connect(&pair.replica("postgres")).await.expect("replica");
     let in_recovery: bool = replica
@@ -42,12 +56,7 @@ async fn the_replica_replays_the_primarys_writes_refuses_its_own_and_catches_up_
         || replayed_past(&replica, &lsn),
     )
     .await;
-    let count: i64 = replica
-        .query_one("SELECT count(*) FROM notes", &[])
-        .await
-        .expect("read on the replica")
-        .get(0);
-    assert_eq!(count, 1);
+    assert_eq!(notes_on(&replica).await, 1);
 
     let refused = replica
         .batch_execute("INSERT INTO notes VALUES (2)")
@@ -65,11 +74,7 @@ async fn the_replica_replays_the_primarys_writes_refuses_its_own_and_catches_up_
         .batch_execute("INSERT INTO notes VALUES (3)")
         .await
         .expect("the primary goes on alone");
-    let lsn: String = primary
-        .query_one("SELECT pg_current_wal_lsn()::text", &[])
-        .await
-        .expect("the primary's position")
-        .get(0);
+    let lsn = current_lsn(&primary).await;
     pair.start_replica().await;
     let replica = connect(&pair.replica("postgres"))
         .await
@@ -78,10 +83,5 @@ async fn the_replica_replays_the_primarys_writes_refuses_its_own_and_catches_up_
         replayed_past(&replica, &lsn)
     })
     .await;
-    let count: i64 = replica
-        .query_one("SELECT count(*) FROM notes", &[])
-        .await
-        .expect("read on the replica")
-        .get(0);
-    assert_eq!(count, 2);
+    assert_eq!(notes_on(&replica).await, 2);
 }
