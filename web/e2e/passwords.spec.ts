@@ -55,6 +55,11 @@ test('change password: a wrong current password, then the right one', async ({ p
   // Still signed in after a reload: the new refresh token is in the cookie.
   await page.reload();
   await expect(page.getByRole('heading', { level: 1, name: 'Change your password' })).toBeVisible();
+  // As a person would: wait until signed out (the app shows the sign-in
+  // page once the logout has ended the session and cleared the cookie).
+  // Navigating at once could cancel the logout, and the still-valid cookie
+  // would sign the next page straight back in.
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   await signIn(page, email, 'a brand new passphrase');
 });
