@@ -24,8 +24,10 @@ The `capstone seed` child inherits the rest (CAPSTONE_CONFIG, DATABASE_URL).
 """
 
 import os
+import re
 import subprocess
 import sys
+import uuid
 
 import requests
 import schemathesis
@@ -114,3 +116,23 @@ class ContractAccount:
     def set(self, case, data, context):
         case.headers = case.headers or {}
         case.headers["Authorization"] = f"Bearer {data}"
+
+
+# Idempotency-Key is a promise between one client and one operation: the
+# same key again means "the same request again". The fuzzer draws header
+# values from a small pool and sends the same key ("0", say) with other
+# bodies, which the API rightly refuses with 422 idempotency-key-reused: a
+# client bug no schema can express, as it depends on an earlier request.
+# So each valid key the fuzzer generates is made unique per call, as a
+# client's would be; invalid keys (empty, too long, not visible ASCII) go
+# as generated, for the checks that must see them refused. What a reused
+# key does is tested in services/users/tests/api/idempotency.rs.
+_VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+@schemathesis.hook
+def before_call(context, case, **kwargs):
+    headers = case.headers or {}
+    for name, value in list(headers.items()):
+        if name.lower() == "idempotency-key" and isinstance(value, str) and _VALID_KEY.fullmatch(value):
+            headers[name] = str(uuid.uuid4())
