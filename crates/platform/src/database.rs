@@ -13,6 +13,7 @@
 
 mod connector;
 mod query_spans;
+pub mod replicas;
 mod sql_summary;
 
 pub use connector::{PgConnector, SslMode};
@@ -62,29 +63,34 @@ pub enum DatabaseError {
 /// Builds the pool and checks out one connection, so that a wrong URL or a
 /// stopped server fails startup with a clear message, not the first request.
 pub async fn connect_pool(settings: &DatabaseSettings) -> Result<PgPool, DatabaseError> {
-    let target = settings.display_target();
+    let pool = build_pool(settings)?;
+    let _first_connection = pool
+        .get()
+        .await
+        .map_err(|error| DatabaseError::Unreachable {
+            target: settings.display_target(),
+            reason: describe_pool_error(&error),
+        })?;
+    Ok(pool)
+}
+
+/// The pool alone, nothing connected yet (read replicas start this way: one
+/// that is down at startup is no reason not to start).
+fn build_pool(settings: &DatabaseSettings) -> Result<PgPool, DatabaseError> {
     let connector = PgConnector::new(settings)?;
     let timeout = Duration::from_millis(settings.acquire_timeout_ms);
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
         settings.url.expose_secret(),
         traced_connections(settings.database_name()?.into(), connector),
     );
-    let pool = Pool::builder(manager)
+    Pool::builder(manager)
         .max_size(settings.max_connections)
         .wait_timeout(Some(timeout))
         .create_timeout(Some(timeout))
         .recycle_timeout(Some(timeout))
         .runtime(Runtime::Tokio1)
         .build()
-        .map_err(|error| DatabaseError::Pool(error.to_string()))?;
-    let _first_connection = pool
-        .get()
-        .await
-        .map_err(|error| DatabaseError::Unreachable {
-            target,
-            reason: describe_pool_error(&error),
-        })?;
-    Ok(pool)
+        .map_err(|error| DatabaseError::Pool(error.to_string()))
 }
 // ANCHOR_END: connect_pool
 

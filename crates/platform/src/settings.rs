@@ -286,6 +286,14 @@ pub fn expose_secret<S: serde::Serializer>(
     serializer.serialize_str(secret.expose_secret())
 }
 
+/// [`expose_secret`] for a list of secrets (replica URLs).
+pub fn expose_secrets<S: serde::Serializer>(
+    secrets: &[SecretString],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(secrets.iter().map(ExposeSecret::expose_secret))
+}
+
 /// [`expose_secret`] for an optional secret.
 pub fn expose_optional_secret<S: serde::Serializer>(
     secret: &Option<SecretString>,
