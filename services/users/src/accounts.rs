@@ -48,6 +48,7 @@ use capstone_platform::access_token::TokenVerifier;
 use crate::{
     auth::{AccessTokenIssuer, LinkTokens, LoginThrottle, PasswordHasher},
     cache::UserCache,
+    read_replicas::ReadRouter,
     repo::{SessionRepository, UserRepository},
 };
 
@@ -68,6 +69,8 @@ pub struct Accounts {
     pub(crate) passwords: PasswordHasher,
     pub(crate) login_throttle: LoginThrottle,
     pub(crate) uniform_response: UniformResponse,
+    /// Where stale-tolerant reads go, and the writes that steer them.
+    pub(crate) reads: ReadRouter,
 }
 // ANCHOR_END: accounts
 

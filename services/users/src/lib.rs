@@ -14,6 +14,7 @@
 //! | [`accounts`] | the application layer: one method per use case (its transaction, event, cache invalidation, sessions); `Accounts`, the one state value |
 //! | [`domain`] | validated types and rules; no I/O |
 //! | [`repo`] | diesel queries; the only module that speaks SQL |
+//! | [`read_replicas`] | stale-tolerant reads on a streaming replica, read-your-writes for the writer |
 //! | [`events`] | the outbox relay: committed events → RabbitMQ, with confirms |
 //! | [`metrics`] | its Prometheus names and `/metrics` samplers (cache, outbox backlog) |
 //! | [`error`] | `ApiError` → problem+json |
@@ -25,7 +26,7 @@
 //! Dependencies point one way:
 //!
 //! ```text
-//! routes, graphql ──► accounts ──► domain, repo, cache, auth, events
+//! routes, graphql ──► accounts ──► domain, repo, cache, auth, events, read_replicas
 //! repo ──► domain            domain ──► nothing else in this crate
 //! ```
 //!
@@ -47,6 +48,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod migrations;
 pub mod openapi;
+pub mod read_replicas;
 pub mod repo;
 pub mod routes;
 mod schema;

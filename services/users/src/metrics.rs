@@ -6,7 +6,7 @@
 
 use capstone_platform::{
     amqp::BrokerState,
-    database::PgPool,
+    database::{PgPool, replicas::ReadSource},
     metrics::{
         MetricsExporter, Registry, Sample, Sampler,
         dependencies::{BrokerSampler, PoolSampler, RedisSampler},
@@ -45,6 +45,15 @@ pub const OUTBOX_PUBLISHED_TOTAL: &str = "capstone_users_outbox_published_total"
 /// `capstone_amqp_connected{service="users"}`.
 pub const OUTBOX_RELAY_FAILURES_TOTAL: &str = "capstone_users_outbox_relay_failures_total";
 
+/// Reads that could go to a replica, by `source`: `replica`,
+/// `primary_fallback` (no replica fresh enough, or past the reader's own
+/// write), `primary_only` (no replica configured).
+pub const DATABASE_READS_TOTAL: &str = "capstone_users_database_reads_total";
+/// Writes whose log position could not be recorded for read-your-writes
+/// (Postgres or Redis failed right after the commit).
+pub const READ_YOUR_WRITES_UNRECORDED_TOTAL: &str =
+    "capstone_users_read_your_writes_unrecorded_total";
+
 /// Every name above, for tests that check dashboards against them.
 pub const NAMES: &[&str] = &[
     CACHE_HITS_TOTAL,
@@ -55,6 +64,8 @@ pub const NAMES: &[&str] = &[
     OUTBOX_OLDEST_UNSENT_AGE_SECONDS,
     OUTBOX_PUBLISHED_TOTAL,
     OUTBOX_RELAY_FAILURES_TOTAL,
+    DATABASE_READS_TOTAL,
+    READ_YOUR_WRITES_UNRECORDED_TOTAL,
 ];
 
 fn describe() {
@@ -90,6 +101,14 @@ fn describe() {
     describe_counter!(
         OUTBOX_RELAY_FAILURES_TOTAL,
         "Outbox relay failures, by kind (connect: no usable broker connection; publish: a publish failed)."
+    );
+    describe_counter!(
+        DATABASE_READS_TOTAL,
+        "Stale-tolerant reads, by source (replica, primary_fallback, primary_only)."
+    );
+    describe_counter!(
+        READ_YOUR_WRITES_UNRECORDED_TOTAL,
+        "Writes whose log position could not be recorded for read-your-writes."
     );
 }
 
@@ -179,6 +198,17 @@ impl UsersMetrics {
     pub fn cache_invalidation(&self) {
         self.registry
             .record(|| counter!(CACHE_INVALIDATIONS_TOTAL).increment(1));
+    }
+
+    pub fn database_read(&self, source: ReadSource) {
+        let source = source.as_str();
+        self.registry
+            .record(|| counter!(DATABASE_READS_TOTAL, "source" => source).increment(1));
+    }
+
+    pub fn read_your_writes_unrecorded(&self) {
+        self.registry
+            .record(|| counter!(READ_YOUR_WRITES_UNRECORDED_TOTAL).increment(1));
     }
 
     pub fn outbox_published(&self, count: usize) {

@@ -22,6 +22,7 @@ use crate::{
     cache::CacheSettings,
     events::OutboxSettings,
     idempotency::IdempotencySettings,
+    read_replicas::ReadReplicaSettings,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -61,6 +62,8 @@ pub struct UsersSettings {
     pub graphql: GraphqlSettings,
     /// `Idempotency-Key` records (`[users.idempotency]`).
     pub idempotency: IdempotencySettings,
+    /// Streaming replicas for stale-tolerant reads (`[users.read_replicas]`).
+    pub read_replicas: ReadReplicaSettings,
 }
 
 /// GraphQL settings (`[users.graphql]`). Its limits are constants, with
@@ -163,6 +166,7 @@ impl Default for UsersSettings {
             outbox: OutboxSettings::default(),
             graphql: GraphqlSettings::default(),
             idempotency: IdempotencySettings::default(),
+            read_replicas: ReadReplicaSettings::default(),
         }
     }
 }
@@ -271,6 +275,7 @@ impl Settings {
             });
         }
         self.users.idempotency.validate()?;
+        self.users.read_replicas.validate(&self.database)?;
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",

@@ -21,7 +21,7 @@ use capstone_platform::{
     access_token::SigningKey,
     amqp::{BrokerCheck, BrokerState},
     client_address::TrustedProxies,
-    database::{self, PostgresCheck},
+    database::{self, PgPool, PostgresCheck, replicas::ReplicaSet},
     drain::{Draining, close_connections_while_draining},
     health::{self, Readiness},
     metrics::{MetricsExporter, RequestMetrics, exporter},
@@ -44,6 +44,7 @@ use crate::{
     idempotency::IdempotencyStore,
     metrics::{self, UsersMetrics},
     migrations, openapi,
+    read_replicas::ReadRouter,
     repo::{OutboxRepository, SessionLifetimes, SessionRepository, UserRepository},
     routes,
     settings::Settings,
@@ -147,6 +148,10 @@ impl Application {
             absolute: TimeDelta::seconds(auth.refresh_token_absolute_ttl_secs),
         };
         let tokens = access_token_issuer(&settings)?;
+        let replicas = read_replicas(&settings, &pool)?;
+        if replicas.has_replicas() {
+            readiness = readiness.with_check(replicas.check());
+        }
         let accounts = Accounts {
             sessions: SessionRepository::new(pool.clone(), lifetimes),
             users: UserRepository::new(pool),
@@ -161,6 +166,7 @@ impl Application {
             ),
             login_throttle: LoginThrottle::new(redis.clone(), auth.login_throttle.clone()),
             uniform_response: UniformResponse(Duration::from_millis(auth.uniform_response_ms)),
+            reads: ReadRouter::new(replicas, redis.clone(), users_metrics.clone()),
         };
         let cache_metrics = accounts.cache().metrics();
         let accounts = web::Data::new(accounts);
@@ -239,6 +245,20 @@ struct AppState {
     metrics_exporter: MetricsExporter,
 }
 // ANCHOR_END: app_state
+
+/// The replicas of `[users.read_replicas]`, watched from now on (nothing
+/// to watch, and the primary alone, without any).
+fn read_replicas(settings: &Settings, primary: &PgPool) -> Result<ReplicaSet, StartupError> {
+    let replicas = &settings.users.read_replicas;
+    let set = ReplicaSet::connect_lazily(
+        primary.clone(),
+        &settings.database,
+        &replicas.urls,
+        Duration::from_millis(replicas.max_lag_ms),
+    )?;
+    set.spawn_monitor(Duration::from_millis(replicas.poll_interval_ms));
+    Ok(set)
+}
 
 /// Configured keys, or in development a fresh one (and a warning).
 fn access_token_issuer(settings: &Settings) -> Result<AccessTokenIssuer, StartupError> {

@@ -29,7 +29,8 @@ impl Accounts {
         }
         let mut by_user: HashMap<Uuid, Vec<Session>> =
             user_ids.iter().map(|id| (*id, Vec::new())).collect();
-        for session in self.sessions.live_for(user_ids).await? {
+        let pool = self.reads.pool_for(caller.id).await;
+        for session in self.sessions.reading_from(pool).live_for(user_ids).await? {
             by_user.entry(session.user_id).or_default().push(session);
         }
         Ok(by_user)
@@ -44,6 +45,7 @@ impl Accounts {
         session_id: Uuid,
     ) -> Result<(), ApiError> {
         if self.sessions.revoke(caller.id, session_id).await? {
+            self.reads.wrote(caller.id).await;
             Ok(())
         } else {
             Err(ApiError::SessionNotFound(session_id))

@@ -65,6 +65,7 @@ impl Accounts {
         // cache the old row again. The cached copy also carries the auth version
         // that tokens are checked against, so this is what retires them here.
         self.cache.invalidate(id).await;
+        self.reads.wrote(caller.id).await;
         Ok(user)
     }
 
@@ -82,6 +83,7 @@ impl Accounts {
             .await
             .map_err(ApiError::from_repo(id))?;
         self.cache.invalidate(id).await;
+        self.reads.wrote(caller.id).await;
         Ok(())
     }
 
@@ -96,7 +98,10 @@ impl Accounts {
             return Err(ApiError::Forbidden);
         }
         let page_size = listing.page_size as usize;
-        let mut users = self.users.list(listing).await?;
+        // A listing may be a moment stale (a replica), never older than
+        // the caller's own last write (read_replicas).
+        let pool = self.reads.pool_for(caller.id).await;
+        let mut users = self.users.reading_from(pool).list(listing).await?;
         // The repository fetched one extra row: its presence means "there is more".
         let next_cursor = if users.len() > page_size {
             users.truncate(page_size);

@@ -45,6 +45,7 @@ impl Accounts {
         self.cache.invalidate(user_id).await;
         // Whoever else holds a session (perhaps whoever knew the old password) is out.
         self.sessions.revoke_all_for_user(user_id).await?;
+        self.reads.wrote(user_id).await;
         Ok(user)
     }
     // ANCHOR_END: replace_password

@@ -87,6 +87,8 @@ impl Accounts {
                 origin.registered(user, verification)
             })
             .await?;
+        // The admin's next listing shows the new account.
+        self.reads.wrote(admin).await;
         Ok(user)
     }
     // ANCHOR_END: create_account

@@ -86,6 +86,7 @@ impl Accounts {
             }
             Rotation::Rejected => return Err(ApiError::InvalidRefreshToken),
         };
+        self.reads.wrote(user.id).await;
         let access = self
             .tokens
             .issue(&user, session)
@@ -113,6 +114,7 @@ impl Accounts {
     pub(crate) async fn start_session(&self, user: &User) -> Result<TokenPair, ApiError> {
         let refresh = NewRefreshToken::generate().map_err(ApiError::internal)?;
         let session = self.sessions.start(user.id, &refresh.hash).await?;
+        self.reads.wrote(user.id).await;
         let access = self
             .tokens
             .issue(user, session)

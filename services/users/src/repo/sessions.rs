@@ -63,6 +63,14 @@ impl SessionRepository {
         Self { pool, lifetimes }
     }
 
+    /// The same repository over another pool (a read replica), for reads.
+    pub fn reading_from(&self, pool: &PgPool) -> Self {
+        Self {
+            pool: pool.clone(),
+            lifetimes: self.lifetimes,
+        }
+    }
+
     /// How long a refresh token stays valid unused (a session's absolute
     /// limit may end it sooner).
     pub fn idle_lifetime(&self) -> TimeDelta {

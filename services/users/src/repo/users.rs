@@ -37,6 +37,11 @@ impl UserRepository {
         Self { pool }
     }
 
+    /// The same repository over another pool (a read replica), for reads.
+    pub fn reading_from(&self, pool: &PgPool) -> Self {
+        Self { pool: pool.clone() }
+    }
+
     // ANCHOR: insert_announced
     /// Inserts a user (who can log in if `password_hash` is set) and, in the
     /// same transaction, the event `announce` makes of the stored user.

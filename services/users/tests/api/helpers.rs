@@ -73,8 +73,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], letting the test adjust settings first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    init_test_telemetry();
     let database = TestDatabase::from_template(capstone_users::migrations::MIGRATIONS).await;
+    spawn_app_on(database, adjust).await
+}
+
+/// Like [`spawn_app_with`], over a migrated `database` the test made
+/// (on another server: a primary with a replica).
+pub async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    init_test_telemetry();
 
     // The same layered loading as production (so DATABASE_URL is honoured),
     // then the overrides that make tests independent of each other.

@@ -31,6 +31,7 @@ mod metrics;
 mod openapi;
 mod outbox;
 mod races_and_edges;
+mod read_replicas;
 mod relay;
 mod relay_outage;
 mod startup;
