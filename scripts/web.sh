@@ -145,12 +145,18 @@ e2e() {
     local status=0
     # The tests read emails from the sink and make an admin with the binary
     # (`capstone seed --admin`), which needs the same settings: exported above.
+    local report
+    report=$(mktemp)
     (cd web && CAPSTONE_WEB_BASE_URL="$base_url" CAPSTONE_EMAIL_DIR="$emails" \
-        CAPSTONE_BIN="$CAPSTONE_BIN" npm run e2e -- "$@") || status=$?
+        CAPSTONE_BIN="$CAPSTONE_BIN" npm run e2e -- "$@") 2>&1 | tee "$report" || status=$?
     if [ "$status" -ne 0 ]; then
         echo "--- last lines of the capstone log ---"
         tail -n 40 "$log"
+        # Again, last: a CI page often shows only the end of the output.
+        echo "--- the failures, as Playwright reported them above ---"
+        sed -n '/^  1) /,$p' "$report" | head -n 80
     fi
+    rm -f "$report"
     exit "$status"
 }
 
