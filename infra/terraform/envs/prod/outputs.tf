@@ -54,7 +54,7 @@ output "database_address" {
 }
 
 output "database_replica_address" {
-  description = "PostgreSQL read replica host."
+  description = "PostgreSQL read replica host, the primary's without one (the replica's URL is already in the users/read-replica-urls secret, [] without one)."
   value       = module.capstone.database_replica_address
 }
 

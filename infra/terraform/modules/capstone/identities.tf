@@ -11,7 +11,7 @@ locals {
 
   secrets_read_by = {
     gateway = ["shared/redis-url"]
-    users   = concat(["users/database-url", "users/link-secret", "users/signing-key", "shared/redis-url", "shared/amqp-url"], local.link_sealing_keys)
+    users   = concat(["users/database-url", "users/read-replica-urls", "users/link-secret", "users/signing-key", "shared/redis-url", "shared/amqp-url"], local.link_sealing_keys)
     worker  = concat(["worker/database-url", "worker/smtp-username", "worker/smtp-password", "shared/amqp-url"], local.link_sealing_keys)
   }
 }

@@ -62,7 +62,7 @@ output "database_address" {
 }
 
 output "database_replica_address" {
-  description = "PostgreSQL read replica host."
+  description = "PostgreSQL read replica host (the primary's when db_read_replica is false)."
   value       = module.rds.replica_address
 }
 

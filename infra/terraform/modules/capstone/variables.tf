@@ -125,7 +125,7 @@ variable "db_multi_az" {
 }
 
 variable "db_read_replica" {
-  description = "One asynchronous read replica."
+  description = "One asynchronous read replica, which the users service reads from (secret users/read-replica-urls; [] without it)."
   type        = bool
   default     = true
 }

@@ -13,6 +13,14 @@ output "replica_address" {
   value       = var.create_read_replica ? aws_db_instance.replica[0].address : aws_db_instance.primary.address
 }
 
+# Empty without a replica, where replica_address falls back to the primary:
+# what the users service's read_replicas.urls is built from (modules/secrets),
+# so that "no replica" reads as no replica, not as a second primary pool.
+output "replica_addresses" {
+  description = "Host names of the read replicas: one with create_read_replica, none without."
+  value       = aws_db_instance.replica[*].address
+}
+
 output "security_group_id" {
   description = "Security group of the database."
   value       = aws_security_group.this.id

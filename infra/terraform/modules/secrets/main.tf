@@ -16,14 +16,23 @@ resource "random_password" "link_secret" {
 locals {
   database_url = "postgres://${var.database_username}:${var.database_password}@${var.database_address}:${var.database_port}"
 
+  # The users service's read replicas (users.read_replicas.urls): one URL per
+  # replica, each the users URL with the replica's host. A replica has the
+  # credentials, port and parameters (rds.force_ssl) of its source, and a
+  # certificate of its own for its endpoint, which verify-full checks as the
+  # primary's. The secret holds them as the JSON list the one variable
+  # carries: [] without a replica, so every read goes to the primary.
+  read_replica_urls = [for address in var.database_replica_addresses : "postgres://${var.database_username}:${var.database_password}@${address}:${var.database_port}/${var.users_database_name}?sslmode=verify-full"]
+
   # Secret name (after the prefix) => what it holds. Kept apart from the
   # values below because Terraform refuses sensitive values as for_each keys.
   secrets = {
-    "users/database-url"  = "DATABASE_URL of the users service"
-    "users/link-secret"   = "CAPSTONE_USERS__AUTH__LINK_SECRET: signs email verification links"
-    "worker/database-url" = "CAPSTONE_WORKER__DATABASE__URL of the worker"
-    "shared/redis-url"    = "REDIS_URL of the gateway and the users service"
-    "shared/amqp-url"     = "AMQP_URL of the users service (outbox relay) and the worker"
+    "users/database-url"      = "DATABASE_URL of the users service"
+    "users/link-secret"       = "CAPSTONE_USERS__AUTH__LINK_SECRET: signs email verification links"
+    "users/read-replica-urls" = "CAPSTONE_USERS__READ_REPLICAS__URLS of the users service: its read replicas' URLs, a JSON list ([] for none)"
+    "worker/database-url"     = "CAPSTONE_WORKER__DATABASE__URL of the worker"
+    "shared/redis-url"        = "REDIS_URL of the gateway and the users service"
+    "shared/amqp-url"         = "AMQP_URL of the users service (outbox relay) and the worker"
   }
 
   # sslmode=verify-full: RDS refuses connections without TLS (rds.force_ssl),
@@ -32,11 +41,12 @@ locals {
   # as the database). The CA bundle is mounted into the pods (k8s overlay
   # prod, patches/rds-ca-bundle.yaml) and named by *_DATABASE__TLS_CA_FILE.
   values = {
-    "users/database-url"  = "${local.database_url}/${var.users_database_name}?sslmode=verify-full"
-    "users/link-secret"   = random_password.link_secret.result
-    "worker/database-url" = "${local.database_url}/${var.worker_database_name}?sslmode=verify-full"
-    "shared/redis-url"    = var.redis_url
-    "shared/amqp-url"     = var.amqp_url
+    "users/database-url"      = "${local.database_url}/${var.users_database_name}?sslmode=verify-full"
+    "users/link-secret"       = random_password.link_secret.result
+    "users/read-replica-urls" = jsonencode(local.read_replica_urls)
+    "worker/database-url"     = "${local.database_url}/${var.worker_database_name}?sslmode=verify-full"
+    "shared/redis-url"        = var.redis_url
+    "shared/amqp-url"         = var.amqp_url
   }
 }
 

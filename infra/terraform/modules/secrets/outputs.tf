@@ -7,7 +7,7 @@ locals {
 }
 
 output "arns" {
-  description = "Secret ARN by name after the prefix: users/database-url, users/link-secret, users/signing-key, worker/database-url, worker/smtp-username, worker/smtp-password, shared/redis-url, shared/amqp-url, shared/link-sealing/<key id> (shared/link-sealing/k1)."
+  description = "Secret ARN by name after the prefix: users/database-url, users/link-secret, users/read-replica-urls, users/signing-key, worker/database-url, worker/smtp-username, worker/smtp-password, shared/redis-url, shared/amqp-url, shared/link-sealing/<key id> (shared/link-sealing/k1)."
   value       = { for name, secret in local.all_secrets : name => secret.arn }
 }
 

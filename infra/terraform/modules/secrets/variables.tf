@@ -19,6 +19,12 @@ variable "database_address" {
   type        = string
 }
 
+variable "database_replica_addresses" {
+  description = "Host names of the PostgreSQL read replicas (same port and credentials as the primary); empty for none."
+  type        = list(string)
+  default     = []
+}
+
 variable "database_port" {
   description = "PostgreSQL port."
   type        = number
