@@ -2,22 +2,24 @@
 //!
 //! The connection is opened by a background task that keeps trying until it
 //! succeeds; until then `LazyRedis::connection` answers `None` and callers
-//! degrade (throttling is skipped, a cache is bypassed). Once open, redis-rs'
-//! `ConnectionManager` reconnects on its own. Every command a caller sends is
+//! degrade (throttling is skipped, a cache is bypassed). Once open, redis-rs
+//! reconnects on its own. One node or a Redis Cluster (`redis.cluster`): the
+//! same code above `connection`. Every command a caller sends is
 //! bounded by `redis.timeout_ms` via [`LazyRedis::run`], and is a client span
 //! (`command_spans`) because `run` hands out a [`TracedConnection`].
 //! `rediss://` URLs connect over TLS (`client`).
 
 mod client;
 mod command_spans;
+mod connection;
 
 pub use client::build_client;
 pub use command_spans::TracedConnection;
+pub use connection::RedisConnection;
 
 use std::{sync::Arc, time::Duration};
 
 use futures_util::future::BoxFuture;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::OnceCell;
 
 use crate::{
@@ -28,7 +30,7 @@ use crate::{
 /// A shared, lazily connected Redis handle. Cheap to clone.
 #[derive(Clone)]
 pub struct LazyRedis {
-    connection: Arc<OnceCell<ConnectionManager>>,
+    connection: Arc<OnceCell<RedisConnection>>,
     key_prefix: Arc<str>,
     timeout: Duration,
 }
@@ -67,7 +69,7 @@ impl LazyRedis {
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(100);
             loop {
-                match open(&settings, timeout).await {
+                match RedisConnection::open(&settings, timeout).await {
                     Ok(manager) => {
                         let _ = cell.set(manager);
                         tracing::info!("connected to Redis");
@@ -127,18 +129,6 @@ impl LazyRedis {
         }
     }
     // ANCHOR_END: run
-}
-
-async fn open(
-    settings: &RedisSettings,
-    timeout: Duration,
-) -> redis::RedisResult<ConnectionManager> {
-    let client = build_client(settings)?;
-    let config = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(timeout))
-        .set_response_timeout(Some(timeout))
-        .set_number_of_retries(2);
-    ConnectionManager::new_with_config(client, config).await
 }
 
 /// `/health/ready` check. Optional: without Redis the service is degraded,

@@ -143,6 +143,10 @@ pub struct RedisSettings {
     /// must chain to. Unlike the other `tls_ca_file`s it *replaces*
     /// Mozilla's roots (redis-rs takes one root set). ElastiCache needs none.
     pub tls_ca_file: Option<PathBuf>,
+    /// `url` is a seed of a Redis Cluster (ElastiCache with cluster mode:
+    /// its configuration endpoint): the client learns the shards from it
+    /// and sends each command to the node that owns its key's hash slot.
+    pub cluster: bool,
 }
 
 impl Default for RedisSettings {
@@ -152,6 +156,7 @@ impl Default for RedisSettings {
             key_prefix: "capstone".into(),
             timeout_ms: 50,
             tls_ca_file: None,
+            cluster: false,
         }
     }
 }

@@ -23,11 +23,24 @@ use crate::{settings::RedisSettings, tls};
 /// nothing yet.
 pub fn build_client(settings: &RedisSettings) -> RedisResult<redis::Client> {
     let url = settings.url.expose_secret();
-    if url.starts_with("rediss:") {
+    match trusted_certificates(settings)? {
+        None => redis::Client::open(url),
+        Some(certificates) => redis::Client::build_with_tls(url, certificates),
+    }
+}
+// ANCHOR_END: build_client
+
+/// The roots to trust instead of Mozilla's, when `redis.tls_ca_file` names
+/// some (the cluster client takes them too). Installs rustls' provider for
+/// a `rediss://` URL either way.
+pub(super) fn trusted_certificates(
+    settings: &RedisSettings,
+) -> RedisResult<Option<TlsCertificates>> {
+    if settings.url.expose_secret().starts_with("rediss:") {
         tls::install_default_provider();
     }
     let Some(ca_file) = &settings.tls_ca_file else {
-        return redis::Client::open(url);
+        return Ok(None);
     };
     let root_cert = tls::read_ca_file(ca_file).map_err(|error| {
         RedisError::from((
@@ -36,15 +49,11 @@ pub fn build_client(settings: &RedisSettings) -> RedisResult<redis::Client> {
             error.to_string(),
         ))
     })?;
-    redis::Client::build_with_tls(
-        url,
-        TlsCertificates {
-            client_tls: None,
-            root_cert: Some(root_cert),
-        },
-    )
+    Ok(Some(TlsCertificates {
+        client_tls: None,
+        root_cert: Some(root_cert),
+    }))
 }
-// ANCHOR_END: build_client
 
 #[cfg(test)]
 mod tls_tests;

@@ -10,16 +10,15 @@
 //!
 //! [`LazyRedis::run`]: super::LazyRedis::run
 
-use redis::{
-    Cmd, Pipeline, RedisFuture, Value,
-    aio::{ConnectionLike, ConnectionManager},
-};
+use redis::{Cmd, Pipeline, RedisFuture, Value, aio::ConnectionLike};
 use tracing::{Instrument as _, Level, Span, field::Empty};
+
+use super::RedisConnection;
 
 /// A Redis connection whose every command is a client span.
 #[derive(Clone)]
 pub struct TracedConnection {
-    inner: ConnectionManager,
+    inner: RedisConnection,
 }
 
 impl std::fmt::Debug for TracedConnection {
@@ -29,7 +28,7 @@ impl std::fmt::Debug for TracedConnection {
 }
 
 impl TracedConnection {
-    pub(crate) fn new(inner: ConnectionManager) -> Self {
+    pub(crate) fn new(inner: RedisConnection) -> Self {
         Self { inner }
     }
 }
