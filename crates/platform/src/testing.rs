@@ -9,6 +9,7 @@
 //! | [`redis_namespace`] | a Redis key prefix per test, its keys deleted after it |
 //! | [`cuttable_proxy`] | a TCP proxy a test cuts, to take a dependency away |
 //! | [`replicated_postgres`] | a Postgres primary and streaming replica on spare ports, for replica reads |
+//! | [`redis_cluster`] | a Redis Cluster of three masters and three replicas on spare ports, for hash slots and failover |
 //! | [`exposition`] | a strict reader of `/metrics` text, with the naming conventions checked |
 //! | [`eventually`](mod@eventually) | bounded polling: how a test waits for what happens later |
 //! | [`logs`], [`traces`], [`thread_subscriber`] | log lines and spans captured in memory |
@@ -18,6 +19,7 @@ pub mod cuttable_proxy;
 pub mod eventually;
 pub mod exposition;
 pub mod logs;
+pub mod redis_cluster;
 pub mod redis_namespace;
 pub mod replicated_postgres;
 pub mod test_database;
@@ -30,6 +32,7 @@ pub use cuttable_proxy::CuttableProxy;
 pub use eventually::{PATIENCE, eventually, eventually_true};
 pub use exposition::Exposition;
 pub use logs::CapturedLogs;
+pub use redis_cluster::RedisCluster;
 pub use redis_namespace::RedisNamespace;
 pub use replicated_postgres::ReplicatedPostgres;
 pub use test_database::TestDatabase;
