@@ -85,9 +85,13 @@ pub async fn ensure_admin(settings: &Settings, email: &str) -> Result<AdminSeed,
 async fn forget_cached_user(settings: &Settings, id: uuid::Uuid) {
     let key = crate::cache::keys::user_key(&settings.redis.key_prefix, id);
     let forget = async {
-        // The services' own client: `rediss://` and `redis.tls_ca_file` too.
-        let client = capstone_platform::redis::build_client(&settings.redis)?;
-        let mut connection = client.get_multiplexed_async_connection().await?;
+        // The services' own connection: `rediss://`, `redis.tls_ca_file`
+        // and `redis.cluster` too.
+        let mut connection = capstone_platform::redis::RedisConnection::open(
+            &settings.redis,
+            std::time::Duration::from_secs(2),
+        )
+        .await?;
         redis::cmd("DEL")
             .arg(&key)
             .query_async::<()>(&mut connection)

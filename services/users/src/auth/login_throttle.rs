@@ -7,9 +7,10 @@
 //! attempt creates it and starts the window; Redis deletes it when the
 //! window ends.
 //!
-//! Every attempt is counted *before* the password is checked, in one atomic
-//! script: checking first and counting failures afterwards would let a burst
-//! of concurrent guesses all pass the check before any failure is recorded.
+//! Every attempt is counted *before* the password is checked, each counter
+//! in one atomic script: checking first and counting failures afterwards
+//! would let a burst of concurrent guesses all pass the check before any
+//! failure is recorded.
 //! A successful login then takes its attempt back: it deletes the account's
 //! counter and decrements the address's (which is not reset: otherwise one
 //! valid account would let a credential-stuffing run from that address reset
@@ -69,20 +70,17 @@ if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end
 return 0
 ";
 
-/// Counts one attempt on every key (starting a key's window with its first
-/// attempt) and answers the longest wait among the keys now over their limit,
-/// or 0. One script, so it is atomic: two commands could also leave a key
-/// without a TTL, which would be a lockout forever.
+/// Counts one attempt on one counter (its first attempt starts its window,
+/// ARGV[1] seconds) and answers how long to wait if it is now over its limit
+/// (ARGV[2]), or 0. A script, so it is atomic: two commands could leave the
+/// key without a TTL, which would be a lockout forever. One key per call:
+/// the account's and the address's counters hash to different slots of a
+/// Redis Cluster, which refuses a script that touches both (CROSSSLOT).
 const COUNT_ATTEMPT: &str = r"
-local wait = 0
-for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
-  if count == 1 then redis.call('EXPIRE', key, ARGV[1]) end
-  if count > tonumber(ARGV[i + 1]) then
-    wait = math.max(wait, redis.call('TTL', key))
-  end
-end
-return wait
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if count > tonumber(ARGV[2]) then return redis.call('TTL', KEYS[1]) end
+return 0
 ";
 
 impl LoginThrottle {
@@ -101,19 +99,22 @@ impl LoginThrottle {
     /// address is over its limit, `None` to go ahead.
     pub async fn count_attempt(&self, email: &str, address: Option<IpAddr>) -> Option<u64> {
         let keys = self.keys(email, address);
-        let settings = &self.settings;
         let outcome = self
             .redis
             .run(async |connection| {
-                let mut invocation = self.count_attempt_script.prepare_invoke();
-                for key in &keys {
-                    invocation.key(key);
+                // The account's counter, then the address's: the longest wait.
+                let mut wait = 0;
+                for (key, limit) in keys.iter().zip(self.limits()) {
+                    let key_wait: i64 = self
+                        .count_attempt_script
+                        .key(key)
+                        .arg(self.settings.window_secs)
+                        .arg(limit)
+                        .invoke_async(connection)
+                        .await?;
+                    wait = wait.max(key_wait);
                 }
-                invocation
-                    .arg(settings.window_secs)
-                    .arg(settings.max_failures_per_account)
-                    .arg(settings.max_failures_per_address);
-                invocation.invoke_async::<i64>(connection).await
+                Ok(wait)
             })
             .await;
         match outcome {
@@ -159,14 +160,18 @@ impl LoginThrottle {
     /// The local count for `keys` (account first, then address): the
     /// longest wait among those now over their limit.
     fn count_locally(&self, keys: &[String]) -> Option<u64> {
-        let limits = [
-            self.settings.max_failures_per_account,
-            self.settings.max_failures_per_address,
-        ];
         keys.iter()
-            .zip(limits)
+            .zip(self.limits())
             .filter_map(|(key, limit)| self.fallback.count(key, limit))
             .max()
+    }
+
+    /// The limits of the keys `keys` makes, in its order.
+    fn limits(&self) -> [u32; 2] {
+        [
+            self.settings.max_failures_per_account,
+            self.settings.max_failures_per_address,
+        ]
     }
 
     fn keys(&self, email: &str, address: Option<IpAddr>) -> Vec<String> {

@@ -32,6 +32,7 @@ mod openapi;
 mod outbox;
 mod races_and_edges;
 mod read_replicas;
+mod redis_cluster;
 mod relay;
 mod relay_outage;
 mod startup;
