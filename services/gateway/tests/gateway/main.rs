@@ -15,6 +15,7 @@ mod methods;
 mod metrics;
 mod path_canonicalisation;
 mod rate_limiter;
+mod rate_limiter_cluster;
 mod rate_limits;
 mod resilience;
 mod retry_after;
