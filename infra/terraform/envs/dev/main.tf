@@ -31,6 +31,10 @@ module "capstone" {
 
   redis_node_type          = "cache.t4g.micro"
   redis_num_cache_clusters = 2 # the minimum for automatic failover
+  # Off unless set in terraform.tfvars, to try Redis Cluster here first;
+  # then two nodes per shard, the minimum for failover.
+  redis_cluster_mode_enabled    = var.redis_cluster_mode_enabled
+  redis_replicas_per_node_group = 1
 
   mq_instance_type   = "mq.m7g.medium"
   mq_deployment_mode = "SINGLE_INSTANCE"

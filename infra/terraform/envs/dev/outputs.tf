@@ -59,8 +59,18 @@ output "database_replica_address" {
 }
 
 output "redis_primary_endpoint" {
-  description = "Redis primary host (already inside the Redis URL secret)."
+  description = "Redis primary host (already inside the Redis URL secret); empty in cluster mode."
   value       = module.capstone.redis_primary_endpoint
+}
+
+output "redis_configuration_endpoint" {
+  description = "Redis Cluster's configuration endpoint (already inside the Redis URL secret in cluster mode); empty with cluster mode off."
+  value       = module.capstone.redis_configuration_endpoint
+}
+
+output "redis_cluster_mode_enabled" {
+  description = "The overlay's CAPSTONE_REDIS__CLUSTER, gateway and users alike: true when Redis runs in cluster mode."
+  value       = module.capstone.redis_cluster_mode_enabled
 }
 
 output "amqp_endpoint" {

@@ -20,3 +20,9 @@ variable "cluster_admin_principal_arns" {
   type        = list(string)
   default     = []
 }
+
+variable "redis_cluster_mode_enabled" {
+  description = "Redis Cluster (ElastiCache cluster mode) instead of one primary with replicas. Set CAPSTONE_REDIS__CLUSTER to the same value for the gateway and the users service (output redis_cluster_mode_enabled)."
+  type        = bool
+  default     = false
+}

@@ -17,5 +17,14 @@ module "capstone" {
   # in the VPC).
   cluster_endpoint_public_access = false
   cluster_admin_principal_arns   = var.cluster_admin_principal_arns
+
+  # Redis: one primary with two replicas, cluster mode off. Every key
+  # expires (within a day, with the default settings), so memory follows
+  # traffic, and one cache.m7g.large primary has room for this
+  # deployment's; a cluster costs three nodes per shard. Turn it on
+  # (terraform.tfvars) when one primary's memory or write throughput is
+  # the limit, together with CAPSTONE_REDIS__CLUSTER=true in
+  # k8s/overlays/prod.
+  redis_cluster_mode_enabled = var.redis_cluster_mode_enabled
 }
 # ANCHOR_END: prod

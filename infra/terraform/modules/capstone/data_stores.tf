@@ -37,6 +37,9 @@ module "elasticache" {
   allowed_security_group_ids = local.cluster_security_groups
   node_type                  = var.redis_node_type
   num_cache_clusters         = var.redis_num_cache_clusters
+  cluster_mode_enabled       = var.redis_cluster_mode_enabled
+  num_node_groups            = var.redis_num_node_groups
+  replicas_per_node_group    = var.redis_replicas_per_node_group
   kms_key_arn                = module.kms.data_key_arn
   logs_kms_key_arn           = module.kms.logs_key_arn
   log_retention_days         = var.log_retention_days

@@ -67,8 +67,18 @@ output "database_replica_address" {
 }
 
 output "redis_primary_endpoint" {
-  description = "Redis primary host."
+  description = "Redis primary host (empty in cluster mode)."
   value       = module.elasticache.primary_endpoint
+}
+
+output "redis_configuration_endpoint" {
+  description = "Redis Cluster's configuration endpoint (empty with cluster mode off)."
+  value       = module.elasticache.configuration_endpoint_address
+}
+
+output "redis_cluster_mode_enabled" {
+  description = "Whether Redis runs in cluster mode: CAPSTONE_REDIS__CLUSTER of the gateway and the users service."
+  value       = module.elasticache.cluster_mode_enabled
 }
 
 output "amqp_endpoint" {

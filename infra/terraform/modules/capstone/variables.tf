@@ -157,9 +157,27 @@ variable "redis_node_type" {
 }
 
 variable "redis_num_cache_clusters" {
-  description = "Redis nodes (primary + replicas), at least 2."
+  description = "Redis nodes (primary + replicas), at least 2. Cluster mode off only."
   type        = number
   default     = 3
+}
+
+variable "redis_cluster_mode_enabled" {
+  description = "Redis Cluster (ElastiCache cluster mode): keys spread over redis_num_node_groups shards. The overlay's CAPSTONE_REDIS__CLUSTER (gateway and users) must say the same (output redis_cluster_mode_enabled)."
+  type        = bool
+  default     = false
+}
+
+variable "redis_num_node_groups" {
+  description = "Cluster mode only: Redis shards."
+  type        = number
+  default     = 2
+}
+
+variable "redis_replicas_per_node_group" {
+  description = "Cluster mode only: replicas of each shard's primary, at least 1. Two put each shard's three nodes in three zones."
+  type        = number
+  default     = 2
 }
 
 variable "mq_instance_type" {

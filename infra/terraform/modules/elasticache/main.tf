@@ -17,6 +17,20 @@ resource "aws_cloudwatch_log_group" "slow_log" {
   tags              = var.tags
 }
 
+locals {
+  # AWS's own parameter group for Redis Cluster of this major version
+  # (default.redis7.cluster.on): the defaults with cluster-enabled yes.
+  cluster_parameter_group = "default.redis${split(".", var.engine_version)[0]}.cluster.on"
+  # The host the services connect to. In cluster mode it is the
+  # configuration endpoint, a seed from which the client learns every
+  # shard; there is no primary endpoint then.
+  endpoint = (
+    var.cluster_mode_enabled
+    ? aws_elasticache_replication_group.this.configuration_endpoint_address
+    : aws_elasticache_replication_group.this.primary_endpoint_address
+  )
+}
+
 # ANCHOR: replication_group
 resource "aws_elasticache_replication_group" "this" {
   replication_group_id = var.name
@@ -26,11 +40,21 @@ resource "aws_elasticache_replication_group" "this" {
   node_type            = var.node_type
   port                 = 6379
 
-  # Cluster mode off: one primary takes the writes, replicas copy it. The
-  # services use plain (non-cluster) Redis commands and a single endpoint.
-  num_cache_clusters = var.num_cache_clusters
-  # When the primary fails, ElastiCache promotes a replica and moves the
-  # primary endpoint's DNS name to it, in about a minute.
+  # Cluster mode off (the default): one primary takes the writes, replicas
+  # copy it, and the services use a single endpoint. Cluster mode on: the
+  # 16384 hash slots are spread over num_node_groups shards, each a primary
+  # with its own replicas, and the services use the cluster client
+  # (CAPSTONE_REDIS__CLUSTER=true). AWS's parameter group sets
+  # cluster-enabled.
+  cluster_mode            = var.cluster_mode_enabled ? "enabled" : "disabled"
+  parameter_group_name    = var.cluster_mode_enabled ? local.cluster_parameter_group : null
+  num_cache_clusters      = var.cluster_mode_enabled ? null : var.num_cache_clusters
+  num_node_groups         = var.cluster_mode_enabled ? var.num_node_groups : null
+  replicas_per_node_group = var.cluster_mode_enabled ? var.replicas_per_node_group : null
+  # When a primary fails, ElastiCache promotes one of its replicas (the
+  # shard's, in cluster mode) in about a minute: the primary endpoint's DNS
+  # name moves to it, or, in cluster mode, the slot map the cluster client
+  # follows names it.
   automatic_failover_enabled = true
   multi_az_enabled           = true # replicas in other zones than the primary
 
