@@ -4,12 +4,13 @@
 # scenario closed loop then open loop, and writes results.json, results.md
 # and SVG plots to loadtests/results/ (the published figures).
 #
-# Usage: bash loadtests/run.sh            full run (about 15 minutes), writes loadtests/results/
+# Usage: bash loadtests/run.sh            full run (about 18 minutes), writes loadtests/results/
 #        bash loadtests/run.sh --smoke    a second per scenario, the plumbing only (.ci/run),
 #                                         writes to a temp dir unless --out is given
 #        bash loadtests/run.sh --out DIR  write somewhere else
 # Needs: Postgres, Redis, RabbitMQ (scripts/dev-services.sh), nginx
-# (scripts/test-tools.sh installs Debian's nginx-light), python3 with venv, psql, redis-cli.
+# (scripts/test-tools.sh installs Debian's nginx-light), python3 with venv, psql, redis-cli,
+# openssl (a signing key per run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

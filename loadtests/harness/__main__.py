@@ -2,10 +2,12 @@
 
 Starts the system (system.py), seeds an account, runs every scenario
 (scenarios.py) closed loop then open loop (runner.py), counts the event
-pipeline against the broker alone (pipeline.py), and writes the results
-(report.py). Exits 1 when any request failed (a non-2xx answer, a transport
-error), an acknowledged event never reached the audit trail, or a process
-outgrew its peak-RSS bound (`rss_limits_mib` in scenarios.py).
+pipeline against the broker alone (pipeline.py), measures the users cache's
+hit ratio behind three instances with each balancing strategy (affinity.py,
+key `affinity`), and writes the results (report.py). Exits 1 when any
+request failed (a non-2xx answer, a transport error), an acknowledged event
+never reached the audit trail, a process outgrew its peak-RSS bound
+(`rss_limits_mib` in scenarios.py), or an affinity instance got no traffic.
 
 `--profile SCENARIO` runs that scenario closed loop under `perf record` and
 writes the hottest functions of each process on its path (profile.py).
@@ -24,7 +26,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import report
+from . import affinity, report
 from .pipeline import broker_baseline
 from .profile import profile as perf_profile
 from .runner import Runner
@@ -99,14 +101,21 @@ def main() -> int:
                         help="set in the services' environment (repeatable)")
     parser.add_argument("--quick", action="store_true",
                         help="shorter runs, one open-loop rate: for comparing two builds")
-    parser.add_argument("--only", metavar="KEY,KEY", help="only these scenarios (keys in scenarios.py)")
+    parser.add_argument("--only", metavar="KEY,KEY",
+                        help="only these scenarios (keys in scenarios.py, and `affinity`)")
     args = parser.parse_args()
     profile = SMOKE if args.smoke else QUICK if args.quick else FULL
     service_env = dict(pair.split("=", 1) for pair in args.service_env)
     if args.profile:
         return profile_one(args.profile, profile, SystemUnderTest(args.binaries, service_env), args.out)
-    chosen = [s for s in SCENARIOS if not args.only or s.key in args.only.split(",")]
-    return measure(profile, chosen, SystemUnderTest(args.binaries, service_env), args.out)
+    only = args.only.split(",") if args.only else None
+    known = {s.key for s in SCENARIOS} | {affinity.KEY}
+    if only and not set(only) <= known:
+        parser.error(f"--only: unknown {', '.join(sorted(set(only) - known))} "
+                     f"(known: {', '.join(sorted(known))})")
+    chosen = [s for s in SCENARIOS if not only or s.key in only]
+    with_affinity = not only or affinity.KEY in only
+    return measure(profile, chosen, with_affinity, SystemUnderTest(args.binaries, service_env), args.out)
 
 
 def profile_one(key: str, profile: Profile, system: SystemUnderTest, out: Path) -> int:
@@ -119,13 +128,17 @@ def profile_one(key: str, profile: Profile, system: SystemUnderTest, out: Path) 
     return 0
 
 
-def measure(profile: Profile, chosen: list[Scenario], system: SystemUnderTest, out: Path) -> int:
-    hashes_per_s = criterion_hashes_per_s(profile)
+def measure(profile: Profile, chosen: list[Scenario], with_affinity: bool, system: SystemUnderTest,
+            out: Path) -> int:
+    # The bench is compared with the register scenario only.
+    hashes_per_s = criterion_hashes_per_s(profile) if any(s.key == "register" for s in chosen) else None
     with system:
         runner = Runner(system, profile)
         runner.seed()
         idle = {name: round(process.rss_mib(), 1) for name, process in system.processes.items()}
         scenarios = runner.run(chosen)
+        routing_affinity = (affinity.measure(system, runner.emails["users"], profile.name)
+                            if with_affinity else None)
         # What each process kept once the load was over.
         time.sleep(2)
         after = {name: round(process.rss_mib(), 1) for name, process in system.processes.items()}
@@ -162,11 +175,15 @@ def measure(profile: Profile, chosen: list[Scenario], system: SystemUnderTest, o
             ),
             "criterion_hashes_per_s": hashes_per_s,
         }
+    if routing_affinity:
+        results["affinity"] = routing_affinity
     results["targets"] = report.targets(scenarios)
     published = out.resolve() == PUBLISHED.resolve()
     report.write(results, out, BOOK_PLOTS if published else out)
     print((out / "results.md").read_text())
     problems = failures(scenarios)
+    if routing_affinity:
+        problems += affinity.failures(routing_affinity)
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)
     return 1 if problems else 0

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import affinity
+
 TARGETS = [
     # (what, numerator, denominator, at least)
     ("gateway plain route, throughput / nginx", "gateway_plain", "nginx", 1.0),
@@ -119,6 +121,8 @@ def markdown(results: dict) -> str:
                   "| scenario | process | peak RSS MiB | bound MiB | met |", "|---|---|---|---|---|"]
         lines += [f"| {row['scenario']} | {row['process']} | {row['peak_rss_mib']:.1f} "
                   f"| {row['bound_mib']:g} | {'yes' if row['met'] else 'no'} |" for row in bounds]
+    if "affinity" in results:
+        lines += affinity.markdown(results["affinity"])
     lines += ["", "### Memory at rest", "", "| process | RSS MiB before load | RSS MiB after |", "|---|---|---|"]
     lines += [f"| {name} | {mib:.1f} | {results['rss_after_load_mib'][name]:.1f} |"
               for name, mib in results["idle_rss_mib"].items()]
@@ -176,6 +180,8 @@ def plots(results: dict, out: Path) -> None:
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: small, searchable
     scenarios = results["scenarios"]
     cached = [s for s in scenarios.values() if s["group"] == "cached read"]
+    if not cached:
+        return  # a partial run (--only) with nothing to plot
 
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for scenario in cached:

@@ -8,6 +8,10 @@
     gateway   the gateway in front of `users`: a plain route and the full edge
     worker    consumes `users`' events (emails, the audit trail)
 
+The routing-affinity measurement (affinity.py) adds, one strategy at a
+time, three more users instances on the same database and Redis and a
+gateway in front of the three (`affinity_users_1..3`, `affinity_gateway`).
+
 Each run gets its own databases, Redis key prefix and temporary directory,
 and removes them when it ends; RabbitMQ names use the fixed prefix
 `capstone_load` (declared idempotently, so runs reuse them).
@@ -70,6 +74,7 @@ class SystemUnderTest:
         self.processes: dict[str, Process] = {}
         self.ports: dict[str, int] = {}
         self.databases = [self.name, f"{self.name}_uncached", f"{self.name}_worker"]
+        self.common_env: dict[str, str] = {}
 
     def url(self, process: str, path: str = "") -> str:
         return f"http://127.0.0.1:{self.ports[process]}{path}"
@@ -88,8 +93,13 @@ class SystemUnderTest:
             # in-flight logins would trip it; it still runs, with room to spare.
             "CAPSTONE_USERS__AUTH__LOGIN_THROTTLE__MAX_FAILURES_PER_ACCOUNT": "1000000",
             "CAPSTONE_USERS__AUTH__LOGIN_THROTTLE__MAX_FAILURES_PER_ADDRESS": "1000000",
+            # One signing key for every users instance, so a token the
+            # harness's `users` issues holds on the routing-affinity
+            # instances too (without it each generates its own at startup).
+            "CAPSTONE_USERS__AUTH__SIGNING_KEYS": f'[{{kid="load", private_key_file="{self._signing_key()}"}}]',
             **self.service_env,
         }
+        self.common_env = common
         self._start_users("users", self.name, common)
         self._start_users(
             "uncached",
@@ -107,6 +117,13 @@ class SystemUnderTest:
         self._start_gateway(common)
         self._start_worker(common)
         self._start_nginx()
+
+    def _signing_key(self) -> Path:
+        """An Ed25519 key for this run's access tokens, in its temp dir."""
+        key = self.run_dir / "signing-key.pem"
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(key)],
+                       check=True, capture_output=True)
+        return key
 
     def _start_users(self, name: str, database: str, env: dict, ready_path="/health/ready") -> None:
         process = start(
@@ -170,6 +187,35 @@ class SystemUnderTest:
         process = start("nginx", [nginx, "-c", str(config), "-p", str(temp)], {}, self.run_dir)
         self.processes["nginx"] = process
         process.wait_until_answering(self.url("nginx", "/health/live"))
+
+    # ---- the routing-affinity measurement (affinity.py) ------------------
+
+    def start_affinity_users(self, name: str) -> None:
+        """Another users instance on the harness's database and Redis (its
+        port kept across restarts); the harness's `users` relays the outbox."""
+        self.ports.setdefault(name, free_port())
+        self._start_users(name, self.name,
+                          {**self.common_env, "CAPSTONE_USERS__OUTBOX__RELAY_ENABLED": "false"})
+
+    def start_affinity_gateway(self, instances: list[str], strategy: str) -> None:
+        """A gateway (the runs' config) whose users upstream is `instances`,
+        balanced by `strategy` (every instance starts healthy)."""
+        name = "affinity_gateway"
+        self.ports.setdefault(name, free_port())
+        process = start(
+            name,
+            [str(self.binaries / "gateway")],
+            {
+                **self.common_env,
+                "CAPSTONE_CONFIG": str(LOADTESTS / "config" / "gateway.toml"),
+                "CAPSTONE_GATEWAY__HTTP__PORT": str(self.ports[name]),
+                "CAPSTONE_GATEWAY__UPSTREAMS__USERS__INSTANCES": json.dumps(instances),
+                "CAPSTONE_GATEWAY__UPSTREAMS__USERS__STRATEGY": strategy,
+            },
+            self.run_dir,
+        )
+        self.processes[name] = process
+        process.wait_until_answering(self.url(name, "/health/ready"))
 
     def start_bare(self, body: bytes) -> None:
         """The ceiling serves exactly what `users` answers, so it needs that first."""

@@ -2,7 +2,7 @@
 //! latency.
 //!
 //! ```text
-//! args → RequestPlan (parsed once) → N Connections opened before the clock
+//! args → RequestPlan (parsed once; with --tokens, a caller per request) → N Connections opened before the clock
 //!      → one task per connection: closed_loop, or open_loop on a Schedule
 //!      → the tasks' Tallies merged → Report (JSON)
 //! ```
@@ -10,6 +10,7 @@
 //! The warmup comes first and the measured duration after it: a run lasts
 //! `--warmup + --duration` seconds.
 
+mod callers;
 mod cli;
 mod client;
 mod connection;
@@ -27,6 +28,7 @@ pub use cli::{Args, HttpMethod};
 pub use report::{Mode, Report};
 
 use crate::schedule::Schedule;
+use callers::Callers;
 use client::{Window, closed_loop, open_loop};
 use connection::Connection;
 use request_plan::RequestPlan;
@@ -35,12 +37,18 @@ use tally::Tally;
 /// Runs the load `args` describe and reports it. An error only for what
 /// makes the run meaningless: bad arguments, or a target never reachable.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
-    let plan = Arc::new(RequestPlan::new(
+    let mut plan = RequestPlan::new(
         &args.url,
         args.method.into(),
         &args.headers,
         args.body.as_deref(),
-    )?);
+    )?;
+    if let Some(tokens) = &args.tokens {
+        plan = plan.with_callers(Callers::load(tokens, args.token_sequence.as_deref())?);
+    } else if args.token_sequence.is_some() {
+        bail!("--token-sequence needs --tokens");
+    }
+    let plan = Arc::new(plan);
     let connections = open_connections(&plan.address, args).await;
     if connections
         .iter()

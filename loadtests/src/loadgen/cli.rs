@@ -28,6 +28,16 @@ pub struct Args {
     /// same number as in the URL, e.g. unique emails for registrations.
     #[arg(long)]
     pub body: Option<String>,
+    /// Access tokens, one per line: each request carries one as
+    /// `Authorization: Bearer` (replacing any `--header` of that name),
+    /// each in turn unless `--token-sequence` says otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub tokens: Option<PathBuf>,
+    /// Indices into `--tokens` (whitespace-separated): request i carries
+    /// token sequence[i mod len], i being its place in the open-loop
+    /// schedule, so two runs send the same callers in the same order.
+    #[arg(long, value_name = "FILE")]
+    pub token_sequence: Option<PathBuf>,
     /// Persistent connections (simulated clients).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub connections: u32,

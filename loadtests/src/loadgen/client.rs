@@ -26,7 +26,7 @@ pub(crate) async fn closed_loop(
 ) -> Tally {
     let mut tally = Tally::default();
     while Instant::now() < window.end {
-        let request = plan.next_request();
+        let request = plan.next_request(None);
         let sent = Instant::now();
         let outcome = connection.send(request).await;
         if sent >= window.measure_from {
@@ -53,7 +53,7 @@ pub(crate) async fn open_loop(
             break;
         };
         let start = schedule.wait_for_turn(index).await;
-        let outcome = connection.send(plan.next_request()).await;
+        let outcome = connection.send(plan.next_request(Some(index))).await;
         if schedule.due(index) >= window.measure_from {
             tally.count(outcome, start.elapsed());
         }

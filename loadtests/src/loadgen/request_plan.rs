@@ -1,6 +1,7 @@
 //! What every request of a run looks like: the address to connect to, and
 //! the method, path, headers and body, built once from the arguments. Only
-//! `{n}` templates are rendered per request.
+//! `{n}` templates, and the caller's token when there are many
+//! ([`Callers`]), are chosen per request.
 
 use std::{
     str::FromStr,
@@ -12,10 +13,11 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{
     HeaderMap, Method, Request, Uri,
-    header::{HOST, HeaderName, HeaderValue},
+    header::{AUTHORIZATION, HOST, HeaderName, HeaderValue},
     http::uri::Authority,
 };
 
+use super::callers::Callers;
 use crate::template::Template;
 
 /// A request body as hyper's client sends it.
@@ -32,6 +34,8 @@ pub(crate) struct RequestPlan {
     body: Template,
     /// The next `{n}`; shared by all connections so each number is used once.
     next_number: AtomicU64,
+    /// `--tokens`: each request's `Authorization`, instead of a fixed one.
+    callers: Option<Callers>,
 }
 
 /// The request target (origin form: `/path?query`). A fixed one is parsed
@@ -78,11 +82,21 @@ impl RequestPlan {
             headers: header_map,
             body: Template::parse(body.unwrap_or("")),
             next_number: AtomicU64::new(0),
+            callers: None,
         })
     }
 
+    /// Every request carries one of `callers`' tokens (replacing any
+    /// `Authorization` header given).
+    pub(crate) fn with_callers(mut self, callers: Callers) -> Self {
+        self.callers = Some(callers);
+        self
+    }
+
     /// The next request, with a fresh `{n}` if the path or body needs one.
-    pub(crate) fn next_request(&self) -> Request<Body> {
+    /// `index`: the request's place in the open-loop schedule (`None` in
+    /// closed loop), which picks the caller when there are many.
+    pub(crate) fn next_request(&self, index: Option<u64>) -> Request<Body> {
         let numbered = self.body.is_numbered() || matches!(self.path, Path::Numbered(_));
         let number = if numbered {
             self.next_number.fetch_add(1, Ordering::Relaxed)
@@ -98,6 +112,11 @@ impl RequestPlan {
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = uri;
         *request.headers_mut() = self.headers.clone();
+        if let Some(callers) = &self.callers {
+            request
+                .headers_mut()
+                .insert(AUTHORIZATION, callers.authorization(index).clone());
+        }
         request
     }
 }
@@ -175,8 +194,8 @@ mod tests {
         )
         .expect("valid plan");
 
-        let first = plan.next_request();
-        let second = plan.next_request();
+        let first = plan.next_request(None);
+        let second = plan.next_request(None);
 
         assert_eq!(first.uri(), "/users/u0");
         assert_eq!(second.uri(), "/users/u1");
@@ -185,6 +204,33 @@ mod tests {
         assert_eq!(plan.address, "127.0.0.1:1");
         let body = second.into_body().collect().await.expect("infallible");
         assert_eq!(body.to_bytes(), r#"{"email":"u1@load.test"}"#);
+    }
+
+    #[test]
+    fn callers_replace_the_authorization_header_by_schedule_index() {
+        let plan = RequestPlan::new(
+            "http://127.0.0.1:1/api/v1/users/me",
+            Method::GET,
+            &["authorization: Bearer fixed".to_owned()],
+            None,
+        )
+        .expect("valid plan")
+        .with_callers(Callers::parse("a\nb\n", Some("1 0 0")).expect("valid"));
+
+        let authorization = |index| plan.next_request(index).headers()[AUTHORIZATION].clone();
+
+        assert_eq!(authorization(Some(0)), "Bearer b");
+        assert_eq!(authorization(Some(2)), "Bearer a");
+        assert_eq!(authorization(Some(3)), "Bearer b");
+        assert_eq!(authorization(None), "Bearer b");
+        assert_eq!(
+            plan.next_request(None)
+                .headers()
+                .get_all(AUTHORIZATION)
+                .iter()
+                .count(),
+            1
+        );
     }
 
     #[test]
