@@ -134,8 +134,15 @@ impl RedisCluster {
 
     /// Kills the master of `key`'s slot and returns at once (its slots are
     /// unserved until a replica is promoted: about two node timeouts).
+    ///
+    /// Redis replicates asynchronously, so a master that dies can take its
+    /// last writes with it (a rate budget comes back a little looser, a
+    /// deleted key a little earlier: the cluster's own trade-off). Tests
+    /// count exactly, so the kill waits until a replica has replayed every
+    /// write the master took.
     pub fn kill_master_of(&mut self, key: &str) -> u16 {
         let owner = self.master_of_key(key);
+        wait_for_a_replica_to_catch_up(owner);
         let node = self
             .nodes
             .iter_mut()
@@ -274,6 +281,44 @@ fn redis_cli(port: u16, args: &[&str]) -> String {
         .output()
         .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
         .unwrap_or_default()
+}
+
+/// Until one of `master`'s replicas has replayed as far as the master has
+/// written. (`WAIT` cannot say: it counts only its own connection's
+/// writes.) Blocking, briefly: the replica is on loopback.
+fn wait_for_a_replica_to_catch_up(master: u16) {
+    let field = |info: &str, name: &str| -> Option<u64> {
+        info.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+            .and_then(|value| value.trim().parse().ok())
+    };
+    let replication = redis_cli(master, &["INFO", "replication"]);
+    let written = field(&replication, "master_repl_offset").expect("the master's offset");
+    // `slave0:ip=127.0.0.1,port=7001,state=online,offset=…,lag=0`
+    let replicas: Vec<u16> = replication
+        .lines()
+        .filter(|line| line.starts_with("slave"))
+        .filter_map(|line| line.split(',').find_map(|part| part.strip_prefix("port=")))
+        .filter_map(|port| port.parse().ok())
+        .collect();
+    let mut replayed = Vec::new();
+    for _ in 0..250 {
+        replayed = replicas
+            .iter()
+            .map(|&replica| {
+                field(
+                    &redis_cli(replica, &["INFO", "replication"]),
+                    "slave_repl_offset",
+                )
+                .unwrap_or(0)
+            })
+            .collect();
+        if replayed.iter().any(|&offset| offset >= written) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("no replica of {master} reached offset {written}: {replicas:?} at {replayed:?}");
 }
 
 fn wait_for_ping(port: u16) -> Result<(), String> {
