@@ -33,6 +33,20 @@ async fn check(limiter: &RateLimiter, client: &str) -> Decision {
         .expect("class is configured")
 }
 
+/// The first decision `limiter` takes on Redis for `client`: while the
+/// instance is in its back-off (or not yet connected) its decisions are
+/// local, spent from its own budget, not the shared one.
+async fn next_on_redis(limiter: &RateLimiter, client: &str, what: &str) -> Decision {
+    eventually(what, PATIENCE, || async {
+        let decision = check(limiter, client).await;
+        match decision.enforced_by {
+            EnforcedBy::Redis => Ok(decision),
+            other => Err(other),
+        }
+    })
+    .await
+}
+
 /// The Redis key a client's budget lives under (rate_limit/redis_store.rs).
 fn key_of(settings: &RedisSettings, client: &str) -> String {
     format!("{}:ratelimit:api:{client}", settings.key_prefix)
@@ -50,13 +64,7 @@ async fn budgets_are_shared_across_shards_and_a_master_failover_falls_back_then_
     let connect = || RateLimiter::new(LazyRedis::connect_in_background(&settings), per_minute(3));
     let (first, second) = (connect(), connect());
     for limiter in [&first, &second] {
-        eventually("the limiter on the cluster", PATIENCE, || async {
-            let decision = check(limiter, "warm-up").await;
-            (decision.enforced_by == EnforcedBy::Redis)
-                .then_some(())
-                .ok_or(decision.enforced_by)
-        })
-        .await;
+        next_on_redis(limiter, "warm-up", "the limiter on the cluster").await;
     }
 
     // The victim (whose master will die) spends two of its three.
@@ -97,23 +105,11 @@ async fn budgets_are_shared_across_shards_and_a_master_failover_falls_back_then_
     cluster
         .wait_for_failover(&key_of(&settings, victim), dead)
         .await;
-    let back = eventually("the victim back on the shared budget", PATIENCE, || async {
-        let decision = check(&second, victim).await;
-        (decision.enforced_by == EnforcedBy::Redis)
-            .then_some(decision)
-            .ok_or("still local")
-    })
-    .await;
+    let back = next_on_redis(&second, victim, "the victim back on the shared budget").await;
     assert!(back.allowed, "the third of three");
     // The first instance may still be in its back-off; once on Redis, it
     // sees the shared budget spent.
-    let after = eventually("the first instance back on Redis", PATIENCE, || async {
-        let decision = check(&first, victim).await;
-        (decision.enforced_by == EnforcedBy::Redis)
-            .then_some(decision)
-            .ok_or("still local")
-    })
-    .await;
+    let after = next_on_redis(&first, victim, "the first instance back on Redis").await;
     assert!(!after.allowed, "then no more");
     for client in &clients {
         let decision = check(&second, client).await;
