@@ -5,7 +5,8 @@
 # Why: Capstone's tests and local runs expect
 #   postgres://postgres:postgres@127.0.0.1:5432   redis://127.0.0.1:6379
 #   amqp://guest:guest@127.0.0.1:5672
-# The README's Quick start and .ci/run call this script before the tests.
+# .ci/run calls this script before the tests; the README's "Getting Postgres,
+# Redis and RabbitMQ" names it for a Debian machine.
 # It is idempotent: when everything is already up it only prints "ok" lines
 # and returns in well under a second. It does not need systemd (CI containers
 # have none); it starts the daemons directly.
