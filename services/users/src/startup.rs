@@ -6,6 +6,7 @@
 //! asks the OS for a free port: the tests use that to run in parallel.
 
 mod error;
+mod parts;
 
 pub use error::StartupError;
 
@@ -18,26 +19,22 @@ use actix_web::{
 };
 use capstone_platform::{
     Problem, Shutdown,
-    access_token::SigningKey,
     amqp::{BrokerCheck, BrokerState},
     client_address::TrustedProxies,
-    database::{self, PgPool, PostgresCheck, replicas::ReplicaSet},
+    database::{self, PostgresCheck},
     drain::{Draining, close_connections_while_draining},
     health::{self, Readiness},
     metrics::{MetricsExporter, RequestMetrics, exporter},
     middleware::{self, standard_middleware},
     redis::{LazyRedis, RedisCheck},
-    sealing::Sealer,
     server::{self, StartedServer},
     service::Service,
 };
 
+use self::parts::{access_token_issuer, link_tokens, read_replicas};
 use crate::{
     accounts::{Accounts, UniformResponse},
-    auth::{
-        AccessTokenIssuer, LinkLifetimes, LinkTokens, LoginThrottle, PasswordHasher,
-        random::random_url_safe,
-    },
+    auth::{LoginThrottle, PasswordHasher},
     cache::{CacheMetrics, UserCache},
     events::Relay,
     graphql,
@@ -245,76 +242,6 @@ struct AppState {
     metrics_exporter: MetricsExporter,
 }
 // ANCHOR_END: app_state
-
-/// The replicas of `[users.read_replicas]`, watched from now on (nothing
-/// to watch, and the primary alone, without any).
-fn read_replicas(settings: &Settings, primary: &PgPool) -> Result<ReplicaSet, StartupError> {
-    let replicas = &settings.users.read_replicas;
-    let set = ReplicaSet::connect_lazily(
-        primary.clone(),
-        &settings.database,
-        &replicas.urls,
-        Duration::from_millis(replicas.max_lag_ms),
-    )?;
-    set.spawn_monitor(Duration::from_millis(replicas.poll_interval_ms));
-    Ok(set)
-}
-
-/// Configured keys, or in development a fresh one (and a warning).
-fn access_token_issuer(settings: &Settings) -> Result<AccessTokenIssuer, StartupError> {
-    let auth = &settings.users.auth;
-    if auth.signing_keys.is_empty() {
-        let kid = format!("dev-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S"));
-        tracing::warn!(
-            kid,
-            "no signing keys configured: generated one for this process (development only); \
-             tokens stop verifying when it exits"
-        );
-        return Ok(AccessTokenIssuer::new(
-            vec![SigningKey::generate(&kid)?],
-            &auth.issuer,
-            &auth.audience,
-            auth.access_token_ttl_secs,
-        )?);
-    }
-    Ok(AccessTokenIssuer::from_settings(
-        &auth.signing_keys,
-        &auth.issuer,
-        &auth.audience,
-        auth.access_token_ttl_secs,
-    )?)
-}
-
-/// The configured link secret, or in development a fresh one (and a warning).
-fn link_tokens(settings: &Settings) -> Result<LinkTokens, StartupError> {
-    let auth = &settings.users.auth;
-    let secret = match &auth.link_secret {
-        Some(secret) => secret.clone(),
-        None => {
-            tracing::warn!(
-                "no users.auth.link_secret configured: generated one for this process \
-                 (development only); emailed links stop working when it exits"
-            );
-            random_url_safe::<32>()
-                .map_err(|error| StartupError::LinkSecret(error.to_string()))?
-                .into()
-        }
-    };
-    let sealer = Sealer::from_settings(&settings.link_sealing, settings.environment)
-        .map_err(|error| StartupError::LinkSecret(error.to_string()))?;
-    let seconds = TimeDelta::seconds;
-    Ok(LinkTokens::new(
-        &secret,
-        &auth.issuer,
-        LinkLifetimes {
-            verify_email: seconds(auth.email_verification_ttl_secs),
-            reset_password: seconds(auth.password_reset_ttl_secs),
-            confirm_email_change: seconds(auth.email_change_ttl_secs),
-            undo_email_change: seconds(auth.email_change_undo_ttl_secs),
-        },
-        Arc::new(sealer),
-    ))
-}
 
 // ANCHOR: http_server
 fn http_server(
