@@ -18,61 +18,14 @@ set -euo pipefail
 BASE_URL="${1:-${CAPSTONE_URL:-http://127.0.0.1:8080}}"
 BASE_URL="${BASE_URL%/}"
 
-WORK_DIR="$(mktemp -d)"
+# step, expect_body, json_field, header and fail: the helpers every
+# walkthrough in the book shares.
+source "$(dirname "$0")/try-it/lib.sh"
+
 USER_URL=""     # set once logged in; cleared once the account is closed
 AUTH=""
-cleanup() {
-  # A failed run should not leave its user behind in the database.
-  if [ -n "$USER_URL" ]; then
-    curl -sS -o /dev/null -X DELETE -H "$AUTH" "$USER_URL" || true
-  fi
-  rm -rf "$WORK_DIR"
-}
-trap cleanup EXIT
-
-fail() {
-  printf '\ntour: FAILED: %s\n' "$1" >&2
-  exit 1
-}
-
-# ANCHOR: step
-# step TITLE EXPECTED_STATUS CURL_ARGUMENTS...
-# Runs one request, prints its status and (the start of) its body, and stops
-# the tour if the status is not the expected one. Leaves the body in $BODY
-# and the response headers in $WORK_DIR/headers.
-step() {
-  local title=$1 expected=$2
-  shift 2
-  printf '\n== %s\n' "$title"
-  if ! STATUS=$(curl -sS -o "$WORK_DIR/body" -D "$WORK_DIR/headers" \
-                     -w '%{http_code}' "$@"); then
-    fail "$title: no answer from $BASE_URL. Is Capstone running (cargo run)?"
-  fi
-  BODY=$(cat "$WORK_DIR/body")
-  printf 'HTTP %s\n' "$STATUS"
-  if [ "${#BODY}" -gt 400 ]; then
-    printf '%s… (%d bytes)\n' "${BODY:0:400}" "${#BODY}"
-  elif [ -n "$BODY" ]; then
-    printf '%s\n' "$BODY"
-  fi
-  [ "$STATUS" = "$expected" ] || fail "$title: expected HTTP $expected, got $STATUS"
-}
-
-# expect_body TEXT: the last response body must contain TEXT.
-expect_body() {
-  grep -qF -- "$1" "$WORK_DIR/body" || fail "the response body does not contain $1"
-}
-
-# json_field NAME: a string field of the last (JSON) response body.
-json_field() {
-  sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$WORK_DIR/body"
-}
-
-# header NAME: a header of the last response (case-insensitive), without CR.
-header() {
-  { grep -i "^$1:" "$WORK_DIR/headers" || true; } | tail -n 1 | sed 's/^[^:]*: *//' | tr -d '\r'
-}
-# ANCHOR_END: step
+# A failed run should not leave its user behind in the database.
+at_exit '[ -z "$USER_URL" ] || curl -sS -o /dev/null -X DELETE -H "$AUTH" "$USER_URL"'
 
 printf 'Capstone tour against %s\n' "$BASE_URL"
 
