@@ -14,7 +14,8 @@
 //! by name (`user.#` for the audit trail). Versions only ever grow: a change
 //! that old consumers cannot read is a new version, and a consumer that meets
 //! a type or version it does not know dead-letters the message instead of
-//! guessing (see [`DecodeError`]). Explained in docs/src/system-design.md.
+//! guessing (see [`DecodeError`]). Explained in
+//! docs/src/events-and-the-broker.md and docs/src/retries-and-dead-letters.md.
 
 mod envelope;
 mod payloads;

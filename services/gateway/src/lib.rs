@@ -17,7 +17,8 @@
 //! | [`api_docs`] | one Swagger UI listing every upstream's OpenAPI document |
 //! | [`web_app`] | the web application (`web/dist/`, compiled in) at `/` |
 //!
-//! Chapters: docs/src/server-and-network.md, system-design.md, algorithms.md.
+//! Chapters: docs/src/server-and-network.md, gateway-and-resilience.md,
+//! the-edge.md, algorithms.md.
 
 pub mod api_docs;
 pub mod balancer;

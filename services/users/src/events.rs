@@ -10,7 +10,7 @@
 //! | `relay_failures` | the relay's failures: counted, and noted on the waiting outbox rows (throttled) |
 //! | [`settings`] | `[users.outbox]`: batch size, polling, retention |
 //!
-//! Explained in docs/src/system-design.md (the broker half).
+//! Explained in docs/src/events-and-the-broker.md (the outbox and its relay).
 
 pub mod announce;
 pub mod publisher;

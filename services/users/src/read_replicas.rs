@@ -11,7 +11,7 @@
 //! - [`router`]: [`ReadRouter`], what the use cases call: `pool_for(reader)`
 //!   before a stale-tolerant read, `wrote(account)` after a commit.
 //!
-//! Explained in docs/src/system-design.md ("Read replicas and
+//! Explained in docs/src/data-past-one-machine.md ("Read replicas and
 //! read-your-writes").
 
 pub mod last_writes;

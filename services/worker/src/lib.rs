@@ -24,7 +24,8 @@
 //! | `testing` | fixtures for tests (feature `testing`): broker namespace, settings, publisher |
 //!
 //! Dependencies point one way: consumer → delivery → handlers → repo/email.
-//! Chapters: docs/src/system-design.md (events, retries, dead letters).
+//! Chapters: docs/src/events-and-the-broker.md (events, idempotent consumers),
+//! docs/src/retries-and-dead-letters.md (retries, dead letters).
 
 pub mod consumer;
 pub mod dead_letters;

@@ -13,8 +13,8 @@
 //!   busier: falling back is the safe direction.
 //!
 //! No replica configured: every read goes to the primary, and the monitor
-//! never runs. Explained in docs/src/system-design.md ("Read replicas and
-//! read-your-writes").
+//! never runs. Explained in docs/src/data-past-one-machine.md ("Read
+//! replicas and read-your-writes").
 
 mod freshness;
 

@@ -11,7 +11,7 @@
 //!   `MOVED` and `ASK` redirections when slots move or a replica is
 //!   promoted, and refreshes its map. A command with keys in two slots is
 //!   refused by the cluster (`CROSSSLOT`): every command here touches one
-//!   key (docs/src/system-design.md, "Partitioning").
+//!   key (docs/src/data-past-one-machine.md, "Partitioning").
 
 use std::time::Duration;
 

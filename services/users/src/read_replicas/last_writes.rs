@@ -11,7 +11,7 @@
 //! two writes finishing out of order cannot lower it. The key lives as long
 //! as the lag bound: once it is gone, any replica fresh enough to serve
 //! reads at all has replayed the write (the argument is in
-//! docs/src/system-design.md).
+//! docs/src/data-past-one-machine.md).
 
 use std::time::Duration;
 

@@ -11,7 +11,7 @@
 //! replayed past the sample taken at instant T holds everything committed
 //! before T. Its staleness is then at most `now - T`: an upper bound, never
 //! an under-estimate, which is what the read-your-writes argument in
-//! docs/src/system-design.md needs.
+//! docs/src/data-past-one-machine.md needs.
 
 use std::{collections::VecDeque, fmt, str::FromStr, time::Duration, time::Instant};
 
