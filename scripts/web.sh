@@ -76,10 +76,6 @@ check() {
     echo "web: check passed; web/dist and web/src/generated are current"
 }
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 e2e() {
     # CAPSTONE_CHROMIUM names another Chromium-family browser (GitHub's
     # runners have Google Chrome, and Ubuntu's chromium package is a snap).
@@ -89,30 +85,9 @@ e2e() {
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
     fi
     install_dependencies
-    build_capstone
 
-    # The same approach as scripts/tour-ci.sh: its own databases, Redis keys,
-    # ports and email directory, so it runs beside anything else.
-    local database="capstone_web_$$"
-    local port users_port worker_port
-    port=$(free_port)
-    users_port=$(free_port)
-    worker_port=$(free_port)
-    local log emails
-    log=$(mktemp)
-    emails=$(mktemp -d)
-    # localhost, not 127.0.0.1: the refresh cookie is `Secure`, and browsers
-    # accept Secure cookies over plain HTTP from localhost only.
-    local base_url="http://localhost:$port"
-    export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$database"
-    export CAPSTONE_GATEWAY__HTTP__PORT="$port"
-    export CAPSTONE_USERS__HTTP__PORT="$users_port"
-    export CAPSTONE_GATEWAY__UPSTREAMS__USERS__INSTANCES="[\"http://127.0.0.1:$users_port\"]"
-    export CAPSTONE_REDIS__KEY_PREFIX="$database"
-    export CAPSTONE_WORKER__HTTP__PORT="$worker_port"
-    export CAPSTONE_WORKER__DATABASE__URL="postgres://postgres:postgres@127.0.0.1:5432/${database}_worker"
-    export CAPSTONE_WORKER__EMAIL__DIRECTORY="$emails"
-    export CAPSTONE_WORKER__EMAIL__LINK_BASE_URL="$base_url"
+    # A system of its own (scripts/with-capstone.sh: databases, Redis keys,
+    # ports, email directory), stopped and cleaned up however the tests end.
     export CAPSTONE_AMQP__PREFIX="capstone_web"
     # Every test signs in from the same address: the per-client rate limit
     # on /api/v1/auth (60 a minute) would throttle the suite, not a person.
@@ -123,59 +98,38 @@ e2e() {
     export CAPSTONE_GATEWAY__RATE_LIMITS__GRAPHQL__PERIOD_SECS=60
     export CAPSTONE_GATEWAY__RATE_LIMITS__GRAPHQL__BURST=1000
     export CAPSTONE_USERS__AUTH__LOGIN_THROTTLE__MAX_FAILURES_PER_ADDRESS=1000
+    bash scripts/with-capstone.sh bash scripts/web.sh run-e2e "$@"
+}
 
-    step "capstone up on $base_url (log: $log)"
-    "$CAPSTONE_BIN" up >"$log" 2>&1 &
-    local pid=$!
-    # shellcheck disable=SC2064 # expand now: the locals are gone at exit
-    trap "stop_system $pid '$database' '$emails' '$log'" EXIT
-    local ready=""
-    for _ in $(seq 1 150); do
-        if curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; then ready=1; break; fi
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    if [ -z "$ready" ]; then
-        cat "$log"
-        echo "capstone up did not become ready" >&2
-        exit 1
-    fi
-
-    step "npm run e2e (Playwright, web/e2e/)"
+# run-e2e: the Playwright suite against the system with-capstone.sh started
+# ($GW, $EMAILS and the settings it exported).
+run_e2e() {
+    # localhost, not 127.0.0.1: the refresh cookie is `Secure`, and browsers
+    # accept Secure cookies over plain HTTP from localhost only.
+    local base_url="http://localhost:${GW##*:}"
+    step "npm run e2e (Playwright, web/e2e/) against $base_url"
     local status=0
     # The tests read emails from the sink and make an admin with the binary
-    # (`capstone seed --admin`), which needs the same settings: exported above.
+    # (`capstone seed --admin`), which needs the same settings: exported by
+    # with-capstone.sh.
     local report
     report=$(mktemp)
-    (cd web && CAPSTONE_WEB_BASE_URL="$base_url" CAPSTONE_EMAIL_DIR="$emails" \
+    (cd web && CAPSTONE_WEB_BASE_URL="$base_url" CAPSTONE_EMAIL_DIR="$EMAILS" \
         CAPSTONE_BIN="$CAPSTONE_BIN" npm run e2e -- "$@") 2>&1 | tee "$report" || status=$?
     if [ "$status" -ne 0 ]; then
-        echo "--- last lines of the capstone log ---"
-        tail -n 40 "$log"
-        # Again, last: a CI page often shows only the end of the output.
+        # Last: a CI page often shows only the end of the output.
         echo "--- the failures, as Playwright reported them above ---"
         sed -n '/^  1) /,$p' "$report" | head -n 80
     fi
     rm -f "$report"
-    exit "$status"
-}
-
-# stop_system PID DATABASE EMAILS LOG: stop capstone and remove what it made.
-stop_system() {
-    kill -INT "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    for db in "$2" "${2}_worker"; do
-        psql -q -h 127.0.0.1 -U postgres -d postgres \
-            -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
-    done
-    redis-cli -h 127.0.0.1 --scan --pattern "$2:*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null 2>&1 || true
-    rm -rf "$3" "$4"
+    return "$status"
 }
 
 case "${1:-}" in
     build) build ;;
     check) check ;;
     e2e) shift; e2e "$@" ;;
+    run-e2e) shift; run_e2e "$@" ;;
     *)
         echo "usage: bash scripts/web.sh build | check | e2e [PLAYWRIGHT ARGS...]" >&2
         exit 2

@@ -22,9 +22,13 @@
 # The stop is checked too: capstone must stop within 10 s of SIGINT and log a
 # clean stop, or the run fails (a graceful stop once deadlocked).
 #
-# Usage: bash scripts/with-capstone.sh COMMAND [ARGUMENTS...]
+# Usage: bash scripts/with-capstone.sh [--release] COMMAND [ARGUMENTS...]
+#        --release: an optimised build, for measurements (scripts/timing/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+profile=debug
+if [ "${1:-}" = --release ]; then profile=release; shift; fi
 
 name="capstone_tryit_$$"
 free_port() {
@@ -45,13 +49,21 @@ export CAPSTONE_REDIS__KEY_PREFIX="$name"
 export CAPSTONE_WORKER__HTTP__PORT="$worker_port"
 export CAPSTONE_WORKER__DATABASE__URL="$WORKER_DATABASE_URL"
 export CAPSTONE_WORKER__EMAIL__DIRECTORY="$emails"
+# The emails' links lead to the web app this gateway serves. localhost, not
+# 127.0.0.1: the refresh cookie is `Secure`, and browsers accept Secure
+# cookies over plain HTTP from localhost only.
+export CAPSTONE_WORKER__EMAIL__LINK_BASE_URL="http://localhost:$port"
 export CAPSTONE_AMQP__PREFIX="${CAPSTONE_AMQP__PREFIX:-capstone_tryit}"
 export GW="http://127.0.0.1:$port" USERS="http://127.0.0.1:$users_port"
 export WORKER="http://127.0.0.1:$worker_port" PREFIX="$name" EMAILS="$emails"
 
-# --workspace: the same feature set as the test build, so nothing recompiles.
-cargo build --quiet --workspace --bins
-"${CARGO_TARGET_DIR:-target}/debug/capstone" up >"$log" 2>&1 &
+if [ "$profile" = release ]; then
+    cargo build --quiet --release -p capstone
+else
+    # --workspace: the same feature set as the test build, so nothing recompiles.
+    cargo build --quiet --workspace --bins
+fi
+"${CARGO_TARGET_DIR:-target}/$profile/capstone" up >"$log" 2>&1 &
 pid=$!
 cleanup() {
     kill -INT "$pid" 2>/dev/null || true

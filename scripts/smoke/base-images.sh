@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # base-images.sh: sourced by scripts/compose-smoke.sh. Stand-ins for the
 # two base images the Dockerfile names, for machines that can reach Debian's
 # package mirror but no image registry.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh: what every "Try it" script shares (sourced, not run).
 #
 # Why: each chapter's "Try it" is a script the chapter includes live, so the
@@ -87,6 +88,7 @@ expect_in() {
 }
 # ANCHOR_END: expect
 
+# shellcheck disable=SC2034 # REFRESH and USER_ID are for the scripts that source this
 # new_account: register and log in a fresh account (a unique address per
 # run, so reruns never collide), through the gateway. Sets EMAIL, PASSWORD,
 # ACCESS, REFRESH, AUTH and USER_ID, and closes the account when the script ends.

@@ -25,7 +25,7 @@ curl -s "$WORKER/metrics" | grep '^capstone_worker_'
 # ANCHOR: cache
 # Register, log in and read yourself a few times, then watch the cache
 new_account
-for i in 1 2 3; do curl -s -o /dev/null "$GW/api/v1/users/me" -H "$AUTH"; done
+for _ in 1 2 3; do curl -s -o /dev/null "$GW/api/v1/users/me" -H "$AUTH"; done
 curl -s "$USERS/metrics" | grep -E '^capstone_users_cache_'
 expect_in "the cache's series" "$(curl -s "$USERS/metrics")" 'capstone_users_cache_'
 # ANCHOR_END: cache

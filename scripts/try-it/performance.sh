@@ -24,7 +24,7 @@ echo "ttl: $TTL"
 redis-cli monitor > "$WORK_DIR/monitor" & MONITOR=$!
 at_exit "kill $MONITOR"
 sleep 5.5     # the in-process copy lives 5 s (users.cache.local_ttl_ms)
-for i in 1 2 3; do curl -s -o /dev/null "$GW/api/v1/users/me" -H "$AUTH"; done
+for _ in 1 2 3; do curl -s -o /dev/null "$GW/api/v1/users/me" -H "$AUTH"; done
 sleep 0.5
 grep -F "\"$KEY\"" "$WORK_DIR/monitor"
 # One GET, for the first read; the other two never left the process.

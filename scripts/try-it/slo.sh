@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 # ANCHOR: sli
 # Some traffic: reads that succeed, a 404, a 401
-for i in $(seq 1 20); do curl -s -o /dev/null "$GW/.well-known/jwks.json"; done
+for _ in $(seq 1 20); do curl -s -o /dev/null "$GW/.well-known/jwks.json"; done
 curl -s -o /dev/null "$GW/api/v1/users/00000000-0000-0000-0000-000000000000"   # 401: no token
 curl -s "$GW/metrics" > "$WORK_DIR/metrics"
 
