@@ -484,6 +484,10 @@ def source_words():
 
 # ---------------------------------------------------------------------- main
 
+# Fenced languages that need an mdBook preprocessor this book does not use.
+UNRENDERED_LANGS = {"mermaid", "plantuml", "dot", "graphviz"}
+
+
 def main(argv):
     verbose = "-v" in argv
     docs = sorted((ROOT / "docs/src").rglob("*.md"))
@@ -578,6 +582,12 @@ def main(argv):
         for lang, fenced in doc.fenced:
             if lang in SHELL_BLOCK_LANGS:
                 check_shell_block(doc, lang, fenced, report, note)
+            if lang in UNRENDERED_LANGS:
+                # mdBook has no preprocessor for these here: the reader would
+                # see the diagram's source, not the diagram.
+                line = fenced[0][0] - 1 if fenced else 1
+                report(doc, line, f"a ```{lang} block renders as its source text "
+                                  f"(no preprocessor): draw it in ASCII (```text)")
 
     problems = list(dict.fromkeys(problems))
     for problem in problems:
