@@ -15,7 +15,7 @@ grep -h '^kind:' "$WORK_DIR/dev.yaml" | sort | uniq -c        # what dev deploys
 grep -h '^kind:' "$WORK_DIR/prod.yaml" | sort | uniq -c       # and prod
 diff <(grep -E '^  name:|replicas:|minReplicas:' "$WORK_DIR/dev.yaml") \
      <(grep -E '^  name:|replicas:|minReplicas:' "$WORK_DIR/prod.yaml") || true
-# The probes every container answers: three questions, three paths
+# The probes: three questions (started? alive? ready?), asked of two paths
 grep -E 'path: /health/' "$WORK_DIR/prod.yaml" | sort | uniq -c
 expect_in "the probes" "$(cat "$WORK_DIR/prod.yaml")" "path: /health/ready"
 # ANCHOR_END: render
