@@ -136,6 +136,15 @@ wait_for_email() {
   fail "no email containing $1 in $EMAILS"
 }
 
+# wait_for_url URL: until something answers at URL (any status), at most 10 s.
+wait_for_url() {
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  fail "nothing answers at $1"
+}
+
 # ANCHOR: start_gateway
 # start_gateway PORT CONFIG_FILE [NAME=VALUE...]: another gateway, on PORT,
 # with the settings in CONFIG_FILE (and any NAME=VALUE settings after it),
@@ -150,11 +159,7 @@ start_gateway() {
     CAPSTONE_CONFIG="$config" CAPSTONE_GATEWAY__HTTP__PORT="$port" "$@" \
     "${CARGO_TARGET_DIR:-target}/debug/gateway" >"$WORK_DIR/gateway-$port.log" 2>&1 &
   at_exit "kill $! 2>/dev/null"
-  for _ in $(seq 1 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/health/live" && return 0
-    sleep 0.1
-  done
-  cat "$WORK_DIR/gateway-$port.log" >&2
-  fail "the gateway on $port did not start"
+  wait_for_url "http://127.0.0.1:$port/health/live" ||
+    { cat "$WORK_DIR/gateway-$port.log" >&2; fail "the gateway on $port did not start"; }
 }
 # ANCHOR_END: start_gateway

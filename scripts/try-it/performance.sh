@@ -21,14 +21,14 @@ echo "ttl: $TTL"
 
 # ANCHOR: monitor
 # Every command Redis receives, for this key (MONITOR is for development only)
-redis-cli monitor > "$WORK_DIR/monitor" & MONITOR=$!
+redis-cli monitor >> "$WORK_DIR/monitor" & MONITOR=$!   # >>: so it can be emptied below
 at_exit "kill $MONITOR"
 sleep 5.5     # the in-process copy lives 5 s (users.cache.local_ttl_ms)
 for _ in 1 2 3; do curl -s -o /dev/null "$GW/api/v1/users/me" -H "$AUTH"; done
 sleep 0.5
-grep -F "\"$KEY\"" "$WORK_DIR/monitor"
+grep -aF "\"$KEY\"" "$WORK_DIR/monitor"
 # One GET, for the first read; the other two never left the process.
-expect "Redis reads of the user" "$(grep -cF "\"GET\" \"$KEY\"" "$WORK_DIR/monitor")" 1
+expect "Redis reads of the user" "$(grep -acF "\"GET\" \"$KEY\"" "$WORK_DIR/monitor")" 1
 # ANCHOR_END: monitor
 
 # ANCHOR: invalidate
@@ -42,8 +42,8 @@ step "Read again" 200 "$GW/api/v1/users/me" -H "$AUTH"
 expect "the new name" "$(jq -r .display_name <<<"$BODY")" "You, renamed"
 redis-cli ttl "$KEY"
 sleep 0.5
-grep -F "\"$KEY\"" "$WORK_DIR/monitor"   # DEL, then GET (nothing), then SET ... EX
-expect_in "what Redis saw" "$(grep -F "\"$KEY\"" "$WORK_DIR/monitor")" '"DEL"'
+grep -aF "\"$KEY\"" "$WORK_DIR/monitor"   # DEL, then GET (nothing), then SET ... EX
+expect_in "what Redis saw" "$(grep -aF "\"$KEY\"" "$WORK_DIR/monitor")" '"DEL"'
 # ANCHOR_END: invalidate
 
 # ANCHOR: negative
