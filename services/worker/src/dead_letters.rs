@@ -10,7 +10,8 @@
 //!   `x-last-death-reason`), waits for the publisher confirm, then acks the
 //!   dead letter. A crash in between leaves it in both places: the worker
 //!   de-duplicates by event id. Messages not selected stay unacked and
-//!   return to the queue when the channel closes.
+//!   return to the queue when the channel closes (a quorum queue takes them
+//!   back a moment later: a `list` run at once may not see them yet).
 //!
 //! Listing returns each message to a quorum queue, which counts a delivery;
 //! the dead-letter queue sets no delivery limit, so listing never moves
