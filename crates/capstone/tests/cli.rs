@@ -1,6 +1,9 @@
 //! The CLI as a user meets it: real binary, real output, real exit codes.
 
-use std::process::{Command, Output};
+use std::{
+    io::{BufRead as _, BufReader},
+    process::{Command, Output, Stdio},
+};
 
 /// Runs `capstone ARGS` with Postgres pointed at a port where nothing listens.
 fn capstone_without_postgres(args: &[&str]) -> Output {
@@ -235,4 +238,29 @@ fn schema_prints_the_checked_in_graphql_sdl_and_the_openapi_document() {
     assert!(sdl.contains("type Query"), "{sdl}");
     assert_eq!(openapi["openapi"], "3.1.0");
     assert!(openapi["paths"]["/api/v1/users/me"].is_object());
+}
+
+#[test]
+fn schema_into_a_reader_that_stops_early_exits_cleanly() {
+    // `capstone schema | head -1`: the pipe closes while the schema is still
+    // being written. A CLI must end quietly with 0 there, not panic.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_capstone"))
+        .args(["schema", "openapi"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("capstone runs");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first_line)
+        .expect("a first line");
+    // The reader is dropped here: the pipe is closed.
+    let output = child.wait_with_output().expect("capstone ends");
+    assert_eq!(first_line.trim(), "{");
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

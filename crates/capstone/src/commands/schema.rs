@@ -5,12 +5,13 @@
 //! The GraphQL one is also checked in (`services/users/schema.graphql`),
 //! and a test fails when the code drifts from the file.
 
+use std::io::{ErrorKind, Write as _};
+
 use anyhow::Context as _;
 use utoipa::OpenApi as _;
 
 use crate::cli::SchemaKind;
 
-#[allow(clippy::print_stdout)] // the schema is the output
 pub(crate) fn run(kind: SchemaKind) -> anyhow::Result<()> {
     let text = match kind {
         SchemaKind::Graphql => capstone_users::graphql::sdl(),
@@ -18,6 +19,11 @@ pub(crate) fn run(kind: SchemaKind) -> anyhow::Result<()> {
             .to_pretty_json()
             .context("cannot render the OpenAPI document")?,
     };
-    println!("{}", text.trim_end());
-    Ok(())
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{}", text.trim_end()).and_then(|()| stdout.flush()) {
+        // `capstone schema | head`: the reader has what it wanted and closed
+        // the pipe. That is not a failure (println! would panic here).
+        Err(error) if error.kind() == ErrorKind::BrokenPipe => Ok(()),
+        result => result.context("cannot write the schema to stdout"),
+    }
 }
