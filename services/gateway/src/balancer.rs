@@ -9,6 +9,9 @@
 
 pub mod choice;
 pub mod hash_ring;
+// The ring's tests are a sibling module: they test its public API only.
+#[cfg(test)]
+mod hash_ring_tests;
 pub mod health_check;
 mod instance;
 mod readiness;

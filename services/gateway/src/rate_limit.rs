@@ -18,6 +18,9 @@
 //! [`Decision`].
 
 pub mod gcra;
+// GCRA's tests are a sibling module: they test its public API only.
+#[cfg(test)]
+mod gcra_tests;
 mod local;
 mod redis_store;
 

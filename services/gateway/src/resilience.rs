@@ -31,6 +31,9 @@
 //! proxy checks all that before it asks the budget.
 
 mod breaker;
+// The breaker's tests are a sibling module: they test its public API only.
+#[cfg(test)]
+mod breaker_tests;
 mod retry_budget;
 
 use std::time::Duration;
