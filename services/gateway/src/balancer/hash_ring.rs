@@ -18,7 +18,8 @@
 //! then spills onto the next instances clockwise instead of piling up on one.
 //!
 //! The tests are `hash_ring_tests.rs`, beside this file, declared by the
-//! parent so that they see only the public API.
+//! parent so that they see only the public API: this module is also a kata
+//! (`katas/hash_ring.rs` has the same API).
 
 // ANCHOR: stable_hash
 /// FNV-1a over the bytes, then MurmurHash3's 64-bit finaliser.

@@ -2,7 +2,8 @@
 //! instance lists, keys and loads.
 //!
 //! They live beside `hash_ring.rs`, not inside it, and use only its public
-//! API, the API any implementation of it must offer.
+//! API, so that they grade whichever ring is compiled: the gateway's, or a
+//! learner's with the feature `kata-hash-ring` (katas/README.md).
 
 use proptest::prelude::*;
 

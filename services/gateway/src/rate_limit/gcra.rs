@@ -19,7 +19,7 @@
 //!
 //! This module is pure: no clock, no I/O. Time comes in as nanoseconds on any
 //! monotonic scale, so the tests (`gcra_tests.rs`, beside this file) can
-//! drive it exactly.
+//! drive it exactly. It is also a kata: `katas/gcra.rs` has the same API.
 
 use std::time::Duration;
 

@@ -1,7 +1,8 @@
 //! GCRA's unit tests: the pure [`decide`] driven with exact times.
 //!
 //! They live beside `gcra.rs`, not inside it, and use only its public API,
-//! the API any implementation of it must offer.
+//! so that they grade whichever GCRA is compiled: the gateway's, or a
+//! learner's with the feature `kata-gcra` (katas/README.md).
 
 use std::time::Duration;
 

@@ -7,7 +7,7 @@
 //!
 //! Time is passed in (`now`) rather than read from the clock, so tests drive
 //! the state machine deterministically and never sleep (`breaker_tests.rs`,
-//! beside this file).
+//! beside this file). It is also a kata: `katas/breaker.rs` has the same API.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};

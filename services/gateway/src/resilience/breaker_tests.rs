@@ -2,7 +2,8 @@
 //! durations to one `Instant`.
 //!
 //! They live beside `breaker.rs`, not inside it, and use only its public
-//! API, the API any implementation of it must offer.
+//! API, so that they grade whichever breaker is compiled: the gateway's, or
+//! a learner's with the feature `kata-breaker` (katas/README.md).
 
 use std::time::{Duration, Instant};
 
