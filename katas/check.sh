@@ -16,14 +16,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# ANCHOR: slots
 # kata name in grade.sh, its file in katas/, the reference it replaces.
 SLOTS=(
   "gcra katas/gcra.rs services/gateway/src/rate_limit/gcra.rs"
   "breaker katas/breaker.rs services/gateway/src/resilience/breaker.rs"
   "hash-ring katas/hash_ring.rs services/gateway/src/balancer/hash_ring.rs"
 )
-# ANCHOR_END: slots
 
 fail() {
   echo "katas/check.sh: $*" >&2

@@ -21,7 +21,6 @@
 //! Keep it pure: no clock, no I/O. Time comes in as nanoseconds (`i64`) on
 //! any monotonic scale, so the tests can drive it exactly.
 
-// ANCHOR: stub_header
 // Your parameters are unused until you write the bodies: delete this line
 // once you have, and the compiler will point at any you forgot.
 #![allow(unused_variables)]
@@ -29,7 +28,6 @@
 use std::time::Duration;
 
 use super::RateLimitSettings;
-// ANCHOR_END: stub_header
 
 /// The two constants GCRA needs, derived from a class's limit: the emission
 /// interval `T` and the burst tolerance `τ`.

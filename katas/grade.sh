@@ -109,7 +109,6 @@ run() {
   return "${PIPESTATUS[0]}"
 }
 
-# ANCHOR: grade
 # grade KATA: runs its tests and benches (test mode); prints a verdict and
 # returns 0 (passed), 1 (tests failed) or 2 (does not compile).
 grade() {
@@ -160,7 +159,6 @@ grade() {
   echo "  their panic messages above, and docs/src/algorithms.md (Katas)."
   return 1
 }
-# ANCHOR_END: grade
 
 # bench_against_the_reference KATA: the real bench, the reference first
 # (saved as criterion's baseline `reference`), then yours, compared with it.

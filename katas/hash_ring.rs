@@ -20,7 +20,6 @@
 // once you have, and the compiler will point at any you forgot.
 #![allow(unused_variables)]
 
-// ANCHOR: stub_hash
 /// FNV-1a over the bytes, then MurmurHash3's 64-bit finaliser.
 ///
 /// Every gateway process must put a key and an instance on the same point,
@@ -34,7 +33,6 @@
 pub fn stable_hash(bytes: &[u8]) -> u64 {
     unimplemented!("kata hash-ring: stable_hash (katas/hash_ring.rs)")
 }
-// ANCHOR_END: stub_hash
 
 /// Points per instance. (Given: the tests' statistical tolerances are
 /// derived from it.)
@@ -65,7 +63,6 @@ pub struct HashRing {
     // it, kept in an order that lets `choose` find a key's place quickly.
 }
 
-// ANCHOR: stub_ring
 impl HashRing {
     /// A ring with [`VIRTUAL_NODES`] points per instance; an instance's index
     /// is its position in `instances`. (Given.)
@@ -111,7 +108,6 @@ impl HashRing {
         unimplemented!("kata hash-ring: HashRing::choose (katas/hash_ring.rs)")
     }
 }
-// ANCHOR_END: stub_ring
 
 /// A candidate's capacity: ⌈c · (m + 1) / n⌉ for `in_flight` (m) requests
 /// over `candidates` (n, counted as 1 if 0), the + 1 being the request
