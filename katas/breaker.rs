@@ -61,7 +61,6 @@ pub struct CircuitBreaker {
     // the open period from the settings, and the state behind a Mutex.
 }
 
-// ANCHOR: stub_breaker
 impl CircuitBreaker {
     /// A closed breaker for the instance called `name`. A
     /// `failure_threshold` of 0 counts as 1: even unvalidated settings must
@@ -120,4 +119,3 @@ impl CircuitBreaker {
         unimplemented!("kata breaker: CircuitBreaker::record_failure (katas/breaker.rs)")
     }
 }
-// ANCHOR_END: stub_breaker

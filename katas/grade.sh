@@ -121,6 +121,11 @@ grade() {
   printf '\n===== kata %s (feature %s)\n' "$kata" "$FEATURE"
   # --no-fail-fast: the integration tests run even when a unit test failed.
   run "$log" test "${package[@]}" --no-fail-fast --lib --test gateway -- "${filters[@]}" || failed=1
+  if grep -q '^error: could not compile' "$log"; then
+    printf '\n----- kata %s: DOES NOT COMPILE\n' "$kata"
+    echo "  The compiler's errors are above; fix the first one first."
+    return 2
+  fi
   for example in $(kata_examples "$kata"); do
     run "$log" test "${package[@]}" --example "$example" || failed=1
   done
@@ -128,11 +133,6 @@ grade() {
   run "$log" test "${package[@]}" --bench "$bench" || failed=1
 
   printf '\n----- kata %s: ' "$kata"
-  if grep -q '^error: could not compile' "$log"; then
-    echo "DOES NOT COMPILE"
-    echo "  The compiler's errors are above (the first one first)."
-    return 2
-  fi
   local passed failures
   passed=$(grep -oE '^test result: .* ([0-9]+) passed' "$log" |
     grep -oE '[0-9]+ passed' | awk '{ sum += $1 } END { print sum + 0 }')
@@ -143,12 +143,14 @@ grade() {
   fi
   echo "FAILED"
   echo "  tests passed: $passed; failed:"
-  if [ -n "$failures" ]; then
-    sed 's/^/    /' <<<"$failures"
-  fi
   # A bench in criterion's test mode has no test names: cargo names it.
-  grep -oE '^error: test failed, to rerun pass `.*--bench [a-z_]+`' "$log" |
-    sed -E 's/.*--bench ([a-z_]+)`/    the bench \1 (it panicked)/' | sort -u
+  failures+=$(grep -oE '^error: test failed, to rerun pass `.*--bench [a-z_]+`' "$log" |
+    sed -E 's/.*--bench ([a-z_]+)`/\nthe bench \1 (it panicked)/' | sort -u)
+  if [ -n "$failures" ]; then
+    sed -e '/^$/d' -e 's/^/    /' <<<"$failures"
+  else
+    echo "    none by name: a test binary stopped early (see above)"
+  fi
   # The stubs panic with "not implemented: kata <name>: <item> (<file>)".
   local unwritten
   unwritten=$(grep -oE "not implemented: kata $kata: [^ ]+" "$log" | sed 's/.*: //' | sort -u | paste -sd ' ')
