@@ -7,9 +7,9 @@ from the repository root). Exit 1 with one line per problem,
 ``-v`` also prints every citation checked.
 
 Scanned: docs/src/**/*.md, README.md, and CONTRIBUTING.md,
-loadtests/README.md, k8s/README.md, infra/terraform/README.md where they
-exist. Live includes (``{{#include …}}``) are checked by
-scripts/check-doc-includes.py, not here.
+loadtests/README.md, k8s/README.md, infra/terraform/README.md,
+katas/README.md where they exist. Live includes (``{{#include …}}``) are
+checked by scripts/check-doc-includes.py, not here.
 
 What is a citation, and what it must name:
 
@@ -94,6 +94,7 @@ EXTRA_DOCS = [
     "loadtests/README.md",
     "k8s/README.md",
     "infra/terraform/README.md",
+    "katas/README.md",
 ]
 
 # Directories that are build output or local state, never in a fresh clone.

@@ -1,11 +1,16 @@
 //! What the gateway decides for every request before proxying it, timed:
-//! the route lookup, the pure GCRA arithmetic, and a whole rate-limit check
-//! in Redis (one Lua script round trip) against the in-process fallback.
+//! the route lookup, the pure GCRA arithmetic, the circuit breaker's calls,
+//! and a whole rate-limit check in Redis (one Lua script round trip) against
+//! the in-process fallback.
 //! The Redis check needs the local Redis (like the tests); it uses its own
 //! key prefix and deletes its keys at the end.
 //! Run: `cargo bench -p capstone-gateway --bench edge_decisions`.
 
-use std::{collections::BTreeMap, hint::black_box, time::Duration};
+use std::{
+    collections::BTreeMap,
+    hint::black_box,
+    time::{Duration, Instant},
+};
 
 use capstone_gateway::{
     Settings,
@@ -13,6 +18,7 @@ use capstone_gateway::{
         EnforcedBy, RateLimitSettings, RateLimiter,
         gcra::{GcraParams, decide},
     },
+    resilience::{BreakerSettings, CircuitBreaker},
     routing::RouteTable,
 };
 use capstone_platform::{canonical_path::CanonicalPath, redis::LazyRedis, settings::RedisSettings};
@@ -67,6 +73,30 @@ fn gcra(c: &mut Criterion) {
             outcome.allowed
         });
     });
+}
+
+/// The breaker's share of every proxied request on a healthy instance: the
+/// balancer's check, the admission, the outcome; and what a caller of an
+/// ejected instance pays to be refused. A fixed `now`: reading the clock is
+/// the proxy's cost, not the breaker's.
+fn circuit_breaker(c: &mut Criterion) {
+    let now = Instant::now();
+    let closed = CircuitBreaker::new("users@bench", &BreakerSettings::default());
+    let open = CircuitBreaker::new("users@bench", &BreakerSettings::default());
+    for _ in 0..BreakerSettings::default().failure_threshold {
+        open.record_failure(now);
+    }
+    let mut group = c.benchmark_group("circuit_breaker");
+    group.bench_function("closed_request", |b| {
+        b.iter(|| {
+            let available = closed.is_available(black_box(now));
+            let admission = closed.admit(black_box(now));
+            closed.record_success(black_box(now));
+            (available, admission)
+        })
+    });
+    group.bench_function("open_refusal", |b| b.iter(|| open.admit(black_box(now))));
+    group.finish();
 }
 
 /// A limiter whose single class is generous enough that the bench is
@@ -135,5 +165,5 @@ fn limiter_check(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, routing, gcra, limiter_check);
+criterion_group!(benches, routing, gcra, circuit_breaker, limiter_check);
 criterion_main!(benches);

@@ -17,7 +17,15 @@
 //! the client string (user id or IP) and writes the HTTP reply from the
 //! [`Decision`].
 
+// ANCHOR: kata_slot
+// With the feature `kata-gcra` the module is a learner's file instead
+// (katas/README.md). Its tests are a sibling module, so that they test
+// whichever implementation is compiled, through its public API only.
+#[cfg_attr(feature = "kata-gcra", path = "../../../katas/gcra.rs")]
 pub mod gcra;
+#[cfg(test)]
+mod gcra_tests;
+// ANCHOR_END: kata_slot
 mod local;
 mod redis_store;
 

@@ -30,7 +30,13 @@
 //! small bodies are read whole first, see `max_resendable_body_bytes`). The
 //! proxy checks all that before it asks the budget.
 
+// With the feature `kata-breaker` the breaker is a learner's file instead
+// (katas/README.md); its tests are a sibling module, so that they test
+// whichever implementation is compiled, through its public API only.
+#[cfg_attr(feature = "kata-breaker", path = "../../../katas/breaker.rs")]
 mod breaker;
+#[cfg(test)]
+mod breaker_tests;
 mod retry_budget;
 
 use std::time::Duration;

@@ -16,6 +16,10 @@
 //! at its capacity, ⌈c · (requests in flight + 1) / candidates⌉, is stepped
 //! over like an unavailable one. A hot user, or an unlucky arc of the ring,
 //! then spills onto the next instances clockwise instead of piling up on one.
+//!
+//! The tests are `hash_ring_tests.rs`, beside this file, declared by the
+//! parent so that they see only the public API: this module is also a kata
+//! (`katas/hash_ring.rs` has the same API).
 
 // ANCHOR: stable_hash
 /// FNV-1a over the bytes, then MurmurHash3's 64-bit finaliser.
@@ -59,6 +63,12 @@ impl RoutingKey {
     pub fn new(bytes: &[u8]) -> Self {
         Self(stable_hash(bytes))
     }
+
+    /// The key that lands on `point` of the ring, as if its bytes hashed
+    /// there: tests and worked examples place keys by hand.
+    pub fn at_point(point: u64) -> Self {
+        Self(point)
+    }
 }
 
 /// The ring of an upstream's instances, built once from their URLs.
@@ -75,6 +85,8 @@ impl HashRing {
         Self::with_virtual_nodes(instances, VIRTUAL_NODES)
     }
 
+    /// A ring with `virtual_nodes` points per instance: point `i` of the
+    /// instance at `url` is [`stable_hash`] of `"<url>#<i>"`.
     pub fn with_virtual_nodes<S: AsRef<str>>(instances: &[S], virtual_nodes: usize) -> Self {
         let mut points: Vec<(u64, usize)> = instances
             .iter()
@@ -94,6 +106,14 @@ impl HashRing {
                 .then_with(|| instances[a.1].as_ref().cmp(instances[b.1].as_ref()))
                 .then_with(|| a.1.cmp(&b.1))
         });
+        Self { points }
+    }
+
+    /// A ring with exactly these `(point, instance index)` pairs, given in
+    /// any order: what tests and worked examples use to put points at known
+    /// places. On a shared point the lower index comes first.
+    pub fn from_points(mut points: Vec<(u64, usize)>) -> Self {
+        points.sort_unstable();
         Self { points }
     }
 
@@ -145,6 +165,3 @@ pub fn capacity(factor: f64, candidates: usize, in_flight: usize) -> usize {
     let average = (in_flight + 1) as f64 / candidates.max(1) as f64;
     (factor * average).ceil() as usize
 }
-
-#[cfg(test)]
-mod tests;

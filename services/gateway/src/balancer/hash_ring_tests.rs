@@ -1,15 +1,17 @@
 //! The ring's promises: examples first, then properties over generated
 //! instance lists, keys and loads.
+//!
+//! They live beside `hash_ring.rs`, not inside it, and use only its public
+//! API, so that they grade whichever ring is compiled: the gateway's, or a
+//! learner's with the feature `kata-hash-ring` (katas/README.md).
 
 use proptest::prelude::*;
 
-use super::*;
+use super::hash_ring::{HashRing, RoutingKey, VIRTUAL_NODES, capacity, stable_hash};
 
 /// A ring with three instances, one point each, at 10, 20 and 30.
 fn tiny_ring() -> HashRing {
-    HashRing {
-        points: vec![(10, 0), (20, 1), (30, 2)],
-    }
+    HashRing::from_points(vec![(10, 0), (20, 1), (30, 2)])
 }
 
 fn idle(_: usize) -> usize {
@@ -32,9 +34,9 @@ fn the_hash_is_pinned_so_every_gateway_and_release_agrees() {
 fn a_key_goes_to_the_first_point_clockwise_wrapping_past_the_end() {
     let ring = tiny_ring();
     let all = [0, 1, 2];
-    assert_eq!(ring.choose(RoutingKey(15), &all, idle, None), 1);
-    assert_eq!(ring.choose(RoutingKey(20), &all, idle, None), 1);
-    assert_eq!(ring.choose(RoutingKey(35), &all, idle, None), 0);
+    assert_eq!(ring.choose(RoutingKey::at_point(15), &all, idle, None), 1);
+    assert_eq!(ring.choose(RoutingKey::at_point(20), &all, idle, None), 1);
+    assert_eq!(ring.choose(RoutingKey::at_point(35), &all, idle, None), 0);
 }
 
 #[test]
@@ -42,8 +44,14 @@ fn a_missing_candidate_is_stepped_over_and_positions_are_into_candidates() {
     let ring = tiny_ring();
     // Instance 1 is unavailable: its key walks on to instance 2, which is
     // at position 1 of the candidates.
-    assert_eq!(ring.choose(RoutingKey(15), &[0, 2], idle, None), 1);
-    assert_eq!(ring.choose(RoutingKey(15), &[2, 0], idle, None), 0);
+    assert_eq!(
+        ring.choose(RoutingKey::at_point(15), &[0, 2], idle, None),
+        1
+    );
+    assert_eq!(
+        ring.choose(RoutingKey::at_point(15), &[2, 0], idle, None),
+        0
+    );
 }
 
 #[test]
@@ -53,18 +61,26 @@ fn a_candidate_at_capacity_is_stepped_over() {
     // 5 in flight over 3 candidates: capacity ⌈1.25 · 6 / 3⌉ = 3.
     assert_eq!(capacity(1.25, 3, 5), 3);
     assert_eq!(
-        ring.choose(RoutingKey(15), &[0, 1, 2], |i| loads[i], None),
+        ring.choose(RoutingKey::at_point(15), &[0, 1, 2], |i| loads[i], None),
         1
     );
     assert_eq!(
-        ring.choose(RoutingKey(15), &[0, 1, 2], |i| loads[i], Some(1.25)),
+        ring.choose(
+            RoutingKey::at_point(15),
+            &[0, 1, 2],
+            |i| loads[i],
+            Some(1.25)
+        ),
         2
     );
 }
 
 #[test]
 fn no_candidates_gives_position_zero_like_the_other_choices() {
-    assert_eq!(tiny_ring().choose(RoutingKey(15), &[], idle, Some(1.25)), 0);
+    assert_eq!(
+        tiny_ring().choose(RoutingKey::at_point(15), &[], idle, Some(1.25)),
+        0
+    );
 }
 
 /// `count` distinct instance URLs.
