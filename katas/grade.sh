@@ -17,7 +17,7 @@
 # Exit status: 0 every test passed; 1 some test failed; 2 a kata does not
 # compile (a compiler error: fix it first); 64 a usage error.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 usage() {
   sed -n '2,9s/^# \{0,1\}//p' "$0"
