@@ -64,7 +64,7 @@ pub struct SealingKeySettings {
 /// is right here), so it protects nothing: production refuses to start
 /// with it, and with no key at all.
 const DEVELOPMENT_KEY_ID: &str = "development-only";
-const DEVELOPMENT_KEY: [u8; 32] = *b"capstone development key: public";
+const DEVELOPMENT_KEY: [u8; 32] = *b"public key for development only.";
 
 const FORMAT_VERSION: &str = "v1";
 
