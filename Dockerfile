@@ -54,7 +54,7 @@ RUN cargo build --release --locked --workspace --bins
 FROM debian:bookworm-slim@sha256:3783cc01769c7b2b1b83a5c5ad96c815348e28ed7da68e2e3687004faa906251 AS runtime
 
 LABEL org.opencontainers.image.title="capstone" \
-      org.opencontainers.image.description="Capstone: gateway, users service, worker and the capstone CLI" \
+      org.opencontainers.image.description="Capstone: its services and the capstone CLI" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.source="https://github.com/capstone-rs/capstone" \
       org.opencontainers.image.documentation="https://github.com/capstone-rs/capstone/tree/main/docs"
@@ -74,8 +74,13 @@ RUN groupadd --system --gid 10001 capstone \
     && useradd --system --uid 10001 --gid capstone --home-dir /var/lib/capstone \
         --create-home --shell /usr/sbin/nologin capstone
 
-COPY --from=builder /src/target/release/capstone /src/target/release/gateway \
-     /src/target/release/users /src/target/release/worker /usr/local/bin/
+COPY --from=builder /src/target/release/capstone /src/target/release/users /usr/local/bin/
+# fork:begin(gateway)
+COPY --from=builder /src/target/release/gateway /usr/local/bin/
+# fork:end(gateway)
+# fork:begin(worker)
+COPY --from=builder /src/target/release/worker /usr/local/bin/
+# fork:end(worker)
 
 # The worker's file sink writes here when no SMTP server is configured; the
 # only writable place a read-only root filesystem needs.

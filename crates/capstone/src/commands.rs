@@ -5,13 +5,22 @@
 //! [`Remedy`]: capstone_platform::service::Remedy
 
 mod dev_cert;
+// fork:begin(worker)
 mod dlq;
+// fork:end(worker)
 mod doctor;
 mod healthcheck;
 mod migrate;
+// fork:begin(generator)
+mod new;
+// fork:end(generator)
 mod schema;
 mod seed;
 mod up;
+
+// fork:begin(generator)
+pub(crate) use new::Part;
+// fork:end(generator)
 
 use std::path::Path;
 
@@ -32,8 +41,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
             // (about 20 KB), and this one would otherwise sit on main's stack.
             Box::pin(up::run(
                 load_settings(file)?,
+                // fork:begin(gateway)
                 load_settings(file)?,
+                // fork:end(gateway)
+                // fork:begin(worker)
                 load_settings(file)?,
+                // fork:end(worker)
             ))
             .await
         }
@@ -53,9 +66,44 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Healthcheck { url } => healthcheck::run(&url).await,
         Command::DevCert { dir, names } => dev_cert::run(&dir, names),
         Command::Schema { kind } => schema::run(kind),
+        // fork:begin(worker)
         Command::Dlq { action } => dlq::run(load_settings(file)?, action).await,
+        // fork:end(worker)
+        // fork:begin(generator)
+        Command::New(args) => new::run(new_request(args)),
+        // fork:end(generator)
     }
 }
+
+// fork:begin(generator)
+fn new_request(args: crate::cli::NewArgs) -> new::Request {
+    // The default name is the directory's, capitalised: `../acme` → `Acme`.
+    let name = args.name.unwrap_or_else(|| {
+        let base = args
+            .directory
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut chars = base.chars();
+        chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    });
+    new::Request {
+        directory: args.directory,
+        chosen: new::Chosen {
+            name,
+            crate_prefix: args.crate_prefix,
+            env_prefix: args.env_prefix,
+            metric_prefix: args.metric_prefix,
+            repository: args.repository,
+        },
+        without: args.without,
+        from: args.from,
+    }
+}
+// fork:end(generator)
 
 /// A service's settings, as that service itself would load them.
 fn load_settings<T: ServiceSettings>(file: Option<&Path>) -> anyhow::Result<T> {

@@ -8,10 +8,12 @@
 //! consistent hashing).
 
 pub mod choice;
+// fork:begin(katas)
 // With the feature `kata-hash-ring` the ring is a learner's file instead
 // (katas/README.md); its tests are a sibling module, so that they test
 // whichever implementation is compiled, through its public API only.
 #[cfg_attr(feature = "kata-hash-ring", path = "../../../katas/hash_ring.rs")]
+// fork:end(katas)
 pub mod hash_ring;
 #[cfg(test)]
 mod hash_ring_tests;

@@ -15,7 +15,7 @@
 //! | [`edge_auth`] | access tokens checked at the edge with the users service's JWKS |
 //! | [`rate_limit`] | GCRA in Redis (one Lua script), local fallback |
 //! | [`api_docs`] | one Swagger UI listing every upstream's OpenAPI document |
-//! | [`web_app`] | the web application (`web/dist/`, compiled in) at `/` |
+//! | `web_app` | the web application (`web/dist/`, compiled in) at `/` |
 //!
 //! Chapters: docs/src/server-and-network.md, gateway-and-resilience.md,
 //! the-edge.md, algorithms.md.
@@ -31,7 +31,9 @@ pub mod routing;
 pub mod settings;
 pub mod startup;
 pub mod state;
+// fork:begin(web)
 pub mod web_app;
+// fork:end(web)
 
 pub use settings::Settings;
 pub use startup::{AppState, Application, StartupError};

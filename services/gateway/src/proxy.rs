@@ -58,8 +58,12 @@ pub async fn proxy(
         Err(refusal) => return refused_path(refusal).to_response(),
     };
     let Some((route, path)) = gateway.routes.find(&canonical) else {
+        // fork:begin(web)
         // What no route claims may be the web app's: a page or a file.
         return crate::web_app::serve(&request, &canonical).unwrap_or_else(problems::no_route);
+        // fork:else(web)
+        //+ return problems::no_route();
+        // fork:end(web)
     };
     let Some(method) = upstream_method(request.method()) else {
         return annotate(problems::method_not_implemented(), route, None);

@@ -18,10 +18,12 @@
 //! [`Decision`].
 
 // ANCHOR: kata_slot
+// fork:begin(katas)
 // With the feature `kata-gcra` the module is a learner's file instead
 // (katas/README.md). Its tests are a sibling module, so that they test
 // whichever implementation is compiled, through its public API only.
 #[cfg_attr(feature = "kata-gcra", path = "../../../katas/gcra.rs")]
+// fork:end(katas)
 pub mod gcra;
 #[cfg(test)]
 mod gcra_tests;

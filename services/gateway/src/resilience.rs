@@ -30,10 +30,12 @@
 //! small bodies are read whole first, see `max_resendable_body_bytes`). The
 //! proxy checks all that before it asks the budget.
 
+// fork:begin(katas)
 // With the feature `kata-breaker` the breaker is a learner's file instead
 // (katas/README.md); its tests are a sibling module, so that they test
 // whichever implementation is compiled, through its public API only.
 #[cfg_attr(feature = "kata-breaker", path = "../../../katas/breaker.rs")]
+// fork:end(katas)
 mod breaker;
 #[cfg(test)]
 mod breaker_tests;

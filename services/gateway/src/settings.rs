@@ -151,9 +151,11 @@ impl Default for GatewaySettings {
                 route("/api/v1/auth", false, "auth"),
                 route("/api/v1/users", true, "api"),
                 route("/.well-known", false, "api"),
+                // fork:begin(graphql)
                 // One request may ask for many fields: its own class, so
                 // its budget can be set apart from REST's.
                 route("/graphql", true, "graphql"),
+                // fork:end(graphql)
             ],
             rate_limits: BTreeMap::from([
                 (
@@ -164,6 +166,7 @@ impl Default for GatewaySettings {
                         burst: 20,
                     },
                 ),
+                // fork:begin(graphql)
                 (
                     "graphql".to_owned(),
                     RateLimitSettings {
@@ -172,6 +175,7 @@ impl Default for GatewaySettings {
                         burst: 30,
                     },
                 ),
+                // fork:end(graphql)
                 (
                     "api".to_owned(),
                     RateLimitSettings {

@@ -10,7 +10,7 @@
 //! | [`startup`] | `Application::build` → bound server → `run_until_stopped` |
 //! | [`routes`] | HTTP handlers under `/api/v1`, one module per resource: extract, call a use case, shape the answer |
 //! | [`idempotency`] | `Idempotency-Key` on the POSTs that create or email: claim, store, replay (Redis) |
-//! | [`graphql`] | `/graphql`: the same use cases through a schema (async-graphql), with its limits and a DataLoader |
+//! | `graphql` | `/graphql`: the same use cases through a schema (async-graphql), with its limits and a DataLoader |
 //! | [`accounts`] | the application layer: one method per use case (its transaction, event, cache invalidation, sessions); `Accounts`, the one state value |
 //! | [`domain`] | validated types and rules; no I/O |
 //! | [`repo`] | diesel queries; the only module that speaks SQL |
@@ -43,7 +43,9 @@ pub mod cache;
 pub mod domain;
 pub mod error;
 pub mod events;
+// fork:begin(graphql)
 pub mod graphql;
+// fork:end(graphql)
 pub mod idempotency;
 pub mod metrics;
 pub mod migrations;

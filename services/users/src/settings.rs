@@ -58,14 +58,17 @@ pub struct UsersSettings {
     pub cache: CacheSettings,
     /// The transactional outbox and its relay (`[users.outbox]`).
     pub outbox: OutboxSettings,
+    // fork:begin(graphql)
     /// `/graphql` (`[users.graphql]`).
     pub graphql: GraphqlSettings,
+    // fork:end(graphql)
     /// `Idempotency-Key` records (`[users.idempotency]`).
     pub idempotency: IdempotencySettings,
     /// Streaming replicas for stale-tolerant reads (`[users.read_replicas]`).
     pub read_replicas: ReadReplicaSettings,
 }
 
+// fork:begin(graphql)
 /// GraphQL settings (`[users.graphql]`). Its limits are constants, with
 /// their reasons, in `graphql::limits`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -86,6 +89,7 @@ impl Settings {
     }
 }
 
+// fork:end(graphql)
 /// Authentication settings (`[users.auth]`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -164,7 +168,9 @@ impl Default for UsersSettings {
             auth: AuthSettings::default(),
             cache: CacheSettings::default(),
             outbox: OutboxSettings::default(),
+            // fork:begin(graphql)
             graphql: GraphqlSettings::default(),
+            // fork:end(graphql)
             idempotency: IdempotencySettings::default(),
             read_replicas: ReadReplicaSettings::default(),
         }

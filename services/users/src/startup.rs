@@ -37,10 +37,13 @@ use crate::{
     auth::{LoginThrottle, PasswordHasher},
     cache::{CacheMetrics, UserCache},
     events::Relay,
+    // fork:begin(graphql)
     graphql,
+    // fork:end(graphql)
     idempotency::IdempotencyStore,
     metrics::{self, UsersMetrics},
-    migrations, openapi,
+    migrations,
+    openapi,
     read_replicas::ReadRouter,
     repo::{OutboxRepository, SessionLifetimes, SessionRepository, UserRepository},
     routes,
@@ -59,9 +62,11 @@ pub struct Application {
     draining: Draining,
     drain_grace: Duration,
     cache_metrics: Arc<CacheMetrics>,
+    // fork:begin(graphql)
     /// The GraphQL endpoint it serves, for tests that run a query in their
     /// own thread (to watch its spans).
     graphql: graphql::Endpoint,
+    // fork:end(graphql)
     /// The outbox relay, started with the server (None when disabled).
     relay: Option<Relay>,
 }
@@ -167,11 +172,15 @@ impl Application {
         };
         let cache_metrics = accounts.cache().metrics();
         let accounts = web::Data::new(accounts);
+        // fork:begin(graphql)
         let graphql = graphql::Endpoint::new(accounts.clone(), settings.graphql_introspection());
+        // fork:end(graphql)
         let state = AppState {
             accounts,
             idempotency: IdempotencyStore::new(redis, settings.users.idempotency.clone()),
+            // fork:begin(graphql)
             graphql: graphql.clone(),
+            // fork:end(graphql)
             readiness,
             draining: draining.clone(),
             metrics_exporter,
@@ -183,7 +192,9 @@ impl Application {
             draining,
             drain_grace: Duration::from_millis(http.drain_grace_ms),
             cache_metrics,
+            // fork:begin(graphql)
             graphql,
+            // fork:end(graphql)
             relay,
         })
     }
@@ -199,10 +210,12 @@ impl Application {
         Arc::clone(&self.cache_metrics)
     }
 
+    // fork:begin(graphql)
     /// The GraphQL endpoint this instance serves.
     pub fn graphql(&self) -> graphql::Endpoint {
         self.graphql.clone()
     }
+    // fork:end(graphql)
 
     /// Serves (and relays the outbox) until `shutdown` trips, then drains:
     /// unready at once, still serving for `users.http.drain_grace_ms`, then
@@ -230,8 +243,10 @@ impl Application {
 struct AppState {
     /// Every use case, and what the `auth` extractors read.
     accounts: web::Data<Accounts>,
+    // fork:begin(graphql)
     /// `/graphql`: the schema over the same use cases.
     graphql: graphql::Endpoint,
+    // fork:end(graphql)
     /// `Idempotency-Key` records, read by the `idempotent` middleware.
     idempotency: IdempotencyStore,
     /// `/health/ready`'s checks (platform::health).
@@ -251,7 +266,9 @@ fn http_server(
 ) -> Result<StartedServer, StartupError> {
     let http = settings.users.http.clone();
     let accounts = state.accounts;
+    // fork:begin(graphql)
     let graphql = web::Data::new(state.graphql);
+    // fork:end(graphql)
     let idempotency = web::Data::new(state.idempotency);
     let readiness = web::Data::new(state.readiness);
     let draining = web::Data::new(state.draining);
@@ -264,7 +281,9 @@ fn http_server(
     let server = HttpServer::new(move || {
         standard_middleware(App::new(), middleware::cors(&cors_allowed_origins))
             .app_data(accounts.clone())
+            // fork:begin(graphql)
             .app_data(graphql.clone())
+            // fork:end(graphql)
             .app_data(idempotency.clone())
             .app_data(readiness.clone())
             .app_data(draining.clone())
@@ -275,7 +294,9 @@ fn http_server(
             .configure(health::configure)
             .configure(exporter::configure)
             .configure(routes::configure)
+            // fork:begin(graphql)
             .configure(graphql::configure)
+            // fork:end(graphql)
             .route("/docs", web::get().to(server::docs_redirect))
             .service(openapi::swagger_ui())
             .wrap(from_fn(close_connections_while_draining))

@@ -25,7 +25,11 @@ const FORBIDDEN: &[&str] = &[
 ];
 
 /// The two ways in: REST handlers and GraphQL resolvers.
+// fork:begin(graphql)
 const ADAPTERS: &[&str] = &["routes", "graphql"];
+// fork:else(graphql)
+//+ const ADAPTERS: &[&str] = &["routes"];
+// fork:end(graphql)
 
 #[test]
 fn routes_never_reach_the_repositories() {

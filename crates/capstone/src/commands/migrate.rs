@@ -29,9 +29,12 @@ use serde::{Deserialize, Serialize};
 pub(crate) struct MigrationTargets {
     environment: Environment,
     database: DatabaseSettings,
+    // fork:begin(worker)
     worker: WorkerDatabase,
+    // fork:end(worker)
 }
 
+// fork:begin(worker)
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(default)]
 struct WorkerDatabase {
@@ -46,12 +49,15 @@ impl Default for WorkerDatabase {
         }
     }
 }
+// fork:end(worker)
 
 impl MigrationTargets {
     pub(crate) fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let targets: Self = load_settings(file)?;
         targets.database.validate()?;
+        // fork:begin(worker)
         targets.worker.database.validate()?;
+        // fork:end(worker)
         Ok(targets)
     }
 }
@@ -64,12 +70,15 @@ pub(crate) async fn run(targets: MigrationTargets) -> anyhow::Result<()> {
         capstone_users::migrations::MIGRATIONS,
     )
     .await?;
+    // fork:begin(worker)
     migrate(
         environment,
         &targets.worker.database,
         capstone_worker::migrations::MIGRATIONS,
     )
-    .await
+    .await?;
+    // fork:end(worker)
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)] // reporting what was applied is this command's job

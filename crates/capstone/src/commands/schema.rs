@@ -14,7 +14,9 @@ use crate::cli::SchemaKind;
 
 pub(crate) fn run(kind: SchemaKind) -> anyhow::Result<()> {
     let text = match kind {
+        // fork:begin(graphql)
         SchemaKind::Graphql => capstone_users::graphql::sdl(),
+        // fork:end(graphql)
         SchemaKind::Openapi => capstone_users::openapi::ApiDoc::openapi()
             .to_pretty_json()
             .context("cannot render the OpenAPI document")?,

@@ -196,6 +196,7 @@ fn ingress_paths() -> Vec<(String, String)> {
         .collect()
 }
 
+// fork:begin(web)
 #[test]
 fn the_ingress_routes_every_page_of_the_web_app_and_its_assets() {
     // The app's pages, as its router names them: `'/path':` entries and
@@ -220,6 +221,7 @@ fn the_ingress_routes_every_page_of_the_web_app_and_its_assets() {
         );
     }
 }
+// fork:end(web)
 
 /// default.conf's server block with the smallest changes that let it run
 /// here: plain HTTP on a free loopback port instead of TLS on 443 (the

@@ -40,10 +40,14 @@ mod interpolation;
 mod kubernetes;
 mod kubernetes_ports;
 mod kustomize;
+// fork:begin(terraform)
 mod link_sealing;
+// fork:end(terraform)
 mod nginx;
 mod pinning;
 mod routes;
 mod settings;
+// fork:begin(terraform)
 mod terraform;
 mod trusted_proxies;
+// fork:end(terraform)

@@ -12,7 +12,6 @@ pub(crate) const DATASOURCES: &str =
 pub(crate) const DASHBOARD_PROVIDERS: &str =
     "infra/observability/grafana/provisioning/dashboards/dashboards.yaml";
 pub(crate) const DASHBOARD: &str = "infra/observability/grafana/dashboards/capstone.json";
-pub(crate) const SLO_CHAPTER: &str = "docs/src/slo.md";
 
 /// The `service` label values, one per service.
 pub(crate) const SERVICES: [&str; 3] = ["gateway", "users", "worker"];

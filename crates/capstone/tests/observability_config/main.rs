@@ -13,3 +13,6 @@ mod files;
 mod prometheus;
 mod promql;
 mod rules;
+// fork:begin(book)
+mod runbooks;
+// fork:end(book)

@@ -20,4 +20,6 @@ mod rate_limits;
 mod resilience;
 mod retry_after;
 mod routing;
+// fork:begin(web)
 mod web_app;
+// fork:end(web)

@@ -58,9 +58,11 @@ pub struct TestApp {
     /// What it was built from: [`TestApp::spawn_sibling`] builds another
     /// instance from the same settings.
     pub settings: Settings,
+    // fork:begin(graphql)
     /// The service's GraphQL endpoint, to run a request on the test's own
     /// thread (where its spans can be captured) instead of over HTTP.
     pub graphql: capstone_users::graphql::Endpoint,
+    // fork:end(graphql)
     shutdown: Shutdown,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -104,7 +106,9 @@ pub async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(&mut Setti
         .expect("the application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let cache = application.cache_metrics();
+    // fork:begin(graphql)
     let graphql = application.graphql();
+    // fork:end(graphql)
     let shutdown = Shutdown::new();
     let server = tokio::spawn(application.run_until_stopped(shutdown.clone()));
     TestApp {
@@ -117,7 +121,9 @@ pub async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(&mut Setti
         redis,
         cache,
         settings,
+        // fork:begin(graphql)
         graphql,
+        // fork:end(graphql)
         shutdown,
         server,
     }

@@ -18,8 +18,10 @@ mod delete_user;
 mod email_change;
 mod email_links;
 mod get_user;
+// fork:begin(graphql)
 mod graphql;
 mod graphql_limits;
+// fork:end(graphql)
 mod health;
 mod helpers;
 mod http_edge;

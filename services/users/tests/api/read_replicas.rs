@@ -11,9 +11,13 @@ use capstone_platform::{
     testing::{Exposition, PATIENCE, ReplicatedPostgres, eventually},
 };
 use capstone_users::metrics::DATABASE_READS_TOTAL;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::helpers::{TEST_PASSWORD, TestApp, TestDatabase, insert_admin, spawn_app_on};
+use crate::helpers::{TestApp, TestDatabase, insert_admin, spawn_app_on};
+
+// fork:begin(graphql)
+mod sessions;
+// fork:end(graphql)
 
 /// The service over a fresh primary/replica pair, `max_lag` its lag bound.
 /// The pair is returned first so that it is dropped last.
@@ -156,24 +160,6 @@ async fn the_writer_reads_its_write_while_others_may_read_the_replica_a_moment_b
 // ANCHOR_END: read_your_writes
 
 #[tokio::test]
-async fn a_new_session_is_listed_at_once_for_the_user_who_signed_in() {
-    let (pair, app) = spawn_replicated(Duration::from_secs(60)).await;
-    app.register("ada@example.com").await;
-    pause_replay(&pair).await;
-
-    // Signing in writes a session on the primary; the replica lacks it.
-    let response = app.login("ada@example.com", TEST_PASSWORD).await;
-    assert_eq!(response.status(), 200);
-    let tokens: Value = response.json().await.expect("json");
-    let token = tokens["access_token"].as_str().expect("a token");
-
-    let sessions = my_sessions(&app, token).await;
-    assert_eq!(sessions.len(), 1, "{sessions:?}");
-    assert_eq!(sessions[0]["current"], true);
-    resume_replay(&pair).await;
-}
-
-#[tokio::test]
 async fn a_replica_past_the_lag_bound_serves_nothing_and_readiness_says_so() {
     let (pair, app) = spawn_replicated(Duration::from_millis(500)).await;
     let other = other_admin(&app).await;
@@ -215,21 +201,4 @@ async fn a_stopped_replica_sends_reads_to_the_primary_until_it_is_back() {
     let replica_reads = reads_from(&app, ReadSource::Replica).await;
     assert!(listed_emails(&app, &other).await.contains(&created.email));
     assert!(reads_from(&app, ReadSource::Replica).await > replica_reads);
-}
-
-/// The caller's sessions, through GraphQL (`me { sessions }`).
-async fn my_sessions(app: &TestApp, token: &str) -> Vec<Value> {
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(token)
-        .json(&json!({"query": "{ me { sessions { id current } } }"}))
-        .send()
-        .await
-        .expect("request sent");
-    let body: Value = response.json().await.expect("json");
-    body["data"]["me"]["sessions"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{body}"))
-        .clone()
 }
