@@ -96,7 +96,14 @@ fn a_minimal_fork_is_renamed_and_loses_the_parts_left_out_with_what_referred_to_
     let up = read(fork.join("crates/acme-shop/src/commands/up.rs"));
     assert!(up.contains("acme_shop_users::Application"), "{up}");
     assert!(
-        !up.contains("worker::") && !up.contains("gateway::"),
+        [
+            "worker::Application",
+            "worker::Settings",
+            "gateway::Application",
+            "gateway::Settings"
+        ]
+        .iter()
+        .all(|service| !up.contains(service)),
         "{up}"
     );
     let startup = read(fork.join("services/users/src/startup.rs"));

@@ -203,21 +203,21 @@ mod tests {
     #[test]
     fn a_kept_part_loses_only_its_marker_lines() {
         let text = "a\n// fork:begin(worker) the consumers\nb\n// fork:end(worker)\nc\n";
-        assert_eq!(apply(text, &ALL).unwrap(), "a\nb\nc\n");
+        assert_eq!(apply(text, &ALL).expect("applies"), "a\nb\nc\n");
     }
 
     #[test]
     fn a_left_out_part_loses_its_block() {
         let text = "a\n# fork:begin(worker)\nb\n# fork:end(worker)\nc";
-        assert_eq!(apply(text, &Without(&["worker"])).unwrap(), "a\nc");
+        assert_eq!(apply(text, &Without(&["worker"])).expect("applies"), "a\nc");
     }
 
     #[test]
     fn an_else_branch_becomes_code_only_without_the_part() {
         let text = "  // fork:begin(gateway)\n  via_gateway();\n  // fork:else(gateway)\n  //+ direct();\n  //+\n  // fork:end(gateway)\n";
-        assert_eq!(apply(text, &ALL).unwrap(), "  via_gateway();\n");
+        assert_eq!(apply(text, &ALL).expect("applies"), "  via_gateway();\n");
         assert_eq!(
-            apply(text, &Without(&["gateway"])).unwrap(),
+            apply(text, &Without(&["gateway"])).expect("applies"),
             "  direct();\n\n"
         );
     }
@@ -225,37 +225,37 @@ mod tests {
     #[test]
     fn nested_blocks_go_with_their_outer_part() {
         let text = "#fork:begin(gateway)\ng\n# fork:begin(web)\nw\n# fork:end(web)\n# fork:end(gateway)\nz\n";
-        assert_eq!(apply(text, &Without(&["gateway"])).unwrap(), "z\n");
-        assert_eq!(apply(text, &Without(&["web"])).unwrap(), "g\nz\n");
-        assert_eq!(apply(text, &ALL).unwrap(), "g\nw\nz\n");
+        assert_eq!(apply(text, &Without(&["gateway"])).expect("applies"), "z\n");
+        assert_eq!(apply(text, &Without(&["web"])).expect("applies"), "g\nz\n");
+        assert_eq!(apply(text, &ALL).expect("applies"), "g\nw\nz\n");
     }
 
     #[test]
     fn prose_about_markers_is_not_a_marker() {
         let text = "Write `fork:begin(worker)` before the block.\n";
-        assert_eq!(apply(text, &Without(&["worker"])).unwrap(), text);
+        assert_eq!(apply(text, &Without(&["worker"])).expect("applies"), text);
         assert!(parts_named(text).is_empty());
     }
 
     #[test]
     fn markers_that_do_not_pair_up_are_errors_with_their_line() {
-        let unclosed = apply("a\n// fork:begin(worker)\nb\n", &ALL).unwrap_err();
+        let unclosed = apply("a\n// fork:begin(worker)\nb\n", &ALL).expect_err("refused");
         assert!(unclosed.message.contains("never closed"), "{unclosed}");
         let crossed = apply(
             "# fork:begin(a)\n# fork:begin(b)\n# fork:end(a)\n# fork:end(b)\n",
             &ALL,
         )
-        .unwrap_err();
+        .expect_err("refused");
         assert_eq!(crossed.line, 3);
-        let stray = apply("x\n# fork:end(a)\n", &ALL).unwrap_err();
+        let stray = apply("x\n# fork:end(a)\n", &ALL).expect_err("refused");
         assert_eq!(stray.line, 2);
     }
 
     #[test]
     fn an_else_line_that_is_live_code_is_an_error_whatever_is_kept() {
         let text = "# fork:begin(a)\nx\n# fork:else(a)\ny\n# fork:end(a)\n";
-        assert_eq!(apply(text, &ALL).unwrap_err().line, 4);
-        assert_eq!(apply(text, &Without(&["a"])).unwrap_err().line, 4);
+        assert_eq!(apply(text, &ALL).expect_err("refused").line, 4);
+        assert_eq!(apply(text, &Without(&["a"])).expect_err("refused").line, 4);
     }
 
     #[test]

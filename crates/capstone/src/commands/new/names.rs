@@ -198,10 +198,10 @@ impl Names {
     /// bytes of `here` that replaces.
     fn replacement(&self, here: &str) -> (String, usize) {
         let word = &here[..8];
-        if let Some(after) = here.strip_prefix("capstone-rs/capstone") {
-            if !after.starts_with(is_name_char) {
-                return (self.repository.clone(), "capstone-rs/capstone".len());
-            }
+        if let Some(after) = here.strip_prefix("capstone-rs/capstone")
+            && !after.starts_with(is_name_char)
+        {
+            return (self.repository.clone(), "capstone-rs/capstone".len());
         }
         if here.starts_with("capstone-rs") && !here[11..].starts_with(is_name_char) {
             return (self.owner().to_string(), "capstone-rs".len());
@@ -279,7 +279,7 @@ mod tests {
             metric_prefix: Some("shop".into()),
             repository: Some("acme-corp/shop".into()),
         })
-        .unwrap()
+        .expect("good names")
     }
 
     #[test]
@@ -342,7 +342,7 @@ mod tests {
             name: "Acme Shop".into(),
             ..Chosen::default()
         })
-        .unwrap();
+        .expect("good names");
         assert_eq!(names.slug, "acme-shop");
         assert_eq!(names.crate_prefix, "acme-shop");
         assert_eq!(names.env_prefix, "ACME_SHOP");

@@ -85,26 +85,16 @@ impl Part {
             Terraform => &[K8s],
             Katas | Contract => &[Gateway],
             // The book includes every part's code and runs every part.
-            Book => &[
-                Worker,
-                Gateway,
-                Graphql,
-                Web,
-                Terraform,
-                K8s,
-                Compose,
-                Observability,
-                Loadtests,
-                Katas,
-                Contract,
-            ],
+            // (ALL ends with the book and the generator: the rest.)
+            Book => &ALL[..ALL.len() - 2],
         }
     }
     // ANCHOR_END: needs
 }
 
-/// Every part, in the order the plan prints them.
-pub(crate) const ALL: [Part; 13] = [
+/// Every part; the book and the generator last, as the book needs all the
+/// others.
+pub(crate) static ALL: [Part; 13] = [
     Part::Worker,
     Part::Gateway,
     Part::Graphql,
@@ -113,10 +103,10 @@ pub(crate) const ALL: [Part; 13] = [
     Part::K8s,
     Part::Compose,
     Part::Observability,
-    Part::Book,
     Part::Loadtests,
     Part::Katas,
     Part::Contract,
+    Part::Book,
     Part::Generator,
 ];
 
@@ -280,6 +270,19 @@ mod tests {
         let selection = Selection::without(&[Part::K8s]);
         assert!(!selection.keeps_path("crates/capstone/tests/deploy_config/main.rs"));
         assert!(selection.keeps_path("compose.yaml"));
+    }
+
+    #[test]
+    fn leaving_out_any_part_leaves_out_the_book_and_nothing_else_needs_the_book() {
+        for part in ALL {
+            if part == Part::Generator {
+                continue;
+            }
+            assert!(!Selection::without(&[part]).keeps(Part::Book), "{part:?}");
+        }
+        let without_book = Selection::without(&[Part::Book]);
+        let gone: Vec<Part> = without_book.left_out().collect();
+        assert_eq!(gone, [Part::Book, Part::Generator]);
     }
 
     #[test]
