@@ -47,6 +47,15 @@ pub(crate) struct Names {
     pub(crate) repository: String,
 }
 
+/// A letter of `case` first, then letters of that case, digits and
+/// underscores: `ACME_CO` for variables, `acme_co` for metrics.
+fn underscored(name: &str, case: fn(&char) -> bool) -> bool {
+    name.starts_with(|c: char| case(&c))
+        && name
+            .chars()
+            .all(|c| case(&c) || c.is_ascii_digit() || c == '_')
+}
+
 /// A name a fork cannot take, and why.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct BadName(pub(crate) String);
@@ -118,23 +127,13 @@ impl Names {
                 self.crate_prefix
             )));
         }
-        let upper = |s: &str| {
-            s.starts_with(|c: char| c.is_ascii_uppercase())
-                && s.chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        };
-        if !upper(&self.env_prefix) {
+        if !underscored(&self.env_prefix, char::is_ascii_uppercase) {
             return Err(BadName(format!(
                 "the environment prefix {:?} must be upper-case letters, digits and underscores, starting with a letter (`ACME` gives `ACME_USERS__HTTP__PORT`)",
                 self.env_prefix
             )));
         }
-        let snake = |s: &str| {
-            s.starts_with(|c: char| c.is_ascii_lowercase())
-                && s.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        };
-        if !snake(&self.metric_prefix) {
+        if !underscored(&self.metric_prefix, char::is_ascii_lowercase) {
             return Err(BadName(format!(
                 "the metric prefix {:?} must be lower-case letters, digits and underscores, starting with a letter (Prometheus' naming rules)",
                 self.metric_prefix
